@@ -1,0 +1,1 @@
+"""Versus: sourced model cards built into a comparison site."""

@@ -1,0 +1,230 @@
+"""YAML files to a validated `Catalog`, with every problem reported at once as
+`path:line: field.path: message (hint: ...)`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import typing
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .schema import CheckContext, ModelCard, Registry
+from .yamlfile import LineMap, Loc, YamlError, read_yaml
+
+REGISTRY_FILES = tuple(Registry.model_fields)
+PLACEHOLDER = "TODO"
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: Path
+    line: int
+    field: str
+    message: str
+    hint: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}:"
+        field = f" {self.field}:" if self.field else ""
+        return f"{where}{field} {self.message} (hint: {self.hint})"
+
+
+class CatalogError(Exception):
+    """A catalog with problems; `problems` holds all of them, not just the first."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problem(s) in the catalog")
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Catalog:
+    root: Path
+    registry: Registry
+    cards: tuple[ModelCard, ...]
+
+    def card(self, card_id: str) -> ModelCard:
+        for card in self.cards:
+            if card.id == card_id:
+                return card
+        raise KeyError(card_id)
+
+
+def load_catalog(root: Path, today: dt.date | None = None) -> Catalog:
+    """The validated catalog in `root`, or CatalogError listing every problem."""
+    catalog, problems = check_catalog(root, today)
+    if problems or catalog is None:
+        raise CatalogError(problems)
+    return catalog
+
+
+def check_catalog(root: Path, today: dt.date | None = None) -> tuple[Catalog | None, list[Problem]]:
+    today = today or dt.date.today()
+    problems: list[Problem] = []
+    if not root.is_dir():
+        return None, [Problem(root, 1, "", "catalog folder not found", "pass --catalog DIR pointing at a folder with models/ and registry/")]
+    registry = _load_registry(root / "registry", problems)
+    cards: list[ModelCard] = []
+    paths = sorted((root / "models").glob("*.yaml"))
+    if not paths:
+        problems.append(Problem(root / "models", 1, "", "no cards found", "add one with `versus new <id>`"))
+    for path in paths:
+        card = _load_card(path, registry, today, problems)
+        if card is not None:
+            cards.append(card)
+    problems.extend(_check_across(cards, paths))
+    if registry is None or problems:
+        return None, problems
+    return Catalog(root, registry, tuple(sorted(cards, key=lambda c: c.id))), []
+
+
+def _load_registry(folder: Path, problems: list[Problem]) -> Registry | None:
+    data: dict[str, Any] = {}
+    lines: dict[str, LineMap] = {}
+    for name in REGISTRY_FILES:
+        path = folder / f"{name}.yaml"
+        if not path.is_file():
+            problems.append(Problem(path, 1, "", "registry file missing", f"catalog/registry/ needs {', '.join(REGISTRY_FILES)} (.yaml)"))
+            continue
+        try:
+            data[name], lines[name] = read_yaml(path)
+        except YamlError as exc:
+            problems.append(Problem(path, exc.line, "", exc.message, exc.hint))
+    if len(data) < len(REGISTRY_FILES):
+        return None
+    try:
+        return Registry.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            name, *rest = error["loc"]
+            path = folder / f"{name}.yaml"
+            problems.append(_from_pydantic(path, lines[str(name)], tuple(rest), error))
+        return None
+
+
+def _load_card(path: Path, registry: Registry | None, today: dt.date, problems: list[Problem]) -> ModelCard | None:
+    try:
+        data, lines = read_yaml(path)
+    except YamlError as exc:
+        problems.append(Problem(path, exc.line, "", exc.message, exc.hint))
+        return None
+    if not isinstance(data, dict):
+        problems.append(Problem(path, 1, "", "a card must be a mapping of fields", "start from `versus new <id>`"))
+        return None
+    found = [
+        Problem(path, lines.line_of(loc), _dotted(loc), "placeholder not filled in", f"replace {PLACEHOLDER} with the sourced value, or delete the line if the field is optional")
+        for loc in _placeholders(data, ())
+    ]
+    if data.get("id") != path.stem:
+        found.append(Problem(path, lines.line_of(("id",)), "id", f"id {data.get('id')!r} does not match the file name", f"rename the file to {data.get('id')}.yaml or set `id: {path.stem}`"))
+    sources = data.get("sources")
+    context = CheckContext(registry, frozenset(sources) if isinstance(sources, dict) else frozenset(), today)
+    card = None
+    try:
+        card = ModelCard.model_validate(data, context={"versus": context})
+    except ValidationError as exc:
+        placeholder_locs = {p.field for p in found}
+        found += [p for p in (_from_pydantic(path, lines, e["loc"], e) for e in exc.errors()) if p.field not in placeholder_locs]
+    problems.extend(sorted(found, key=lambda p: p.line))
+    return None if found else card
+
+
+def _check_across(cards: list[ModelCard], paths: list[Path]) -> Iterator[Problem]:
+    """Ids shared between cards: variant ids name artifacts, so they are global."""
+    owner: dict[str, str] = {}
+    by_id = {p.stem: p for p in paths}
+    for card in cards:
+        for variant in card.variants:
+            if variant.id in owner:
+                yield Problem(by_id.get(card.id, Path(card.id)), 1, "variants", f"variant id {variant.id!r} is also used by card {owner[variant.id]!r}", "variant ids are unique across the catalog; change the tag")
+            owner[variant.id] = card.id
+
+
+def _placeholders(data: Any, loc: Loc) -> Iterator[Loc]:
+    if isinstance(data, str) and PLACEHOLDER in data:
+        yield loc
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _placeholders(value, (*loc, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _placeholders(value, (*loc, index))
+
+
+def _dotted(loc: Iterable[Any]) -> str:
+    return ".".join(str(step) for step in loc)
+
+
+# --- Pydantic errors into problems with hints ------------------------------------
+
+_PATTERN_HINTS = {
+    "slug": "lower-case letters and digits joined by '-', e.g. `mobilenet-ssd-v2`",
+    "variant": "`arch.tag`: lower-case architecture, a dot, then which weights, e.g. `yolov12n.turbo`",
+    "sha": "64 lower-case hex digits of the file's SHA-256, or null when not yet verified (never typed from memory)",
+    "arxiv": "the arXiv id like 2502.12524, without `arXiv:` or a version",
+}
+
+
+def _hint(error: dict[str, Any]) -> str:
+    kind = error["type"]
+    if kind == "catalog_rule":
+        return error["ctx"]["hint"]
+    if kind == "extra_forbidden":
+        close = difflib.get_close_matches(str(error["loc"][-1]), sorted(_field_names()), n=1, cutoff=0.6)
+        return f"did you mean {close[0]!r}?" if close else "remove it; allowed keys are in catalog/schema/model-card.schema.json"
+    if kind == "missing":
+        return f"add `{error['loc'][-1]}:`"
+    if kind == "string_pattern_mismatch":
+        pattern = str(error.get("ctx", {}).get("pattern", ""))
+        key = "variant" if r"\." in pattern else "sha" if "0-9a-f" in pattern else "arxiv" if r"\d{4}" in pattern else "slug"
+        return _PATTERN_HINTS[key]
+    if kind.startswith("url"):
+        return "write a full http:// or https:// address"
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return "write the date as YYYY-MM-DD"
+    if kind in ("greater_than", "greater_than_equal"):
+        return "sizes, counts and times are positive numbers"
+    if kind.endswith("_type") or kind.endswith("_parsing"):
+        return "check the value's type against the contributor guide"
+    if kind in ("too_short",):
+        return "this list needs at least one entry"
+    return "see the contributor guide (Adding a model)"
+
+
+def _from_pydantic(path: Path, lines: LineMap, loc: Loc, error: dict[str, Any]) -> Problem:
+    loc = tuple(step for step in loc if not (isinstance(step, str) and step.startswith(("function-", "union["))))
+    message = error["msg"]
+    if error["type"] == "extra_forbidden":
+        message = f"unknown key {loc[-1]!r}"
+    elif error["type"] == "missing":
+        message = "required field missing"
+    elif error["type"] == "value_error":
+        message = message.removeprefix("Value error, ")
+    return Problem(path, lines.line_of(loc), _dotted(loc), message, _hint(error))
+
+
+@cache
+def _field_names() -> frozenset[str]:
+    names: set[str] = set()
+    seen: set[type[BaseModel]] = set()
+    pending: list[type[BaseModel]] = [ModelCard]
+    while pending:
+        model = pending.pop()
+        seen.add(model)
+        for name, info in model.model_fields.items():
+            names.add(name)
+            pending.extend(t for t in _model_types(info.annotation) if t not in seen)
+    return frozenset(names)
+
+
+def _model_types(annotation: Any) -> Iterator[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        yield annotation
+    for arg in typing.get_args(annotation):
+        yield from _model_types(arg)

@@ -1,0 +1,563 @@
+"""The model card schema: pydantic models only, no I/O.
+
+Field names are part of the published interface (cards, the JSON Schema in
+`catalog/schema/`, and `catalog.json` on the site), so they are kept exactly as
+the catalog issue names them.
+
+Checks that need more than the value itself (ids that must exist in the
+registry or among the card's sources, ranges per metric, dates against today)
+run as validators reading a `CheckContext` passed as pydantic's validation
+context, so that one validation pass reports every problem at once. Without a
+context (e.g. reading a published `catalog.json`) only the shape is checked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from . import licenses
+
+# --- Context-dependent checks ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """What validators compare a card against. Pass as `context={"versus": ...}`."""
+
+    registry: Registry | None
+    source_ids: frozenset[str]
+    today: dt.date
+
+
+def _context(info: ValidationInfo) -> CheckContext | None:
+    return (info.context or {}).get("versus")
+
+
+def rule_error(message: str, hint: str) -> PydanticCustomError:
+    """A validation error whose hint the loader shows beside the message."""
+    return PydanticCustomError("catalog_rule", "{message}", {"message": message, "hint": hint})
+
+
+def suggest(value: str, choices: Iterable[str]) -> str:
+    ordered = sorted(choices)
+    close = difflib.get_close_matches(value, ordered, n=3, cutoff=0.5)
+    if close:
+        return "did you mean " + ", ".join(repr(c) for c in close)
+    more = ", …" if len(ordered) > 12 else ""
+    return "one of " + ", ".join(repr(c) for c in ordered[:12]) + more
+
+
+_KIND_NAMES = {"tasks": "task", "metrics": "metric", "datasets": "dataset", "hardware": "hardware", "labels": "label list"}
+
+
+def _in_registry(kind: str) -> AfterValidator:
+    def check(value: str, info: ValidationInfo) -> str:
+        ctx = _context(info)
+        if ctx is not None and ctx.registry is not None:
+            known = getattr(ctx.registry, kind)
+            if value not in known:
+                raise rule_error(
+                    f"unknown {_KIND_NAMES[kind]} id {value!r}",
+                    f"{suggest(value, known)}; new ids go in catalog/registry/{kind}.yaml",
+                )
+        return value
+
+    return AfterValidator(check)
+
+
+def _declared_source(value: str, info: ValidationInfo) -> str:
+    ctx = _context(info)
+    if ctx is not None and value not in ctx.source_ids:
+        raise rule_error(
+            f"cites source {value!r}, which the card does not declare",
+            f"declare it under `sources:` (title, url, accessed), or {suggest(value, ctx.source_ids)}",
+        )
+    return value
+
+
+def _spdx(value: str) -> str:
+    if licenses.lookup(value) is None:
+        raise rule_error(f"{value!r} is not a current SPDX licence id", licenses.suggest(value))
+    return value
+
+
+def _not_future(value: dt.date, info: ValidationInfo) -> dt.date:
+    ctx = _context(info)
+    if ctx is not None and value > ctx.today:
+        raise rule_error(f"{value} is in the future (today is {ctx.today})", "write the date the event happened")
+    return value
+
+
+# --- Named constrained types ---------------------------------------------
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+VARIANT_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*\.[a-z0-9]+(?:-[a-z0-9]+)*$"
+
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN, min_length=1, max_length=64)]
+VariantId = Annotated[
+    str,
+    Field(
+        pattern=VARIANT_PATTERN,
+        max_length=96,
+        description="`arch.tag`: the architecture, then which weights (e.g. `yolov12n.turbo`).",
+    ),
+]
+Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+Text = Annotated[str, Field(min_length=1, max_length=2000)]
+ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+SourceId = Annotated[str, Field(pattern=SLUG_PATTERN), AfterValidator(_declared_source)]
+TaskId = Annotated[str, _in_registry("tasks")]
+MetricId = Annotated[str, _in_registry("metrics")]
+DatasetId = Annotated[str, _in_registry("datasets")]
+HardwareId = Annotated[str, _in_registry("hardware")]
+LabelSetId = Annotated[str, _in_registry("labels")]
+SpdxId = Annotated[str, AfterValidator(_spdx)]
+PastDate = Annotated[dt.date, AfterValidator(_not_future)]
+
+
+def _wrap_single(data: Any, keys: tuple[str, ...]) -> Any:
+    """Let a card write a single sourced value without wrapping it in a list."""
+    if not isinstance(data, dict):
+        return data
+    return {k: [v] if k in keys and isinstance(v, dict) else v for k, v in data.items()}
+
+
+class Strict(BaseModel):
+    """Base for every card model: unknown keys are errors, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Cited(Strict):
+    """A fact and where it comes from. Several cited values for one fact are shown side by side."""
+
+    source: SourceId = Field(description="Key of an entry in the card's `sources`.")
+    part: ShortText | None = Field(
+        None, description="Where in the source: a table, section, page or file."
+    )
+    note: Text | None = None
+
+
+# --- Sources ---------------------------------------------------------------
+
+
+class Source(Strict):
+    """A document that facts cite: a paper, a repository file, an official docs page."""
+
+    title: ShortText
+    url: HttpUrl
+    accessed: PastDate = Field(description="The date this source was read.")
+    kind: Literal["paper", "repository", "docs", "release-notes", "model-zoo", "blog", "leaderboard", "other"] = "other"
+
+
+# --- Card-level facts ------------------------------------------------------
+
+
+class Organization(Cited):
+    name: ShortText
+    url: HttpUrl | None = None
+
+
+class Authors(Cited):
+    names: list[ShortText] = Field(min_length=1)
+
+
+class ReleaseDate(Cited):
+    """A date and what it dates: papers, code and weights are released on different days."""
+
+    date: PastDate
+    event: Literal["paper", "code", "weights", "docs"]
+
+
+class License(Cited):
+    """The licence of the code; weights carry their own."""
+
+    id: SpdxId = Field(description="SPDX licence id, e.g. `Apache-2.0` or `AGPL-3.0-only`.")
+    url: HttpUrl
+    note: Text | None = Field(
+        None,
+        description="Plain-language note; required for copyleft licences (what it obliges a user to do).",
+    )
+
+    @model_validator(mode="after")
+    def _copyleft_needs_note(self) -> License:
+        info = licenses.lookup(self.id)
+        if info is not None and info.needs_note and not self.note:
+            raise rule_error(
+                f"{self.id} is a {info.category.lower()} licence but has no note",
+                "add a plain-language `note:` saying what it obliges users to do",
+            )
+        return self
+
+
+class Paper(Cited):
+    title: ShortText
+    arxiv: Annotated[str, Field(pattern=r"^\d{4}\.\d{4,5}$")] | None = None
+    url: HttpUrl
+    venue: ShortText | None = None
+
+
+class Code(Cited):
+    url: HttpUrl
+
+
+TaskState = Literal["pretrained", "architecture-only", "none"]
+
+
+class Task(Cited):
+    """A capability and how far it goes: trained weights published, only the architecture, or none."""
+
+    task: TaskId
+    state: TaskState
+
+
+# --- Variants --------------------------------------------------------------
+
+
+class Count(Cited):
+    """A size in millions (parameters) or billions (FLOPs); never negative."""
+
+    value: float = Field(gt=0)
+
+
+class Flops(Cited):
+    value: float = Field(gt=0, description="In billions (G).")
+    counts: Literal["flops", "multiply-adds"] = Field(
+        "flops", description="Multiply-adds (MAdds/MACs) are about half of FLOPs: say which the source counts."
+    )
+
+
+class InputSize(Cited):
+    value: Annotated[list[Annotated[int, Field(gt=0, le=8192)]], Field(min_length=2, max_length=2)] = Field(
+        description="`[height, width]` in pixels."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _square(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("value"), int):
+            return {**data, "value": [data["value"], data["value"]]}
+        return data
+
+
+class Metric(Cited):
+    """One flat measurement record. Latency records carry their full context so that
+    numbers from different contexts are never lined up against each other."""
+
+    metric: MetricId
+    value: float
+    dataset: DatasetId | None = None
+    split: ShortText | None = None
+    hardware: HardwareId | None = None
+    runtime: ShortText | None = Field(None, description="e.g. `tensorrt-fp16`, `tensorflow`, `tflite`.")
+    precision: Literal["fp32", "fp16", "bf16", "int8", "uint8", "mixed"] | None = None
+    batch: Annotated[int, Field(ge=1)] | None = None
+    includes_pre_post: bool | None = Field(
+        None, description="Whether pre- and post-processing (resize, decoding, NMS) are in the time."
+    )
+    input_size: Annotated[int, Field(gt=0)] | None = Field(
+        None, description="Input side in pixels when the source measured at another size than the variant's."
+    )
+
+    @field_validator("value")
+    @classmethod
+    def _in_range(cls, value: float, info: ValidationInfo) -> float:
+        ctx = _context(info)
+        metric = info.data.get("metric")
+        spec = ctx.registry.metrics.get(metric) if ctx and ctx.registry and metric else None
+        if spec is None:
+            return value
+        if spec.min is not None and value < spec.min:
+            raise rule_error(f"{spec.name} {value:g} is below {spec.min:g}", f"{spec.name} is in {spec.unit}")
+        if spec.max is not None and value > spec.max:
+            raise rule_error(
+                f"{spec.name} {value:g} is over {spec.max:g}",
+                f"{spec.name} is in {spec.unit}; a fraction like 0.406 is written 40.6",
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _context_complete(self, info: ValidationInfo) -> Metric:
+        ctx = _context(info)
+        spec = ctx.registry.metrics.get(self.metric) if ctx and ctx.registry else None
+        if spec is None:
+            return self
+        if spec.kind == "latency":
+            missing = [f for f in LATENCY_CONTEXT if getattr(self, f) is None]
+            if missing:
+                raise rule_error(
+                    f"a {spec.name.lower()} figure needs its context; missing: {', '.join(missing)}",
+                    "say what hardware, runtime, precision and batch the source measured, and whether pre/post-processing is included",
+                )
+        elif self.dataset is None:
+            raise rule_error(f"{spec.name} without a dataset", "add `dataset:` and `split:` from catalog/registry/datasets.yaml")
+        return self
+
+
+LATENCY_CONTEXT = ("hardware", "runtime", "precision", "batch", "includes_pre_post")
+
+
+class Weights(Cited):
+    """A weights file. `sha256: null` means not yet verified: hashes are never typed from memory."""
+
+    url: HttpUrl
+    sha256: Sha256 | None = None
+    bytes: Annotated[int, Field(gt=0)] | None = None
+    format: Literal[
+        "ultralytics",
+        "tflite",
+        "onnx",
+        "tf-saved-model",
+        "tf-checkpoint",
+        "pytorch",
+        "safetensors",
+    ]
+    license: SpdxId
+    official: bool = Field(True, description="Published by the model's authors; alternatives come after.")
+
+
+# --- Demo runtime spec ------------------------------------------------------
+
+
+class DemoInput(Strict):
+    """How to turn an image into the model's input tensor."""
+
+    name: ShortText | None = None
+    size: Annotated[list[Annotated[int, Field(gt=0, le=4096)]], Field(min_length=2, max_length=2)] = Field(
+        description="`[height, width]`."
+    )
+    layout: Literal["NCHW", "NHWC"]
+    dtype: Literal["float32", "uint8"]
+    color: Literal["RGB", "BGR"] = "RGB"
+    resize: Literal["letterbox", "stretch"]
+    pad_value: Annotated[int, Field(ge=0, le=255)] = 114
+    scale: float = Field(1.0, gt=0, description="Multiply 0-255 pixel values by this first.")
+    mean: Annotated[list[float], Field(min_length=3, max_length=3)] = [0.0, 0.0, 0.0]
+    std: Annotated[list[float], Field(min_length=3, max_length=3)] = [1.0, 1.0, 1.0]
+
+
+class UltralyticsHead(Strict):
+    """`[1, 4 + classes, N]`: centre boxes then per-class scores; NMS runs outside the graph."""
+
+    kind: Literal["ultralytics"]
+    box_format: Literal["cxcywh"] = "cxcywh"
+    coordinates: Literal["pixels", "normalized"]
+    classes: Annotated[int, Field(gt=0)]
+    score_activation: Literal["none", "sigmoid"] = "none"
+    nms: Literal["outside"] = "outside"
+    class_aware_nms: bool = True
+    score_threshold: float = Field(0.25, ge=0, le=1)
+    iou_threshold: float = Field(0.45, ge=0, le=1)
+    max_detections: Annotated[int, Field(gt=0)] = 300
+
+
+class DetectionOutputs(Strict):
+    """Output indices of a graph that already ran NMS (e.g. TFLite_Detection_PostProcess)."""
+
+    boxes: Annotated[int, Field(ge=0)]
+    classes: Annotated[int, Field(ge=0)]
+    scores: Annotated[int, Field(ge=0)]
+    count: Annotated[int, Field(ge=0)]
+
+
+class NmsInGraph(Strict):
+    """Boxes, classes, scores and a count, already filtered by NMS inside the graph."""
+
+    kind: Literal["nms-in-graph"]
+    box_format: Literal["yxyx", "xyxy"]
+    coordinates: Literal["pixels", "normalized"]
+    classes: Annotated[int, Field(gt=0)]
+    class_offset: int = Field(0, description="Added to the graph's class output to index the label list.")
+    score_activation: Literal["none"] = "none"
+    nms: Literal["inside"] = "inside"
+    outputs: DetectionOutputs
+    score_threshold: float = Field(0.25, ge=0, le=1)
+    max_detections: Annotated[int, Field(gt=0)]
+
+
+Decoder = Annotated[UltralyticsHead | NmsInGraph, Field(discriminator="kind")]
+
+
+class DemoRuntime(Cited):
+    """Everything the export step and the browser demo need to feed and decode the model.
+    The decoder is chosen from `decoder.kind`, never from the model's name."""
+
+    task: TaskId
+    input: DemoInput
+    decoder: Decoder
+    labels: LabelSetId = Field(description="A label list in `catalog/registry/labels.yaml`.")
+
+    @model_validator(mode="after")
+    def _labels_fit_decoder(self, info: ValidationInfo) -> DemoRuntime:
+        ctx = _context(info)
+        labels = ctx.registry.labels.get(self.labels) if ctx and ctx.registry else None
+        if labels is None:
+            return self
+        decoder = self.decoder
+        if isinstance(decoder, UltralyticsHead) and decoder.classes != len(labels.labels):
+            raise rule_error(
+                f"decoder has {decoder.classes} classes but label list {self.labels!r} has {len(labels.labels)}",
+                "use the label list the model was trained with",
+            )
+        if isinstance(decoder, NmsInGraph) and decoder.classes - 1 + decoder.class_offset > max(labels.labels):
+            raise rule_error(
+                f"class index {decoder.classes - 1} + offset {decoder.class_offset} is past label id {max(labels.labels)}",
+                "check `classes` and `class_offset` against the label list",
+            )
+        return self
+
+
+class Variant(Strict):
+    """One architecture with one set of weights (`arch.tag`)."""
+
+    id: VariantId
+    name: ShortText
+    task: TaskId
+    input_size: list[InputSize] = Field(min_length=1)
+    params: list[Count] = Field(default_factory=list, description="Millions of parameters, per source.")
+    flops: list[Flops] = Field(default_factory=list)
+    metrics: list[Metric] = Field(default_factory=list)
+    weights: list[Weights] = Field(default_factory=list, description="Official first, alternatives after.")
+    runtime: DemoRuntime | None = Field(None, description="Present when the variant can run in the browser demo.")
+    note: Text | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _single_values(cls, data: Any) -> Any:
+        return _wrap_single(data, ("input_size", "params", "flops"))
+
+    @model_validator(mode="after")
+    def _runtime_matches_task(self) -> Variant:
+        if self.runtime is not None and self.runtime.task != self.task:
+            raise rule_error(
+                f"runtime task {self.runtime.task!r} differs from the variant's task {self.task!r}",
+                "a runtime spec decodes its own variant's task",
+            )
+        return self
+
+
+# --- The card ---------------------------------------------------------------
+
+
+class ModelCard(Strict):
+    """One model family, as its authors released it, with every fact sourced."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        str_strip_whitespace=True,
+        json_schema_extra={"title": "Versus model card", "$id": "https://versus.example/schema/model-card.json"},
+    )
+
+    id: Slug = Field(description="Slug; must equal the file name without `.yaml`.")
+    name: ShortText
+    aliases: list[ShortText] = Field(default_factory=list)
+    summary: Text
+    category: ShortText = Field(description="e.g. `one-stage detector`, `transformer detector`, `classifier`.")
+    modality: Literal["image", "video", "text", "audio", "multimodal"]
+    organizations: list[Organization] = Field(min_length=1)
+    authors: list[Authors] = Field(min_length=1)
+    release_date: list[ReleaseDate] = Field(min_length=1)
+    license: License
+    paper: Paper | None = None
+    code: Code | None = None
+    tasks: list[Task] = Field(min_length=1)
+    variants: list[Variant] = Field(min_length=1)
+    sources: dict[Annotated[str, Field(pattern=SLUG_PATTERN)], Source] = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _single_values(cls, data: Any) -> Any:
+        return _wrap_single(data, ("authors", "release_date"))
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> ModelCard:
+        seen: set[str] = set()
+        for variant in self.variants:
+            if variant.id in seen:
+                raise ValueError(f"variant id {variant.id!r} appears twice; each variant needs its own id")
+            seen.add(variant.id)
+        tasks = [t.task for t in self.tasks]
+        if len(tasks) != len(set(tasks)):
+            raise ValueError("a task is listed twice; list each task once with its state")
+        for variant in self.variants:
+            if self.task_state(variant.task) == "none":
+                raise rule_error(
+                    f"variant {variant.id!r} is for task {variant.task!r}, which the card's `tasks` lack",
+                    "add the task under `tasks:` with its state, or fix the variant's task",
+                )
+        return self
+
+    def task_state(self, task: str) -> TaskState:
+        for t in self.tasks:
+            if t.task == task:
+                return t.state
+        return "none"
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema editors use to validate and complete cards as they are typed."""
+    return ModelCard.model_json_schema(mode="validation")
+
+
+
+# --- The registry: ids cards may refer to ------------------------------------
+
+RegistryKey = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")]
+
+
+class TaskInfo(Strict):
+    name: ShortText
+    description: Text
+
+
+class MetricInfo(Strict):
+    name: ShortText
+    description: Text
+    unit: ShortText
+    kind: Literal["accuracy", "latency"]
+    better: Literal["higher", "lower"]
+    min: float | None = None
+    max: float | None = None
+
+
+class DatasetInfo(Strict):
+    name: ShortText
+    url: HttpUrl
+    description: Text
+
+
+class HardwareInfo(Strict):
+    name: ShortText
+    kind: Literal["gpu", "cpu", "phone", "npu", "browser"]
+
+
+class LabelSet(Strict):
+    name: ShortText
+    labels: dict[Annotated[int, Field(ge=0)], ShortText] = Field(min_length=1)
+
+
+class Registry(Strict):
+    """The contents of `catalog/registry/`, one file per field."""
+
+    tasks: dict[RegistryKey, TaskInfo]
+    metrics: dict[RegistryKey, MetricInfo]
+    datasets: dict[RegistryKey, DatasetInfo]
+    hardware: dict[RegistryKey, HardwareInfo]
+    labels: dict[RegistryKey, LabelSet]
