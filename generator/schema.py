@@ -330,6 +330,12 @@ class Weights(Cited):
     ]
     license: SpdxId
     official: bool = Field(True, description="Published by the model's authors; alternatives come after.")
+    trained: bool = Field(True, description="False for files built from an architecture with random weights.")
+    runtime: DemoRuntime | None = Field(
+        None,
+        description="This file's own I/O contract when it differs from the variant's (e.g. a TFLite export "
+        "takes NHWC input where the official checkpoint exports to NCHW).",
+    )
 
 
 # --- Demo runtime spec ------------------------------------------------------
