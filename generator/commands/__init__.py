@@ -1,0 +1,1 @@
+"""One module per `versus` subcommand: argument parsing and printing only."""
