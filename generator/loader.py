@@ -129,8 +129,11 @@ def _load_card(path: Path, registry: Registry | None, today: dt.date, problems: 
     try:
         card = ModelCard.model_validate(data, context={"versus": context})
     except ValidationError as exc:
-        placeholder_locs = {p.field for p in found}
-        found += [p for p in (_from_pydantic(path, lines, e["loc"], e) for e in exc.errors()) if p.field not in placeholder_locs]
+        found += [
+            _from_pydantic(path, lines, e["loc"], e)
+            for e in exc.errors()
+            if not (isinstance(e.get("input"), str) and PLACEHOLDER in e["input"])  # already reported
+        ]
     problems.extend(sorted(found, key=lambda p: p.line))
     return None if found else card
 

@@ -1,14 +1,40 @@
-"""`versus serve`."""
+"""`versus serve`: build, serve at http://127.0.0.1:8000 and rebuild on every change."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
+
+from ..loader import CatalogError, load_catalog
+from ..serve import serve_forever
+from ..site import PROJECT, BuildError, build_site
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("serve", help="(not yet implemented)")
+    parser = sub.add_parser("serve", help="build and serve the site locally, rebuilding on change")
+    parser.add_argument("--catalog", default="catalog", type=Path, help="catalog folder (default: catalog/)")
+    parser.add_argument("--out", default="site", type=Path, help="output folder (default: site/)")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", default=8000, type=int)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    raise SystemExit("versus serve is not implemented yet")
+    def rebuild() -> bool:
+        try:
+            build_site(load_catalog(args.catalog), args.out)
+            return True
+        except CatalogError as exc:
+            for problem in exc.problems:
+                print(problem, file=sys.stderr)
+        except BuildError as exc:
+            print(exc, file=sys.stderr)
+        print("still serving the last good build", file=sys.stderr)
+        return False
+
+    if not rebuild() and not args.out.exists():
+        return 1
+    watched = [args.catalog, PROJECT / "site_src", PROJECT / "generator" / "templates", PROJECT / "mkdocs.yml"]
+    serve_forever(args.out.resolve(), watched, rebuild, args.host, args.port)
+    return 0

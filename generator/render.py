@@ -1,0 +1,266 @@
+"""Catalog to page sources: Jinja templates in, `{path: text}` out. No I/O here.
+
+Every value from a card is HTML-escaped by autoescaping; text placed where
+Markdown would parse it (headings, front matter) also goes through `md` or
+`yaml_str`, so a card's text can never become markup or script.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import PurePosixPath
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup, escape
+
+from . import compare, licenses
+from .loader import Catalog
+from .schema import Cited, Metric, ModelCard, Registry, Variant
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+
+
+def md(text: Any) -> Markup:
+    """Text that Markdown shows literally: HTML-escaped, then Markdown punctuation backslashed."""
+    return Markup(_MD_SPECIAL.sub(r"\\\1", str(escape(str(text)))))
+
+
+def yaml_str(text: Any) -> Markup:
+    """A YAML front-matter scalar that cannot break out of its line."""
+    return Markup(json.dumps(str(text)))
+
+
+def fmt_number(value: float, digits: int = 3) -> str:
+    return f"{value:.{digits}g}" if abs(value) < 10**digits else f"{value:,.0f}"
+
+
+def url(from_page: str, to_page: str) -> str:
+    """A link between generated pages under use_directory_urls (`a/b.md` is served at `a/b/`)."""
+
+    def directory(page: str) -> PurePosixPath:
+        p = PurePosixPath(page)
+        return p.parent if p.name == "index.md" else p.with_suffix("")
+
+    src, dst = directory(from_page).parts, directory(to_page).parts
+    common = 0
+    while common < min(len(src), len(dst)) and src[common] == dst[common]:
+        common += 1
+    rel = [".."] * (len(src) - common) + list(dst[common:])
+    return ("/".join(rel) + "/") if rel else "./"
+
+
+def model_page(card_id: str) -> str:
+    return f"models/{card_id}.md"
+
+
+def compare_page(a: str, b: str) -> str:
+    return f"compare/{compare.pair_slug(a, b)}.md"
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """Helpers a template needs to link and cite from the page it renders."""
+
+    page: str
+    catalog: Catalog
+
+    @property
+    def registry(self) -> Registry:
+        return self.catalog.registry
+
+    def link(self, to_page: str) -> str:
+        return url(self.page, to_page)
+
+    def asset(self, path: str) -> str:
+        depth = len(PurePosixPath(self.page).parts) - (1 if PurePosixPath(self.page).name == "index.md" else 0)
+        return "../" * depth + path
+
+    def cite(self, card: ModelCard, fact: Cited) -> Markup:
+        """A numbered citation linking to the source list on the card's page."""
+        keys = list(card.sources)
+        number = keys.index(fact.source) + 1
+        source = card.sources[fact.source]
+        title = source.title + (f" — {fact.part}" if fact.part else "")
+        href = self.link(model_page(card.id)) + f"#src-{fact.source}" if self.page != model_page(card.id) else f"#src-{fact.source}"
+        return Markup('<sup class="cite"><a href="{}" title="{}">[{}]</a></sup>').format(href, title, number)
+
+    def task_name(self, task: str) -> str:
+        return self.registry.tasks[task].name
+
+    def metric_label(self, ctx: compare.MetricContext) -> str:
+        return context_label(ctx, self.registry)
+
+    def metric_value(self, metric: Metric) -> str:
+        info = self.registry.metrics[metric.metric]
+        unit = "" if info.unit == "%" else f" {info.unit}"
+        return f"{fmt_number(metric.value)}{'%' if info.unit == '%' else ''}{unit}"
+
+
+def context_label(ctx: compare.MetricContext, registry: Registry) -> str:
+    """A human label for everything a number depends on."""
+    parts = [registry.metrics[ctx.metric].name]
+    if ctx.dataset:
+        parts.append(registry.datasets[ctx.dataset].name)
+    if ctx.hardware:
+        parts.append(registry.hardware[ctx.hardware].name)
+    parts += [p for p in (ctx.runtime, ctx.precision) if p]
+    if ctx.batch is not None:
+        parts.append(f"batch {ctx.batch}")
+    if ctx.includes_pre_post is not None:
+        parts.append("incl. pre/post-processing" if ctx.includes_pre_post else "model only")
+    return " · ".join(parts)
+
+
+def latency_series_label(ctx: compare.MetricContext, registry: Registry) -> str:
+    parts = [registry.hardware[ctx.hardware].name if ctx.hardware else "unknown hardware"]
+    parts += [p for p in (ctx.runtime, ctx.precision) if p]
+    if ctx.batch is not None:
+        parts.append(f"batch {ctx.batch}")
+    if ctx.includes_pre_post is not None:
+        parts.append("incl. pre/post" if ctx.includes_pre_post else "model only")
+    return " · ".join(parts)
+
+
+# --- Per-card display facts ------------------------------------------------------------
+
+
+def params_range(card: ModelCard) -> tuple[float, float] | None:
+    values = [p.value for v in card.variants for p in v.params]
+    return (min(values), max(values)) if values else None
+
+
+def fmt_range(r: tuple[float, float] | None, unit: str) -> str:
+    if r is None:
+        return "not stated"
+    low, high = r
+    return f"{fmt_number(low)} {unit}" if low == high else f"{fmt_number(low)}–{fmt_number(high)} {unit}"
+
+
+def input_sizes(card: ModelCard) -> str:
+    sizes = sorted({tuple(s.value) for v in card.variants for s in v.input_size})
+    return ", ".join(f"{h}" if h == w else f"{h}×{w}" for h, w in sizes)
+
+
+def best_metric(card: ModelCard, metric: str, dataset: str) -> tuple[Variant, Metric] | None:
+    found = [(v, m) for v in card.variants for m in v.metrics if m.metric == metric and m.dataset == dataset]
+    return max(found, key=lambda vm: vm[1].value) if found else None
+
+
+def first_release(card: ModelCard) -> str:
+    return str(min(r.date for r in card.release_date))
+
+
+def organizations(card: ModelCard) -> str:
+    return ", ".join(o.name for o in card.organizations)
+
+
+def license_info(card: ModelCard) -> licenses.LicenseInfo | None:
+    return licenses.lookup(card.license.id)
+
+
+# --- The site ---------------------------------------------------------------------
+
+
+class Renderer:
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.env = Environment(
+            loader=PackageLoader("generator", "templates"),
+            autoescape=True,
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters.update(md=md, yaml_str=yaml_str, num=fmt_number, runtime_of=compare.runtime_of)
+        self.env.globals.update(
+            compare=compare,
+            params_range=params_range,
+            fmt_range=fmt_range,
+            input_sizes=input_sizes,
+            best_metric=best_metric,
+            first_release=first_release,
+            organizations=organizations,
+            license_info=license_info,
+            model_page=model_page,
+            compare_page=compare_page,
+            runtime_of=compare.runtime_of,
+            tojson=lambda v: Markup(json.dumps(v, ensure_ascii=False).replace("</", "<\\/")),
+        )
+
+    @cached_property
+    def cards(self) -> tuple[ModelCard, ...]:
+        return self.catalog.cards
+
+    def _render(self, template: str, page: str, **values: Any) -> str:
+        ctx = PageContext(page, self.catalog)
+        return self.env.get_template(template).render(ctx=ctx, cards=self.cards, registry=self.catalog.registry, **values)
+
+    def pages(self) -> dict[str, str]:
+        """Every generated page, keyed by its path under the docs folder."""
+        out = {
+            "index.md": self._render("home.md.j2", "index.md"),
+            "models/index.md": self._render("catalog.md.j2", "models/index.md"),
+            "tasks.md": self._render("tasks.md.j2", "tasks.md"),
+            "chart.md": self._render("chart.md.j2", "chart.md", series=self.chart_data(self.cards)),
+            "compare/index.md": self._render("compare_index.md.j2", "compare/index.md"),
+        }
+        for card in self.cards:
+            out[model_page(card.id)] = self._render("model.md.j2", model_page(card.id), card=card)
+        for a, b in compare.pairs(self.cards):
+            page = compare_page(a.id, b.id)
+            out[page] = self.compare(a, b, page)
+        return out
+
+    def compare(self, a: ModelCard, b: ModelCard, page: str) -> str:
+        aligned = compare.aligned_metrics((a, b), self.catalog.registry)
+        return self._render(
+            "compare.md.j2",
+            page,
+            a=a,
+            b=b,
+            shared=compare.shared_tasks(a, b),
+            plan=compare.demo_plan(a, b, self.catalog.registry),
+            aligned=aligned,
+            only_a=compare.unaligned_contexts(a, aligned),
+            only_b=compare.unaligned_contexts(b, aligned),
+            series=self.chart_data((a, b)),
+        )
+
+    def chart_data(self, cards: Iterable[ModelCard]) -> list[dict[str, Any]]:
+        """Accuracy-vs-latency points, one series per latency context (never mixed)."""
+        registry = self.catalog.registry
+        out = []
+        for ctx, points in compare.accuracy_latency_series(list(cards)).items():
+            out.append(
+                {
+                    "label": latency_series_label(ctx, registry),
+                    "points": [
+                        {
+                            "model": p.card.name,
+                            "variant": p.variant.id,
+                            "x": p.latency.value,
+                            "y": p.accuracy.value,
+                            "source": " / ".join(
+                                sorted({p.card.sources[p.latency.source].title, p.card.sources[p.accuracy.source].title})
+                            ),
+                        }
+                        for p in points
+                    ],
+                }
+            )
+        return out
+
+
+def catalog_json(catalog: Catalog) -> str:
+    """Every validated card with the published field names, plus the registry it refers to."""
+    data = {
+        "cards": [card.model_dump(mode="json") for card in catalog.cards],
+        "registry": catalog.registry.model_dump(mode="json"),
+    }
+    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n"

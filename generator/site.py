@@ -1,0 +1,138 @@
+"""The only module that knows about mkdocs: stage the docs folder, build, swap.
+
+A build writes hand-written pages (`site_src/`) and generated ones into a
+staging folder, runs mkdocs in strict mode into a fresh output folder beside
+the target, and only then swaps it in. A failed build leaves the previous site
+untouched; a lock keeps two builds of the same target from interleaving.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+from mkdocs.exceptions import Abort, MkDocsException
+
+from .loader import Catalog
+from .render import Renderer, catalog_json, model_page
+
+PROJECT = Path(__file__).resolve().parent.parent
+VENDOR = {
+    # npm package file -> path in the site. Installed by `npm ci --prefix wasm_demo`.
+    "chart.js/dist/chart.umd.min.js": "assets/vendor/chart.umd.min.js",
+    "tablesort/dist/tablesort.min.js": "assets/vendor/tablesort.min.js",
+    "tablesort/dist/sorts/tablesort.number.min.js": "assets/vendor/tablesort.number.min.js",
+}
+
+
+class BuildError(Exception):
+    """The site could not be built; the previous output is unchanged."""
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    out: Path
+    pages: int
+
+
+def build_site(catalog: Catalog, out: Path, *, project: Path = PROJECT, node_modules: Path | None = None) -> BuildResult:
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    node_modules = node_modules or project / "wasm_demo" / "node_modules"
+    with _lock(out), tempfile.TemporaryDirectory(prefix=f".{out.name}.build-", dir=out.parent) as tmp:
+        docs, site = Path(tmp) / "docs", Path(tmp) / "site"
+        pages = stage_docs(catalog, project / "site_src", docs, node_modules)
+        _run_mkdocs(project / "mkdocs.yml", docs, site, nav=_nav(catalog))
+        _swap(site, out)
+    return BuildResult(out, pages)
+
+
+def stage_docs(catalog: Catalog, site_src: Path, docs: Path, node_modules: Path) -> int:
+    """Hand-written pages, generated pages, catalog.json and vendored scripts in one docs folder."""
+    shutil.copytree(site_src, docs, ignore=shutil.ignore_patterns("*.pyc", "__pycache__"))
+    pages = Renderer(catalog).pages()
+    for rel, text in pages.items():
+        if (docs / rel).exists():
+            raise BuildError(f"site_src/{rel} clashes with a generated page; rename or remove it")
+        target = docs / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    (docs / "catalog.json").write_text(catalog_json(catalog), encoding="utf-8")
+    for package_file, dest in VENDOR.items():
+        src = node_modules / package_file
+        if not src.is_file():
+            raise BuildError(
+                f"{src} is missing; install the site's JavaScript with `npm ci --prefix wasm_demo` and build again"
+            )
+        (docs / dest).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, docs / dest)
+    return len(pages)
+
+
+def _nav(catalog: Catalog) -> list:
+    """Navigation: every model page is listed; pair pages are reached from the compare page, not the nav
+    (a nav entry per pair is repeated on every page and grows the site with the square of the catalog)."""
+    return [
+        {"Home": "index.md"},
+        {"Models": ["models/index.md", *({c.name: model_page(c.id)} for c in catalog.cards)]},
+        {"Tasks": "tasks.md"},
+        {"Compare": "compare/index.md"},
+        {"Accuracy vs latency": "chart.md"},
+        {"Contributing": "contributing.md"},
+    ]
+
+
+class _CollectWarnings(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def _run_mkdocs(config_file: Path, docs: Path, site: Path, *, nav: list) -> None:
+    collector = _CollectWarnings()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(collector)
+    try:
+        config = load_config(
+            config_file=str(config_file), docs_dir=str(docs), site_dir=str(site), strict=True, nav=nav
+        )
+        mkdocs_build(config)
+    except (Abort, MkDocsException) as exc:
+        detail = "\n  ".join(collector.messages) or str(exc)
+        raise BuildError(f"mkdocs build failed (strict):\n  {detail}") from None
+    finally:
+        logger.removeHandler(collector)
+
+
+def _swap(new: Path, out: Path) -> None:
+    """Replace `out` with `new`; the old site stays in place until the new one is complete."""
+    old = out.with_name(f".{out.name}.old")
+    if old.exists():
+        shutil.rmtree(old)
+    if out.exists():
+        out.rename(old)
+    new.rename(out)
+    if old.exists():
+        shutil.rmtree(old, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _lock(out: Path) -> Iterator[None]:
+    lock_path = out.with_name(f".{out.name}.lock")
+    with open(lock_path, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
