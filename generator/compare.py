@@ -7,6 +7,7 @@ Several sourced values for one fact are kept apart as disagreements, never merge
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -105,7 +106,7 @@ def _task_name(task: str, registry: Registry) -> str:
 # --- Metrics ------------------------------------------------------------------
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class MetricContext:
     """Everything that must agree before two numbers are comparable."""
 
@@ -114,12 +115,15 @@ class MetricContext:
     hardware: str | None
     runtime: str | None
     precision: str | None
-    batch: int | None
-    includes_pre_post: bool | None
+    batch: int | str | None
+    includes_pre_post: bool | str | None
 
     @classmethod
     def of(cls, m: Metric) -> MetricContext:
         return cls(m.metric, m.dataset, m.hardware, m.runtime, m.precision, m.batch, m.includes_pre_post)
+
+    def sort_key(self) -> tuple[str, ...]:
+        return tuple("" if v is None else str(v) for v in dataclasses.astuple(self))
 
 
 @dataclass(frozen=True)
@@ -153,7 +157,7 @@ def aligned_metrics(cards: Sequence[ModelCard], registry: Registry) -> list[Alig
         for claim in claims(card):
             groups[MetricContext.of(claim.metric)].append(claim)
     out = []
-    for context, group in sorted(groups.items()):
+    for context, group in sorted(groups.items(), key=lambda kv: kv[0].sort_key()):
         if {c.card.id for c in group} != {c.id for c in cards}:
             continue
         info = registry.metrics[context.metric]
@@ -165,7 +169,7 @@ def aligned_metrics(cards: Sequence[ModelCard], registry: Registry) -> list[Alig
 def unaligned_contexts(card: ModelCard, aligned: Iterable[AlignedMetric]) -> list[MetricContext]:
     """A card's metric contexts that have no counterpart on the other side."""
     seen = {a.context for a in aligned}
-    return sorted({MetricContext.of(c.metric) for c in claims(card)} - seen)
+    return sorted({MetricContext.of(c.metric) for c in claims(card)} - seen, key=MetricContext.sort_key)
 
 
 # --- Disagreements -----------------------------------------------------------------
@@ -227,4 +231,4 @@ def accuracy_latency_series(
             for latency in variant.metrics:
                 if latency.metric == "latency_ms":
                     series[MetricContext.of(latency)].append(ChartPoint(card, variant, accuracy, latency))
-    return dict(sorted(series.items()))
+    return dict(sorted(series.items(), key=lambda kv: kv[0].sort_key()))

@@ -124,7 +124,11 @@ def _load_card(path: Path, registry: Registry | None, today: dt.date, problems: 
     if data.get("id") != path.stem:
         found.append(Problem(path, lines.line_of(("id",)), "id", f"id {data.get('id')!r} does not match the file name", f"rename the file to {data.get('id')}.yaml or set `id: {path.stem}`"))
     sources = data.get("sources")
-    context = CheckContext(registry, frozenset(sources) if isinstance(sources, dict) else frozenset(), today)
+    tasks = data.get("tasks")
+    task_ids = frozenset(
+        t["task"] for t in (tasks if isinstance(tasks, list) else []) if isinstance(t, dict) and isinstance(t.get("task"), str) and t.get("state") != "none"
+    )
+    context = CheckContext(registry, frozenset(sources) if isinstance(sources, dict) else frozenset(), today, task_ids)
     card = None
     try:
         card = ModelCard.model_validate(data, context={"versus": context})

@@ -108,22 +108,39 @@ def context_label(ctx: compare.MetricContext, registry: Registry) -> str:
         parts.append(registry.datasets[ctx.dataset].name)
     if ctx.hardware:
         parts.append(registry.hardware[ctx.hardware].name)
-    parts += [p for p in (ctx.runtime, ctx.precision) if p]
+    parts += _runtime_parts(ctx, registry)
+    parts.append(_pre_post_label(ctx.includes_pre_post, long=True))
+    return " · ".join(p for p in parts if p)
+
+
+def _runtime_parts(ctx: compare.MetricContext, registry: Registry) -> list[str]:
+    parts = []
+    if ctx.runtime:
+        parts.append(registry.runtimes[ctx.runtime].name)
+    if ctx.precision:
+        parts.append("precision not stated" if ctx.precision == "not-stated" else ctx.precision.upper())
     if ctx.batch is not None:
-        parts.append(f"batch {ctx.batch}")
-    if ctx.includes_pre_post is not None:
-        parts.append("incl. pre/post-processing" if ctx.includes_pre_post else "model only")
-    return " · ".join(parts)
+        parts.append("batch not stated" if ctx.batch == "not-stated" else f"batch {ctx.batch}")
+    return parts
+
+
+def _pre_post_label(value: bool | str | None, long: bool = False) -> str:
+    if value is None:
+        return ""
+    if value == "not-stated":
+        return "pre/post-processing not stated"
+    if value:
+        return "incl. pre/post-processing" if long else "incl. pre/post"
+    return "model only"
 
 
 def latency_series_label(ctx: compare.MetricContext, registry: Registry) -> str:
     parts = [registry.hardware[ctx.hardware].name if ctx.hardware else "unknown hardware"]
-    parts += [p for p in (ctx.runtime, ctx.precision) if p]
+    parts += [p.replace("not-stated", "precision not stated") for p in (ctx.runtime, ctx.precision) if p]
     if ctx.batch is not None:
-        parts.append(f"batch {ctx.batch}")
-    if ctx.includes_pre_post is not None:
-        parts.append("incl. pre/post" if ctx.includes_pre_post else "model only")
-    return " · ".join(parts)
+        parts.append("batch not stated" if ctx.batch == "not-stated" else f"batch {ctx.batch}")
+    parts.append(_pre_post_label(ctx.includes_pre_post))
+    return " · ".join(p for p in parts if p)
 
 
 # --- Per-card display facts ------------------------------------------------------------

@@ -43,6 +43,7 @@ class CheckContext:
     registry: Registry | None
     source_ids: frozenset[str]
     today: dt.date
+    task_ids: frozenset[str] = frozenset()  # the card's tasks with a state other than `none`
 
 
 def _context(info: ValidationInfo) -> CheckContext | None:
@@ -63,7 +64,7 @@ def suggest(value: str, choices: Iterable[str]) -> str:
     return "one of " + ", ".join(repr(c) for c in ordered[:12]) + more
 
 
-_KIND_NAMES = {"tasks": "task", "metrics": "metric", "datasets": "dataset", "hardware": "hardware", "labels": "label list"}
+_KIND_NAMES = {"tasks": "task", "metrics": "metric", "datasets": "dataset", "hardware": "hardware", "runtimes": "runtime", "labels": "label list"}
 
 
 def _in_registry(kind: str) -> AfterValidator:
@@ -126,6 +127,7 @@ TaskId = Annotated[str, _in_registry("tasks")]
 MetricId = Annotated[str, _in_registry("metrics")]
 DatasetId = Annotated[str, _in_registry("datasets")]
 HardwareId = Annotated[str, _in_registry("hardware")]
+RuntimeId = Annotated[str, _in_registry("runtimes")]
 LabelSetId = Annotated[str, _in_registry("labels")]
 SpdxId = Annotated[str, AfterValidator(_spdx)]
 PastDate = Annotated[dt.date, AfterValidator(_not_future)]
@@ -265,11 +267,15 @@ class Metric(Cited):
     dataset: DatasetId | None = None
     split: ShortText | None = None
     hardware: HardwareId | None = None
-    runtime: ShortText | None = Field(None, description="e.g. `tensorrt-fp16`, `tensorflow`, `tflite`.")
-    precision: Literal["fp32", "fp16", "bf16", "int8", "uint8", "mixed"] | None = None
-    batch: Annotated[int, Field(ge=1)] | None = None
-    includes_pre_post: bool | None = Field(
-        None, description="Whether pre- and post-processing (resize, decoding, NMS) are in the time."
+    runtime: RuntimeId | None = Field(None, description="Runtime family from the registry; its version goes in `part` or `note`.")
+    precision: Literal["fp32", "fp16", "bf16", "int8", "uint8", "mixed", "not-stated"] | None = Field(
+        None, description="`not-stated` when the source does not say: never guess."
+    )
+    batch: Annotated[int, Field(ge=1)] | Literal["not-stated"] | None = None
+    includes_pre_post: bool | Literal["not-stated"] | None = Field(
+        None,
+        description="Whether pre- and post-processing (resize, decoding, NMS) are in the time; "
+        "`not-stated` when the source does not say.",
     )
     input_size: Annotated[int, Field(gt=0)] | None = Field(
         None, description="Input side in pixels when the source measured at another size than the variant's."
@@ -448,6 +454,17 @@ class Variant(Strict):
     def _single_values(cls, data: Any) -> Any:
         return _wrap_single(data, ("input_size", "params", "flops"))
 
+    @field_validator("task")
+    @classmethod
+    def _task_on_card(cls, task: str, info: ValidationInfo) -> str:
+        ctx = _context(info)
+        if ctx is not None and ctx.task_ids and task not in ctx.task_ids:
+            raise rule_error(
+                f"variant task {task!r} is not among the card's tasks",
+                "add it under `tasks:` with its state, or fix the variant's task",
+            )
+        return task
+
     @model_validator(mode="after")
     def _runtime_matches_task(self) -> Variant:
         if self.runtime is not None and self.runtime.task != self.task:
@@ -502,12 +519,6 @@ class ModelCard(Strict):
         tasks = [t.task for t in self.tasks]
         if len(tasks) != len(set(tasks)):
             raise ValueError("a task is listed twice; list each task once with its state")
-        for variant in self.variants:
-            if self.task_state(variant.task) == "none":
-                raise rule_error(
-                    f"variant {variant.id!r} is for task {variant.task!r}, which the card's `tasks` lack",
-                    "add the task under `tasks:` with its state, or fix the variant's task",
-                )
         return self
 
     def task_state(self, task: str) -> TaskState:
@@ -554,6 +565,10 @@ class HardwareInfo(Strict):
     kind: Literal["gpu", "cpu", "phone", "npu", "browser"]
 
 
+class RuntimeInfo(Strict):
+    name: ShortText
+
+
 class LabelSet(Strict):
     name: ShortText
     labels: dict[Annotated[int, Field(ge=0)], ShortText] = Field(min_length=1)
@@ -566,4 +581,5 @@ class Registry(Strict):
     metrics: dict[RegistryKey, MetricInfo]
     datasets: dict[RegistryKey, DatasetInfo]
     hardware: dict[RegistryKey, HardwareInfo]
+    runtimes: dict[RegistryKey, RuntimeInfo]
     labels: dict[RegistryKey, LabelSet]

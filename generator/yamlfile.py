@@ -75,8 +75,11 @@ def parse_yaml(text: str) -> tuple[Any, LineMap]:
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        problem = " ".join(p for p in (exc.context, exc.problem) if p)
-        raise YamlError((mark.line + 1) if mark else 1, f"malformed YAML: {problem}", "check indentation, colons and quotes on that line") from None
+        message = f"malformed YAML: {exc.problem or exc.context}"
+        if exc.context and exc.context_mark and exc.problem_mark and exc.context_mark.line != exc.problem_mark.line:
+            message += f" ({exc.context} started on line {exc.context_mark.line + 1})"
+        hint = "check indentation, colons, quotes and brackets on that line and the one it names"
+        raise YamlError((mark.line + 1) if mark else 1, message, hint) from None
     except yaml.YAMLError as exc:
         raise YamlError(1, f"malformed YAML: {exc}", "check the file's syntax") from None
     except RecursionError:
