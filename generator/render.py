@@ -7,6 +7,7 @@ Markdown would parse it (headings, front matter) also goes through `md` or
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterable
@@ -31,8 +32,9 @@ def md(text: Any) -> Markup:
 
 
 def yaml_str(text: Any) -> Markup:
-    """A YAML front-matter scalar that cannot break out of its line."""
-    return Markup(json.dumps(str(text)))
+    """A front-matter scalar for mkdocs, which puts titles and descriptions into pages without escaping:
+    HTML-escaped (quotes too, for attributes), then quoted so it cannot break out of its YAML line."""
+    return Markup(json.dumps(html.escape(str(text), quote=True)))
 
 
 def fmt_number(value: float, digits: int = 3) -> str:

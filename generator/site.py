@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import html
 import logging
 import shutil
 import tempfile
@@ -82,7 +83,8 @@ def _nav(catalog: Catalog) -> list:
     (a nav entry per pair is repeated on every page and grows the site with the square of the catalog)."""
     return [
         {"Home": "index.md"},
-        {"Models": ["models/index.md", *({c.name: model_page(c.id)} for c in catalog.cards)]},
+        # mkdocs does not escape nav titles: card names are escaped here.
+        {"Models": ["models/index.md", *({html.escape(c.name): model_page(c.id)} for c in catalog.cards)]},
         {"Tasks": "tasks.md"},
         {"Compare": "compare/index.md"},
         {"Accuracy vs latency": "chart.md"},

@@ -1,0 +1,185 @@
+"""The real catalog builds strictly into the pages a visitor needs, and a failed build changes nothing."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import threading
+from html import unescape
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from generator.compare import pairs
+from generator.loader import load_catalog
+from generator.site import BuildError, build_site
+
+from .conftest import CATALOG, FIXTURES, make_catalog
+
+
+def text_of(page: Path) -> str:
+    html = page.read_text(encoding="utf-8")
+    main = html[html.index('<article class="md-content__inner') :]
+    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main)))
+
+
+def test_every_page_exists(built_site: Path) -> None:
+    catalog = load_catalog(CATALOG)
+    for rel in ["index.html", "models/index.html", "tasks/index.html", "chart/index.html", "compare/index.html", "contributing/index.html", "catalog.json"]:
+        assert (built_site / rel).is_file(), rel
+    for card in catalog.cards:
+        assert (built_site / "models" / card.id / "index.html").is_file()
+    expected = {f"{a.id}-vs-{b.id}" for a, b in pairs(catalog.cards)}
+    built = {p.name for p in (built_site / "compare").iterdir() if p.is_dir()}
+    assert built == expected
+    n = len(catalog.cards)
+    assert len(expected) == n * (n - 1) // 2
+
+
+def test_first_pair_page(built_site: Path) -> None:
+    page = built_site / "compare" / "mobilenet-ssd-v2-vs-yolov12" / "index.html"
+    text = text_of(page)
+    shared = text[text.index("Shared tasks") : text.index("Claimed metrics, aligned")]
+    assert "Object detection" in shared
+    properties = text[text.index("Properties") : text.index("Shared tasks")]
+    assert "Google" in properties
+    assert "University at Buffalo" in properties and "University of Chinese Academy of Sciences" in properties
+    assert "Tsinghua" not in properties and "THU-MIG" not in properties
+    assert "Apache-2.0" in properties and "AGPL-3.0" in properties
+    assert "Context Window" not in text and "context window" not in text
+    assert "Input resolution 300 px 640 px" in properties
+    demo = text[text.index("Live demo") :]
+    assert "share no task" not in demo
+
+
+def test_no_shared_task_is_said_plainly(built_site: Path) -> None:
+    text = text_of(built_site / "compare" / "mobilenet-ssd-v2-vs-mobilenet-v2" / "index.html") if (
+        built_site / "compare" / "mobilenet-ssd-v2-vs-mobilenet-v2"
+    ).exists() else text_of(built_site / "compare" / "mobilenet-v2-vs-mobilenet-ssd-v2" / "index.html")
+    assert "share no task" in text
+    assert "Image classification" in text and "Object detection" in text
+
+
+def test_model_page_cites_its_facts(built_site: Path) -> None:
+    html = (built_site / "models" / "yolov12" / "index.html").read_text(encoding="utf-8")
+    text = text_of(built_site / "models" / "yolov12" / "index.html")
+    assert 'id="src-' in html and 'class="cite"' in html
+    assert "What this licence means for you" in text
+    assert "yolov12n.turbo" in text and "yolov12n.v1" in text
+    assert "sha256 not yet verified" in text
+
+
+def test_pair_pages_stay_out_of_navigation(built_site: Path) -> None:
+    home = (built_site / "index.html").read_text(encoding="utf-8")
+    assert "-vs-" not in "".join(re.findall(r'<nav class="md-nav.*?</nav>', home, flags=re.S))
+
+
+def test_catalog_json_has_every_card_with_published_field_names(built_site: Path) -> None:
+    data = json.loads((built_site / "catalog.json").read_text(encoding="utf-8"))
+    ids = [c["id"] for c in data["cards"]]
+    assert ids == sorted(ids) and "yolov12" in ids
+    card = data["cards"][ids.index("mobilenet-ssd-v2")]
+    for field in ["id", "name", "aliases", "summary", "organizations", "authors", "release_date", "license", "paper", "code", "modality", "tasks", "variants", "sources"]:
+        assert field in card
+    assert card["license"]["id"] == "Apache-2.0"
+    assert "tasks" in data["registry"]
+
+
+def test_search_index_covers_models(built_site: Path) -> None:
+    index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    locations = {d["location"] for d in index["docs"]}
+    assert "models/yolov12/" in locations
+    assert any("University at Buffalo" in d["text"] for d in index["docs"])
+
+
+def test_chart_data_keeps_contexts_apart(built_site: Path) -> None:
+    html = (built_site / "chart" / "index.html").read_text(encoding="utf-8")
+    data = json.loads(unescape(re.search(r'class="vs-chart-data">(.*?)</script>', html, re.S).group(1)))
+    labels = [s["label"] for s in data]
+    assert len(labels) == len(set(labels)) >= 2
+    assert all(p["source"] for s in data for p in s["points"])
+
+
+def test_catalog_table_has_filters_and_sortable_columns(built_site: Path) -> None:
+    html = (built_site / "models" / "index.html").read_text(encoding="utf-8")
+    for key in ("tasks", "license", "orgs"):
+        assert f'data-filter="{key}"' in html
+    assert html.count('data-sort-method="number"') == 2
+    assert (built_site / "assets" / "vendor" / "chart.umd.min.js").is_file()
+
+
+def test_invalid_catalog_leaves_previous_site(tmp_path: Path, tiny_catalog: Path) -> None:
+    out = tmp_path / "site"
+    build_site(load_catalog(tiny_catalog), out)
+    before = (out / "models" / "tiny-detector" / "index.html").read_text()
+    with pytest.raises(BuildError):
+        build_site(load_catalog(tiny_catalog), out, node_modules=tmp_path / "no-node-modules")
+    assert (out / "models" / "tiny-detector" / "index.html").read_text() == before
+    assert not list(tmp_path.glob(".site.build-*"))
+
+
+def test_concurrent_builds_do_not_corrupt_each_other(tmp_path: Path, tiny_catalog: Path) -> None:
+    catalog = load_catalog(tiny_catalog)
+    out = tmp_path / "site"
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            build_site(catalog, out)
+        except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert (out / "models" / "tiny-detector" / "index.html").is_file()
+
+
+def test_hostile_card_text_is_inert(tmp_path: Path) -> None:
+    text = (FIXTURES / "cards" / "valid" / "tiny-detector.yaml").read_text()
+    text = text.replace("name: Tiny Detector", 'name: "<script>alert(1)</script> | *x* [a](javascript:alert(2))"')
+    text = text.replace("summary: A made-up detector used by the tests.", "summary: \"<img src=x onerror=alert(3)> </p><script>alert(4)</script>\"")
+    card = tmp_path / "src" / "tiny-detector.yaml"
+    card.parent.mkdir()
+    card.write_text(text)
+    out = tmp_path / "site"
+    build_site(load_catalog(make_catalog(tmp_path, card)), out)
+    for page in out.rglob("*.html"):
+        found = ActiveContent()
+        found.feed(page.read_text(encoding="utf-8"))
+        assert found.problems == [], page
+        if page.parent.name == "tiny-detector":
+            assert found.saw_hostile_text, "the model page still shows the hostile text, as text"
+
+
+class ActiveContent(HTMLParser):
+    """Collects what a browser would execute: inline scripts mentioning alert, on* handlers, non-http(s) links."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.problems: list[str] = []
+        self.saw_hostile_text = False
+        self._in_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        types = dict(attrs).get("type") or "text/javascript"
+        self._in_script = tag == "script" and "json" not in types  # JSON data islands do not execute
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.problems.append(f"<{tag} {name}>")
+            if name in ("href", "src") and value and not value.startswith(("http://", "https://", "#", ".", "/")) and ":" in value.split("/")[0]:
+                self.problems.append(f"<{tag} {name}={value}>")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script and "alert(" in data:
+            self.problems.append(f"script: {data[:60]}")
+        if not self._in_script and "<script>alert(1)</script>" in data:
+            self.saw_hostile_text = True
