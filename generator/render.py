@@ -21,7 +21,7 @@ from markupsafe import Markup, escape
 
 from . import compare, licenses
 from .loader import Catalog
-from .schema import Cited, Metric, ModelCard, Registry, Variant
+from .schema import Cited, Metric, ModelCard, Organization, Registry, Variant
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 
@@ -174,8 +174,24 @@ def first_release(card: ModelCard) -> str:
     return str(min(r.date for r in card.release_date))
 
 
+@dataclass(frozen=True)
+class OrgGroup:
+    """One organization, with every source that names it (sources may spell it differently)."""
+
+    name: str
+    url: str | None
+    citations: tuple[Organization, ...]
+
+
+def org_groups(card: ModelCard) -> list[OrgGroup]:
+    groups: dict[str, list[Organization]] = {}
+    for org in card.organizations:
+        groups.setdefault(str(org.url) if org.url else org.name, []).append(org)
+    return [OrgGroup(orgs[0].name, str(orgs[0].url) if orgs[0].url else None, tuple(orgs)) for orgs in groups.values()]
+
+
 def organizations(card: ModelCard) -> str:
-    return ", ".join(o.name for o in card.organizations)
+    return ", ".join(g.name for g in org_groups(card))
 
 
 def license_info(card: ModelCard) -> licenses.LicenseInfo | None:
@@ -205,6 +221,7 @@ class Renderer:
             best_metric=best_metric,
             first_release=first_release,
             organizations=organizations,
+            org_groups=org_groups,
             license_info=license_info,
             model_page=model_page,
             compare_page=compare_page,
