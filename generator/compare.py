@@ -143,6 +143,10 @@ class AlignedMetric:
     def best(self) -> Claim:
         return self.claims[0]
 
+    def is_best(self, claim: Claim) -> bool:
+        """Ties share the mark."""
+        return claim.metric.value == self.best.metric.value
+
 
 def claims(card: ModelCard) -> Iterator[Claim]:
     for variant in card.variants:

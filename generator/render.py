@@ -138,9 +138,7 @@ def _pre_post_label(value: bool | str | None, long: bool = False) -> str:
 
 def latency_series_label(ctx: compare.MetricContext, registry: Registry) -> str:
     parts = [registry.hardware[ctx.hardware].name if ctx.hardware else "unknown hardware"]
-    parts += [p.replace("not-stated", "precision not stated") for p in (ctx.runtime, ctx.precision) if p]
-    if ctx.batch is not None:
-        parts.append("batch not stated" if ctx.batch == "not-stated" else f"batch {ctx.batch}")
+    parts += _runtime_parts(ctx, registry)
     parts.append(_pre_post_label(ctx.includes_pre_post))
     return " · ".join(p for p in parts if p)
 
