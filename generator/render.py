@@ -23,6 +23,10 @@ from . import compare, licenses
 from .loader import Catalog
 from .schema import Cited, Metric, ModelCard, Organization, Registry, Variant
 
+# Above this many pairs, pair pages are not written and the client-side view serves every pair:
+# at about 10 ms a page, 2,000 pages cost about 20 s; 1,000 models would mean 499,500 pages.
+MAX_PAIR_PAGES = 2000
+
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 
 
@@ -98,9 +102,12 @@ class PageContext:
         return context_label(ctx, self.registry)
 
     def metric_value(self, metric: Metric) -> str:
-        info = self.registry.metrics[metric.metric]
-        unit = "" if info.unit == "%" else f" {info.unit}"
-        return f"{fmt_number(metric.value)}{'%' if info.unit == '%' else ''}{unit}"
+        return self.metric_value_with(metric, self.registry)
+
+    @staticmethod
+    def metric_value_with(metric: Metric, registry: Registry) -> str:
+        info = registry.metrics[metric.metric]
+        return f"{fmt_number(metric.value)}%" if info.unit == "%" else f"{fmt_number(metric.value)} {info.unit}"
 
 
 def context_label(ctx: compare.MetricContext, registry: Registry) -> str:
@@ -235,20 +242,29 @@ class Renderer:
         ctx = PageContext(page, self.catalog)
         return self.env.get_template(template).render(ctx=ctx, cards=self.cards, registry=self.catalog.registry, **values)
 
+    @property
+    def static_pairs(self) -> bool:
+        """Whether every pair gets its own page; above the budget the client-side view serves pairs."""
+        n = len(self.cards)
+        return n * (n - 1) // 2 <= MAX_PAIR_PAGES
+
     def pages(self) -> dict[str, str]:
         """Every generated page, keyed by its path under the docs folder."""
+        static = self.static_pairs
         out = {
-            "index.md": self._render("home.md.j2", "index.md"),
+            "index.md": self._render("home.md.j2", "index.md", static_pairs=static),
             "models/index.md": self._render("catalog.md.j2", "models/index.md"),
             "tasks.md": self._render("tasks.md.j2", "tasks.md"),
             "chart.md": self._render("chart.md.j2", "chart.md", series=self.chart_data(self.cards)),
-            "compare/index.md": self._render("compare_index.md.j2", "compare/index.md"),
+            "compare/index.md": self._render("compare_index.md.j2", "compare/index.md", static_pairs=static),
+            "compare/view.md": self._render("compare_view.md.j2", "compare/view.md"),
         }
         for card in self.cards:
             out[model_page(card.id)] = self._render("model.md.j2", model_page(card.id), card=card)
-        for a, b in compare.pairs(self.cards):
-            page = compare_page(a.id, b.id)
-            out[page] = self.compare(a, b, page)
+        if static:
+            for a, b in compare.pairs(self.cards):
+                page = compare_page(a.id, b.id)
+                out[page] = self.compare(a, b, page)
         return out
 
     def compare(self, a: ModelCard, b: ModelCard, page: str) -> str:
@@ -292,9 +308,51 @@ class Renderer:
 
 
 def catalog_json(catalog: Catalog) -> str:
-    """Every validated card with the published field names, plus the registry it refers to."""
+    """Every validated card with the published field names, plus the registry it refers to, plus
+    `views`: display-ready facts per card that the client-side comparison view joins without
+    re-implementing the comparison rules (context keys and labels are computed here)."""
     data = {
         "cards": [card.model_dump(mode="json") for card in catalog.cards],
         "registry": catalog.registry.model_dump(mode="json"),
+        "views": {card.id: card_view(card, catalog.registry) for card in catalog.cards},
     }
-    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def card_view(card: ModelCard, registry: Registry) -> dict[str, Any]:
+    """The facts a comparison shows for one card, formatted once, in Python."""
+    metrics = []
+    for claim in compare.claims(card):
+        ctx = compare.MetricContext.of(claim.metric)
+        info = registry.metrics[ctx.metric]
+        source = card.sources[claim.metric.source]
+        metrics.append(
+            {
+                "key": "|".join(ctx.sort_key()),
+                "label": context_label(ctx, registry),
+                "name": info.name,
+                "better": info.better,
+                "variant": claim.variant.id,
+                "value": claim.metric.value,
+                "shown": PageContext.metric_value_with(claim.metric, registry),
+                "source": source.title,
+                "url": str(source.url),
+            }
+        )
+    info = license_info(card)
+    return {
+        "name": card.name,
+        "summary": card.summary,
+        "page": model_page(card.id).removesuffix(".md") + "/",
+        "organizations": organizations(card),
+        "category": card.category,
+        "modality": card.modality,
+        "released": [f"{r.date} ({r.event})" for r in card.release_date],
+        "input": input_sizes(card) + " px",
+        "params": fmt_range(params_range(card), "M"),
+        "license": card.license.id,
+        "license_note": card.license.note or "",
+        "license_category": info.category if info else "",
+        "tasks": {t.task: t.state for t in card.tasks if t.state != "none"},
+        "metrics": metrics,
+    }

@@ -34,6 +34,10 @@ VENDOR = {
 }
 
 
+# A nav entry is repeated on every page; past this many models they are reached from the catalog table.
+MAX_NAV_MODELS = 100
+
+
 class BuildError(Exception):
     """The site could not be built; the previous output is unchanged."""
 
@@ -79,12 +83,13 @@ def stage_docs(catalog: Catalog, site_src: Path, docs: Path, node_modules: Path)
 
 
 def _nav(catalog: Catalog) -> list:
-    """Navigation: every model page is listed; pair pages are reached from the compare page, not the nav
+    """Navigation: model pages are listed (up to MAX_NAV_MODELS); pair pages are reached from the compare page, not the nav
     (a nav entry per pair is repeated on every page and grows the site with the square of the catalog)."""
+    models = [{html.escape(c.name): model_page(c.id)} for c in catalog.cards] if len(catalog.cards) <= MAX_NAV_MODELS else []
     return [
         {"Home": "index.md"},
         # mkdocs does not escape nav titles: card names are escaped here.
-        {"Models": ["models/index.md", *({html.escape(c.name): model_page(c.id)} for c in catalog.cards)]},
+        {"Models": ["models/index.md", *models]},
         {"Tasks": "tasks.md"},
         {"Compare": "compare/index.md"},
         {"Accuracy vs latency": "chart.md"},

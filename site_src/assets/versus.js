@@ -36,7 +36,9 @@
       var a = form.elements.a.value, b = form.elements.b.value;
       if (a === b) { alert("Pick two different models."); return; }
       var ids = [a, b].sort();
-      window.location.href = form.dataset.base + ids[0] + "-vs-" + ids[1] + "/";
+      window.location.href = form.dataset.static === "yes"
+        ? form.dataset.base + ids[0] + "-vs-" + ids[1] + "/"
+        : form.dataset.base + "view/?a=" + encodeURIComponent(ids[0]) + "&b=" + encodeURIComponent(ids[1]);
     });
   }
 
@@ -76,6 +78,104 @@
   }
 
   function init() { initCatalog(); initPicker(); initCharts(); }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();
+
+// The client-side comparison view (compare/view/?a=ID&b=ID): joins two cards' precomputed views from
+// catalog.json. Text goes in with textContent only, so card text cannot become markup.
+(function () {
+  "use strict";
+  function el(tag, text, attrs) {
+    var node = document.createElement(tag);
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    return node;
+  }
+  function table(head, rows) {
+    var t = el("table"), thead = el("thead"), tr = el("tr"), tbody = el("tbody");
+    head.forEach(function (h) { tr.appendChild(el("th", h)); });
+    thead.appendChild(tr); t.appendChild(thead);
+    rows.forEach(function (cells) {
+      var row = el("tr");
+      cells.forEach(function (c, i) { row.appendChild(el(i === 0 ? "th" : "td", c)); });
+      tbody.appendChild(row);
+    });
+    t.appendChild(tbody);
+    return t;
+  }
+  var STATE = { "pretrained": "● trained weights", "architecture-only": "◐ architecture only" };
+
+  function render(root, data, a, b) {
+    var va = data.views[a], vb = data.views[b], site = root.dataset.site;
+    root.textContent = "";
+    document.title = va.name + " vs " + vb.name + " - Versus";
+    var h1 = document.querySelector(".md-content h1");
+    if (h1) h1.textContent = va.name + " vs " + vb.name;
+    var two = el("div", null, { "class": "vs-two" });
+    [va, vb].forEach(function (v) {
+      var box = el("div"), h = el("h3"), link = el("a", v.name, { href: site + v.page });
+      h.appendChild(link); box.appendChild(h); box.appendChild(el("p", v.summary)); two.appendChild(box);
+    });
+    root.appendChild(two);
+    root.appendChild(el("h2", "Properties"));
+    var props = [
+      ["Organization", va.organizations, vb.organizations],
+      ["Category", va.category, vb.category],
+      ["Modality", va.modality, vb.modality],
+      ["Released", va.released.join("; "), vb.released.join("; ")],
+      ["Input resolution", va.input, vb.input],
+      ["Parameters", va.params, vb.params],
+      ["Licence", va.license + (va.license_note ? " — " + va.license_note : ""), vb.license + (vb.license_note ? " — " + vb.license_note : "")]
+    ];
+    Object.keys(data.registry.tasks).forEach(function (t) {
+      if (va.tasks[t] || vb.tasks[t]) props.push([data.registry.tasks[t].name, STATE[va.tasks[t]] || "–", STATE[vb.tasks[t]] || "–"]);
+    });
+    root.appendChild(table(["", va.name, vb.name], props));
+    root.appendChild(el("h2", "Shared tasks"));
+    var shared = Object.keys(va.tasks).filter(function (t) { return vb.tasks[t]; });
+    if (shared.length) {
+      var ul = el("ul");
+      shared.forEach(function (t) {
+        ul.appendChild(el("li", data.registry.tasks[t].name + ": " + va.name + " " + STATE[va.tasks[t]] + ", " + vb.name + " " + STATE[vb.tasks[t]]));
+      });
+      root.appendChild(ul);
+    } else {
+      root.appendChild(el("p", "None: " + va.name + " and " + vb.name + " share no task."));
+    }
+    root.appendChild(el("h2", "Claimed metrics, aligned"));
+    var keysB = {};
+    vb.metrics.forEach(function (m) { keysB[m.key] = true; });
+    var groups = {};
+    va.metrics.forEach(function (m) { if (keysB[m.key]) (groups[m.key] = groups[m.key] || []).push([va.name, m]); });
+    vb.metrics.forEach(function (m) { if (groups[m.key]) groups[m.key].push([vb.name, m]); });
+    var keys = Object.keys(groups).sort();
+    if (!keys.length) root.appendChild(el("p", "The two cards have no metric measured in the same context, so no numbers are lined up."));
+    keys.forEach(function (k) {
+      var rows = groups[k], higher = rows[0][1].better === "higher";
+      rows.sort(function (x, y) { return higher ? y[1].value - x[1].value : x[1].value - y[1].value; });
+      var best = rows[0][1].value;
+      root.appendChild(el("h4", rows[0][1].label));
+      root.appendChild(table(["Model", "Variant", rows[0][1].name + (higher ? " (higher is better)" : " (lower is better)"), "Source"],
+        rows.map(function (r) { return [r[0], r[1].variant, (r[1].value === best ? "★ " : "") + r[1].shown, r[1].source]; })));
+    });
+  }
+
+  function init() {
+    var root = document.getElementById("vs-compare-view");
+    if (!root) return;
+    var params = new URLSearchParams(window.location.search), a = params.get("a"), b = params.get("b");
+    fetch(root.dataset.catalog).then(function (r) { return r.json(); }).then(function (data) {
+      if (!a || !b || !data.views[a] || !data.views[b] || a === b) {
+        root.textContent = "";
+        root.appendChild(el("p", "Pick two different models from the catalog: this page takes ?a=ID&b=ID, and " +
+          [a, b].filter(function (x) { return x && !data.views[x]; }).map(function (x) { return "'" + x + "' is not a model id"; }).join(", ")));
+        return;
+      }
+      var ids = [a, b].sort();
+      render(root, data, ids[0], ids[1]);
+    }).catch(function (err) { root.textContent = "Could not load the catalog: " + err; });
+  }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
 })();
