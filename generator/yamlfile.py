@@ -79,7 +79,8 @@ def parse_yaml(text: str) -> tuple[Any, LineMap]:
         if exc.context and exc.context_mark and exc.problem_mark and exc.context_mark.line != exc.problem_mark.line:
             message += f" ({exc.context} started on line {exc.context_mark.line + 1})"
         hint = "check indentation, colons, quotes and brackets on that line and the one it names"
-        raise YamlError((mark.line + 1) if mark else 1, message, hint) from None
+        last_line = text.count("\n") + 1  # libyaml marks end-of-file problems one line past the end
+        raise YamlError(min(mark.line + 1, last_line) if mark else 1, message, hint) from None
     except yaml.YAMLError as exc:
         raise YamlError(1, f"malformed YAML: {exc}", "check the file's syntax") from None
     except RecursionError:

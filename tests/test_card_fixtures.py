@@ -9,7 +9,7 @@ import pytest
 
 from generator.loader import check_catalog
 
-from .conftest import FIXTURES, make_catalog
+from .catalogs import FIXTURES, make_catalog
 
 INVALID = sorted((FIXTURES / "cards" / "invalid").glob("*.yaml"))
 EXPECT = re.compile(r"^# expect: (\d+): ([^:]*): (.+)$")

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .conftest import FIXTURES, ROOT, make_catalog
+from .catalogs import FIXTURES, ROOT, make_catalog
 
 
 def versus(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:

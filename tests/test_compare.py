@@ -10,7 +10,7 @@ from generator import compare
 from generator.loader import load_catalog
 from generator.schema import CheckContext, ModelCard
 
-from .conftest import CATALOG
+from .catalogs import CATALOG
 
 
 @pytest.fixture(scope="module")

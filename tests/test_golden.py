@@ -14,7 +14,7 @@ import pytest
 from generator.loader import load_catalog
 from generator.render import Renderer
 
-from .conftest import FIXTURES, make_catalog
+from .catalogs import FIXTURES, make_catalog
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 PAGES = [

@@ -9,7 +9,7 @@ import pytest
 from generator.compare import demo_plan, runtime_of, shared_tasks
 from generator.loader import check_catalog, load_catalog
 
-from .conftest import CATALOG, make_catalog
+from .catalogs import CATALOG, make_catalog
 
 CARDS = sorted((CATALOG / "models").glob("*.yaml"))
 

@@ -6,7 +6,7 @@ import json
 
 from generator.schema_file import REGENERATE, SCHEMA_PATH, schema_text
 
-from .conftest import ROOT
+from .catalogs import ROOT
 
 
 def test_schema_file_is_current() -> None:

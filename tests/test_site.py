@@ -16,7 +16,7 @@ from generator.compare import pairs
 from generator.loader import load_catalog
 from generator.site import BuildError, build_site
 
-from .conftest import CATALOG, FIXTURES, make_catalog
+from .catalogs import CATALOG, FIXTURES, make_catalog
 
 
 def text_of(page: Path) -> str:

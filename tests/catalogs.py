@@ -1,0 +1,40 @@
+"""Catalog helpers and fixtures for the site tests: paths, a throw-away catalog built from fixture cards,
+and the real site built once."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOG = ROOT / "catalog"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SHARED = ROOT.parent / "shared"
+
+
+def make_catalog(tmp_path: Path, *cards: Path, registry: Path = CATALOG / "registry") -> Path:
+    """A catalog folder with the real registry and the given card files."""
+    root = tmp_path / "catalog"
+    (root / "models").mkdir(parents=True)
+    shutil.copytree(registry, root / "registry")
+    for card in cards:
+        shutil.copyfile(card, root / "models" / card.name)
+    return root
+
+
+@pytest.fixture
+def tiny_catalog(tmp_path: Path) -> Path:
+    return make_catalog(tmp_path, FIXTURES / "cards" / "valid" / "tiny-detector.yaml")
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real catalog built once, strictly, for content tests."""
+    from generator.loader import load_catalog
+    from generator.site import build_site
+
+    out = tmp_path_factory.mktemp("site") / "site"
+    build_site(load_catalog(CATALOG), out)
+    return out
