@@ -89,6 +89,9 @@ def _load_registry(folder: Path, problems: list[Problem]) -> Registry | None:
     lines: dict[str, LineMap] = {}
     for name in REGISTRY_FILES:
         path = folder / f"{name}.yaml"
+        if path.exists() and _outside(path, folder):
+            problems.append(Problem(path, 1, "", "registry files must be regular files, not symlinks", "copy the file into catalog/registry/"))
+            continue
         if not path.is_file():
             problems.append(Problem(path, 1, "", "registry file missing", f"catalog/registry/ needs {', '.join(REGISTRY_FILES)} (.yaml)"))
             continue
@@ -108,7 +111,15 @@ def _load_registry(folder: Path, problems: list[Problem]) -> Registry | None:
         return None
 
 
+def _outside(path: Path, root: Path) -> bool:
+    """A symlink, or a path that resolves outside `root`: cards must not make the build read other files."""
+    return path.is_symlink() or not path.resolve().is_relative_to(root.resolve())
+
+
 def _load_card(path: Path, registry: Registry | None, today: dt.date, problems: list[Problem]) -> ModelCard | None:
+    if _outside(path, path.parent):
+        problems.append(Problem(path, 1, "", "cards must be regular files inside the catalog, not symlinks", "copy the card into catalog/models/"))
+        return None
     try:
         data, lines = read_yaml(path)
     except YamlError as exc:

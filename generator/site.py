@@ -8,9 +8,12 @@ untouched; a lock keeps two builds of the same target from interleaving.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import fcntl
+import hashlib
 import html
+import re
 import logging
 import shutil
 import tempfile
@@ -56,12 +59,16 @@ def build_site(catalog: Catalog, out: Path, *, project: Path = PROJECT, node_mod
         docs, site = Path(tmp) / "docs", Path(tmp) / "site"
         pages = stage_docs(catalog, project / "site_src", docs, node_modules)
         _run_mkdocs(project / "mkdocs.yml", docs, site, nav=_nav(catalog))
+        add_content_security_policy(site)
         _swap(site, out)
     return BuildResult(out, pages)
 
 
 def stage_docs(catalog: Catalog, site_src: Path, docs: Path, node_modules: Path) -> int:
     """Hand-written pages, generated pages, catalog.json and vendored scripts in one docs folder."""
+    links = [p for p in site_src.rglob("*") if p.is_symlink()]
+    if links:
+        raise BuildError(f"{links[0]} is a symlink; site_src/ must hold real files so a build never publishes files from elsewhere")
     shutil.copytree(site_src, docs, ignore=shutil.ignore_patterns("*.pyc", "__pycache__"))
     pages = Renderer(catalog).pages()
     for rel, text in pages.items():
@@ -120,6 +127,31 @@ def _run_mkdocs(config_file: Path, docs: Path, site: Path, *, nav: list) -> None
         raise BuildError(f"mkdocs build failed (strict):\n  {detail}") from None
     finally:
         logger.removeHandler(collector)
+
+
+# What pages may load and run. Scripts: the site's own files, the theme's inline scripts by hash (added
+# per page), and WebAssembly compilation for onnxruntime-web. Everything else: the site's own origin.
+CSP = (
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' {hashes}; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self' blob: data:; "
+    "worker-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'"
+)
+_INLINE_SCRIPT = re.compile(r"<script(?P<attrs>(?![^>]*\bsrc=)[^>]*)>(?P<body>.*?)</script>", re.S)
+
+
+def add_content_security_policy(site: Path) -> None:
+    """Give every page a CSP that allows exactly its own inline scripts (by hash), so injected ones never run."""
+    for page in site.rglob("*.html"):
+        html_text = page.read_text(encoding="utf-8")
+        hashes = sorted(
+            {
+                "'sha256-" + base64.b64encode(hashlib.sha256(m["body"].encode()).digest()).decode() + "'"
+                for m in _INLINE_SCRIPT.finditer(html_text)
+                if "json" not in m["attrs"]  # data islands are never executed
+            }
+        )
+        meta = f'<meta http-equiv="Content-Security-Policy" content="{CSP.format(hashes=" ".join(hashes))}">'
+        page.write_text(html_text.replace("<head>", "<head>\n" + meta, 1), encoding="utf-8")
 
 
 def _swap(new: Path, out: Path) -> None:

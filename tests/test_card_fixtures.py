@@ -67,3 +67,13 @@ def test_variant_ids_are_unique_across_cards(tmp_path: Path) -> None:
 def test_missing_catalog_folder_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     _, problems = check_catalog(tmp_path / "nowhere")
     assert problems and "not found" in problems[0].message
+
+
+def test_symlinked_card_is_refused(tmp_path: Path) -> None:
+    root = make_catalog(tmp_path)
+    secret = tmp_path / "secret.yaml"
+    secret.write_text((FIXTURES / "cards" / "valid" / "tiny-detector.yaml").read_text())
+    (root / "models" / "tiny-detector.yaml").symlink_to(secret)
+    catalog, problems = check_catalog(root)
+    assert catalog is None
+    assert any("not symlinks" in p.message for p in problems), problems

@@ -183,3 +183,13 @@ class ActiveContent(HTMLParser):
             self.problems.append(f"script: {data[:60]}")
         if not self._in_script and "<script>alert(1)</script>" in data:
             self.saw_hostile_text = True
+
+
+def test_symlink_in_site_src_is_refused(tmp_path: Path, tiny_catalog: Path) -> None:
+    from generator.site import stage_docs
+
+    site_src = tmp_path / "site_src"
+    site_src.mkdir()
+    (site_src / "leak.md").symlink_to("/etc/hostname")
+    with pytest.raises(BuildError, match="symlink"):
+        stage_docs(load_catalog(tiny_catalog), site_src, tmp_path / "docs", tmp_path / "node_modules")
