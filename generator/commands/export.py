@@ -1,0 +1,102 @@
+"""`versus export`: weights to verified ONNX artifacts in artifacts/<variant-id>/ (needs the `export` extra).
+
+Exit status: 0 when every target was exported, reused from the cache, or skipped because its weights
+cannot be had here (reported, with the URL and the mirror variable); 1 when anything that could be had
+failed (hash mismatch, conversion, contract or verification error); 2 for names that are not in the
+catalog. A missing file is a fact about this machine, a failed check is a fault in the catalog or tools.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from ..loader import load_catalog
+
+IMAGES_ENV = "VERSUS_SAMPLE_IMAGES"
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png"}
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "export",
+        help="convert weights to verified ONNX artifacts (artifacts/<variant-id>/)",
+        description="Resolve each variant's weights (cache, $VERSUS_WEIGHTS_MIRROR, network), convert them to ONNX, "
+        "verify against the source framework on sample images, and write model.onnx + manifest.json.",
+    )
+    parser.add_argument("names", nargs="*", metavar="ID", help="card ids or variant ids (default: every demo-able variant)")
+    parser.add_argument("--untrained", action="append", default=[], metavar="ARCH",
+                        help="also build the untrained test artifact of an architecture (e.g. yolov12n) into "
+                        "artifacts/<arch>.untrained/: random weights, never the trained model. Alone, builds only it.")
+    parser.add_argument("--frozen", action="store_true", help="refuse weights whose sha256 is neither pinned in the card nor locked")
+    parser.add_argument("--out", type=Path, default=Path("artifacts"), help="output folder (default: artifacts/)")
+    parser.add_argument("--catalog", type=Path, default=Path("catalog"), help="catalog folder (default: catalog/)")
+    parser.add_argument("--images", type=Path, default=None,
+                        help=f"sample images for verification (default: ${IMAGES_ENV}, else ../shared/images/coco-sample/images beside the repo)")
+    parser.add_argument("--image-count", type=int, default=0, metavar="N", help="use the first N images (default: all)")
+    parser.set_defaults(func=run)
+
+
+def sample_images(args: argparse.Namespace):
+    from ..export.pipeline import SampleImages
+
+    folder = args.images or (Path(os.environ[IMAGES_ENV]) if os.environ.get(IMAGES_ENV) else
+                             args.catalog.resolve().parent.parent / "shared" / "images" / "coco-sample" / "images")
+    paths = sorted(p for p in folder.glob("*") if p.suffix.lower() in IMAGE_SUFFIXES) if folder.is_dir() else []
+    if args.image_count > 0:
+        paths = paths[: args.image_count]
+    if not paths:
+        raise SystemExit(f"versus export: no sample images in {folder}; pass --images DIR or set {IMAGES_ENV}")
+    return SampleImages(tuple(paths), f"{folder.parent.name}/{folder.name} ({len(paths)} images)")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        from ..export import plan
+        from ..export.pipeline import Exporter
+        from ..weights import LOCK_NAME, LockFile, Resolver, WeightsError, cache_root
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise SystemExit(f"versus export needs the `export` extra ({exc}); install it with `uv sync --extra export`")
+
+    started = time.monotonic()
+    catalog = load_catalog(args.catalog)
+    try:
+        targets = plan.select(catalog, args.names) if args.names or not args.untrained else []
+        if args.untrained:
+            from ..export.ultralytics_pt import has_architecture
+
+            targets += [plan.untrained(catalog, name, has_architecture) for name in args.untrained]
+    except plan.UnknownTarget as exc:
+        print(f"versus export: {exc}", file=sys.stderr)
+        return 2
+    try:
+        lock = LockFile.load(args.catalog / LOCK_NAME)
+    except WeightsError as exc:
+        print(f"versus export: {exc}", file=sys.stderr)
+        return 1
+    resolver = Resolver.from_environment(lock, frozen=args.frozen, log=lambda m: print(m, file=sys.stderr))
+    exporter = Exporter(resolver, args.out, cache_root(), sample_images(args), dict(catalog.registry.labels),
+                        log=lambda m: print(m, file=sys.stderr))
+    outcomes = []
+    for target in targets:
+        outcome = exporter.export(target)
+        outcomes.append(outcome)
+        print(_line(outcome), flush=True)
+    counts = {s: sum(o.status == s for o in outcomes) for s in ("exported", "cached", "skipped", "failed")}
+    print(", ".join(f"{n} {s}" for s, n in counts.items()) + f" in {time.monotonic() - started:.1f}s; artifacts in {args.out}/")
+    return 1 if counts["failed"] else 0
+
+
+def _line(outcome) -> str:
+    head = f"{outcome.status.upper():8} {outcome.artifact_id}"
+    manifest = outcome.manifest
+    if manifest is None:
+        return f"{head}: {outcome.message}"
+    v = manifest.verification
+    trained = "" if manifest.trained else " [UNTRAINED: random weights, not the model]"
+    return (f"{head}{trained}: {manifest.file.bytes / 1e6:.1f} MB, {manifest.parameters:,} parameters, "
+            f"{v.matched}/{v.confident} confident detections matched on {v.images} images "
+            f"(max score delta {v.max_score_delta}, min IoU {v.min_iou}, raw max diff {v.raw_max_abs_diff}); {outcome.message}")
