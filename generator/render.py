@@ -20,6 +20,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from . import compare, licenses
+from .export.manifest import OnnxArtifact
 from .loader import Catalog
 from .schema import Cited, Metric, ModelCard, Organization, Registry, Variant
 
@@ -207,8 +208,9 @@ def license_info(card: ModelCard) -> licenses.LicenseInfo | None:
 
 
 class Renderer:
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, artifacts: dict[str, list[OnnxArtifact]] | None = None) -> None:
         self.catalog = catalog
+        self.artifacts = artifacts or {}
         self.env = Environment(
             loader=PackageLoader("generator", "templates"),
             autoescape=True,
@@ -240,7 +242,9 @@ class Renderer:
 
     def _render(self, template: str, page: str, **values: Any) -> str:
         ctx = PageContext(page, self.catalog)
-        return self.env.get_template(template).render(ctx=ctx, cards=self.cards, registry=self.catalog.registry, **values)
+        return self.env.get_template(template).render(
+            ctx=ctx, cards=self.cards, registry=self.catalog.registry, artifacts=self.artifacts, **values
+        )
 
     @property
     def static_pairs(self) -> bool:

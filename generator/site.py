@@ -25,6 +25,8 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, MkDocsException
 
+from .artifacts import load_artifacts
+from .export.manifest import OnnxArtifact
 from .loader import Catalog
 from .render import Renderer, catalog_json, model_page
 
@@ -51,26 +53,36 @@ class BuildResult:
     pages: int
 
 
-def build_site(catalog: Catalog, out: Path, *, project: Path = PROJECT, node_modules: Path | None = None) -> BuildResult:
+def build_site(
+    catalog: Catalog,
+    out: Path,
+    *,
+    project: Path = PROJECT,
+    node_modules: Path | None = None,
+    artifacts: Path | None = None,
+) -> BuildResult:
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     node_modules = node_modules or project / "wasm_demo" / "node_modules"
+    exported = load_artifacts(artifacts if artifacts is not None else project / "artifacts")
     with _lock(out), tempfile.TemporaryDirectory(prefix=f".{out.name}.build-", dir=out.parent) as tmp:
         docs, site = Path(tmp) / "docs", Path(tmp) / "site"
-        pages = stage_docs(catalog, project / "site_src", docs, node_modules)
+        pages = stage_docs(catalog, project / "site_src", docs, node_modules, exported)
         _run_mkdocs(project / "mkdocs.yml", docs, site, nav=_nav(catalog))
         add_content_security_policy(site)
         _swap(site, out)
     return BuildResult(out, pages)
 
 
-def stage_docs(catalog: Catalog, site_src: Path, docs: Path, node_modules: Path) -> int:
+def stage_docs(
+    catalog: Catalog, site_src: Path, docs: Path, node_modules: Path, artifacts: dict[str, list[OnnxArtifact]] | None = None
+) -> int:
     """Hand-written pages, generated pages, catalog.json and vendored scripts in one docs folder."""
     links = [p for p in site_src.rglob("*") if p.is_symlink()]
     if links:
         raise BuildError(f"{links[0]} is a symlink; site_src/ must hold real files so a build never publishes files from elsewhere")
     shutil.copytree(site_src, docs, ignore=shutil.ignore_patterns("*.pyc", "__pycache__"))
-    pages = Renderer(catalog).pages()
+    pages = Renderer(catalog, artifacts).pages()
     for rel, text in pages.items():
         if (docs / rel).exists():
             raise BuildError(f"site_src/{rel} clashes with a generated page; rename or remove it")

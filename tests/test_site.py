@@ -193,3 +193,18 @@ def test_symlink_in_site_src_is_refused(tmp_path: Path, tiny_catalog: Path) -> N
     (site_src / "leak.md").symlink_to("/etc/hostname")
     with pytest.raises(BuildError, match="symlink"):
         stage_docs(load_catalog(tiny_catalog), site_src, tmp_path / "docs", tmp_path / "node_modules")
+
+
+def test_untrained_artifact_is_never_shown_as_the_model(built_site: Path) -> None:
+    text = text_of(built_site / "models" / "yolov12" / "index.html")
+    assert "Untrained test graph, not this model" in text
+    assert "versus export yolov12" in text and "VERSUS_WEIGHTS_MIRROR" in text
+    assert "Exported for the browser by this build" not in text
+
+
+def test_trained_artifact_shows_its_provenance_and_verification(built_site: Path) -> None:
+    text = text_of(built_site / "models" / "yolo11" / "index.html")
+    exported = text[text.index("Exported for the browser by this build") :][:700]
+    assert "4ee1bf62fe1574dcb1202fc5e561dfe6d310aa9df930864b93a9b640496b003c" in exported
+    assert "Verified against TFLite interpreter" in exported
+    assert "/work/" not in text and "<weights mirror>" not in text
