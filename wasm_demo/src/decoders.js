@@ -1,0 +1,268 @@
+// Raw model outputs -> detections, chosen by `runtime.decoder.kind` (a table, never the model's name).
+//
+// Decoding is split in two so that the page can re-filter without running the model again:
+//   1. `extractCandidates(outputs, runtime, placement, {minScore})`: every box whose score passes
+//      `minScore`, in model-input pixels, with its label id (graph class + class_offset). Plain typed
+//      arrays, so it can be posted from a worker.
+//   2. `filterCandidates(candidates, options, labels)`: score threshold, NMS when the graph has none,
+//      max detections, class filter; boxes mapped to the original image's pixels and clipped.
+// `decode` does both. The semantics follow generator/decode.py, the Python reference, step by step
+// (same comparisons, the same float32 arithmetic for Ultralytics boxes, the same NMS order).
+//
+// `outputs` is the session's outputs in output order, each `{data, dims}` (an ort.Tensor fits).
+// A detection is `{classId, className, score, box: [x1, y1, x2, y2]}` in original image pixels.
+
+import { nms } from './nms.js';
+import { toImageBox } from './preprocess.js';
+
+const f32 = Math.fround;
+
+function sigmoid(x) {
+  return 1 / (1 + Math.exp(-x));
+}
+
+function outputAt(outputs, index, what) {
+  const out = outputs[index];
+  if (!out) throw new Error(`the model has no output #${index} (${what}); it has ${outputs.length}`);
+  return out;
+}
+
+/**
+ * Ultralytics detection head: one `[1, 4 + C, N]` tensor, cx, cy, w, h (input pixels or normalized)
+ * then C class scores. NMS runs outside the graph.
+ */
+function ultralyticsCandidates(outputs, runtime, minScore) {
+  const decoder = runtime.decoder;
+  const out = outputAt(outputs, 0, 'detections');
+  const dims = out.dims;
+  const C = decoder.classes;
+  if (dims.length !== 3 || dims[0] !== 1 || dims[1] !== 4 + C) {
+    throw new Error(
+      `output shape [${dims.join(', ')}] does not fit the ultralytics decoder: expected [1, ${4 + C}, N] ` +
+        `(4 box values + ${C} classes)`,
+    );
+  }
+  const N = dims[2];
+  const data = out.data;
+  const [inputH, inputW] = runtime.input.size;
+  const normalized = decoder.coordinates === 'normalized';
+  const activation = decoder.score_activation === 'sigmoid';
+  const threshold = f32(minScore); // numpy compares float32 scores with the threshold cast to float32
+  const boxes = [];
+  const scores = [];
+  const labels = [];
+  for (let n = 0; n < N; n++) {
+    // best class (first maximum, as numpy's argmax)
+    let best = 0;
+    let bestScore = data[4 * N + n];
+    for (let c = 1; c < C; c++) {
+      const s = data[(4 + c) * N + n];
+      if (s > bestScore) {
+        best = c;
+        bestScore = s;
+      }
+    }
+    const score = activation ? f32(sigmoid(bestScore)) : bestScore;
+    if (!(score > threshold)) continue;
+    let cx = data[n], cy = data[N + n], w = data[2 * N + n], h = data[3 * N + n];
+    if (normalized) {
+      cx = f32(cx * inputW);
+      w = f32(w * inputW);
+      cy = f32(cy * inputH);
+      h = f32(h * inputH);
+    }
+    const hw = f32(w / 2), hh = f32(h / 2);
+    boxes.push(f32(cx - hw), f32(cy - hh), f32(cx + hw), f32(cy + hh));
+    scores.push(score);
+    labels.push(best);
+  }
+  return { boxes, scores, labels, nms: 'outside', strict: true };
+}
+
+/** Ultralytics end-to-end export (`nms=True`, YOLOv10, YOLO26): `[1, N, 6]` = x1, y1, x2, y2, score, class in input pixels. */
+function ultralyticsEnd2EndCandidates(outputs, runtime, minScore) {
+  const out = outputAt(outputs, 0, 'detections');
+  const dims = out.dims;
+  if (dims.length !== 3 || dims[0] !== 1 || dims[2] < 6) {
+    throw new Error(`output shape [${dims.join(', ')}] does not fit the ultralytics-end2end decoder: expected [1, N, 6]`);
+  }
+  const [, N, K] = dims;
+  const data = out.data;
+  const normalized = runtime.decoder.coordinates === 'normalized';
+  const [inputH, inputW] = runtime.input.size;
+  const threshold = f32(minScore);
+  const boxes = [], scores = [], labels = [];
+  for (let n = 0; n < N; n++) {
+    const o = n * K;
+    const score = data[o + 4];
+    if (!(score > threshold)) continue;
+    let x1 = data[o], y1 = data[o + 1], x2 = data[o + 2], y2 = data[o + 3];
+    if (normalized) {
+      x1 *= inputW;
+      x2 *= inputW;
+      y1 *= inputH;
+      y2 *= inputH;
+    }
+    boxes.push(x1, y1, x2, y2);
+    scores.push(score);
+    labels.push(Math.round(data[o + 5]) + (runtime.decoder.class_offset ?? 0));
+  }
+  return { boxes, scores, labels, nms: 'inside', strict: true };
+}
+
+/** Graphs that already ran NMS (e.g. TFLite_Detection_PostProcess): boxes, classes, scores, count. */
+function nmsInGraphCandidates(outputs, runtime, minScore) {
+  const decoder = runtime.decoder;
+  const index = decoder.outputs ?? { boxes: 0, classes: 1, scores: 2, count: 3 };
+  const boxesOut = outputAt(outputs, index.boxes, 'boxes');
+  const classesOut = outputAt(outputs, index.classes, 'classes');
+  const scoresOut = outputAt(outputs, index.scores, 'scores');
+  const countOut = outputAt(outputs, index.count, 'count');
+  const available = Math.min(boxesOut.data.length / 4, classesOut.data.length, scoresOut.data.length);
+  const count = Math.max(0, Math.min(roundHalfEvenInt(Number(countOut.data[0])), available));
+  const yxyx = decoder.box_format === 'yxyx';
+  const normalized = decoder.coordinates === 'normalized';
+  const [inputH, inputW] = runtime.input.size;
+  const offset = decoder.class_offset ?? 0;
+  const boxes = [], scores = [], labels = [];
+  for (let i = 0; i < count; i++) {
+    const score = Number(scoresOut.data[i]);
+    if (!(score >= minScore)) continue;
+    const b = boxesOut.data;
+    let x1, y1, x2, y2;
+    if (yxyx) [y1, x1, y2, x2] = [b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3]];
+    else [x1, y1, x2, y2] = [b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3]];
+    if (normalized) {
+      x1 *= inputW;
+      x2 *= inputW;
+      y1 *= inputH;
+      y2 *= inputH;
+    }
+    boxes.push(x1, y1, x2, y2);
+    scores.push(score);
+    labels.push(roundHalfEvenInt(Number(classesOut.data[i])) + offset);
+  }
+  return { boxes, scores, labels, nms: 'inside', strict: false };
+}
+
+// numpy's rint: halves to even
+function roundHalfEvenInt(x) {
+  const f = Math.floor(x);
+  const d = x - f;
+  if (d < 0.5) return f;
+  if (d > 0.5) return f + 1;
+  return f % 2 === 0 ? f : f + 1;
+}
+
+/**
+ * Decoders by `decoder.kind`. `candidates` extracts; `nms` says whether NMS is left to us ('outside')
+ * or was done by the graph ('inside'); `strict` whether the score must be > (true) or >= the threshold.
+ */
+export const DECODERS = {
+  ultralytics: { candidates: ultralyticsCandidates, nms: 'outside' },
+  'ultralytics-end2end': { candidates: ultralyticsEnd2EndCandidates, nms: 'inside' },
+  'nms-in-graph': { candidates: nmsInGraphCandidates, nms: 'inside' },
+};
+
+export function decoderFor(runtime) {
+  const kind = runtime?.decoder?.kind;
+  const decoder = DECODERS[kind];
+  if (!decoder) throw new Error(`no decoder for kind ${JSON.stringify(kind)} (known: ${Object.keys(DECODERS).join(', ')})`);
+  return decoder;
+}
+
+/** Step 1: every candidate scoring above `minScore` (defaults to the spec's threshold). */
+export function extractCandidates(outputs, runtime, placement, { minScore } = {}) {
+  const decoder = decoderFor(runtime);
+  const floor = minScore ?? runtime.decoder.score_threshold ?? 0.25;
+  const raw = decoder.candidates(outputs, runtime, floor);
+  return {
+    kind: runtime.decoder.kind,
+    nms: raw.nms,
+    strict: raw.strict,
+    minScore: floor,
+    count: raw.scores.length,
+    boxes: Float64Array.from(raw.boxes),
+    scores: Float64Array.from(raw.scores),
+    labels: Int32Array.from(raw.labels),
+    placement: { ...placement },
+    defaults: {
+      scoreThreshold: runtime.decoder.score_threshold ?? 0.25,
+      iouThreshold: runtime.decoder.iou_threshold ?? null,
+      maxDetections: runtime.decoder.max_detections ?? 300,
+      classAware: runtime.decoder.class_aware_nms ?? true,
+    },
+  };
+}
+
+/** A label id's name in the manifest's label list (array indexed by id, or an object keyed by id). */
+export function labelName(labels, id) {
+  const name = labels ? labels[id] : undefined;
+  return typeof name === 'string' && name !== '' ? name : `class ${id}`;
+}
+
+/**
+ * Step 2: thresholds, NMS, limits and the class filter on the candidates of one run.
+ * @param {object} c candidates from `extractCandidates`
+ * @param {object} [options] `scoreThreshold`, `iouThreshold`, `maxDetections`, `classAware`
+ *   (each defaults to the runtime spec's), `classFilter` (a Set or array of class names, or null for all)
+ * @param {Array|object} [labels] the label list
+ */
+export function filterCandidates(c, options = {}, labels = null) {
+  const d = c.defaults;
+  const scoreThreshold = options.scoreThreshold ?? d.scoreThreshold;
+  const iouThreshold = options.iouThreshold ?? d.iouThreshold ?? 0.7;
+  const maxDetections = options.maxDetections ?? d.maxDetections;
+  const classAware = options.classAware ?? d.classAware;
+  const filter = options.classFilter ? new Set(options.classFilter) : null;
+  const passes = c.strict ? (s) => s > Math.fround(scoreThreshold) : (s) => s >= scoreThreshold;
+  const idx = [];
+  for (let i = 0; i < c.count; i++) if (passes(c.scores[i])) idx.push(i);
+  const boxes = new Float64Array(idx.length * 4);
+  const scores = new Float64Array(idx.length);
+  const classes = new Int32Array(idx.length);
+  idx.forEach((i, k) => {
+    boxes.set(c.boxes.subarray(4 * i, 4 * i + 4), 4 * k);
+    scores[k] = c.scores[i];
+    classes[k] = c.labels[i];
+  });
+  let kept;
+  if (c.nms === 'outside') {
+    kept = nms(boxes, scores, { iouThreshold, classes: classAware ? classes : null, maxDetections });
+  } else {
+    kept = [];
+    for (let k = 0; k < scores.length; k++) kept.push(k);
+    kept.sort((p, q) => scores[q] - scores[p] || p - q);
+    kept = kept.slice(0, Math.max(0, maxDetections));
+  }
+  const detections = [];
+  for (const k of kept) {
+    const className = labelName(labels, classes[k]);
+    if (filter && !filter.has(className)) continue;
+    detections.push({
+      classId: classes[k],
+      className,
+      score: scores[k],
+      box: toImageBox(boxes.subarray(4 * k, 4 * k + 4), c.placement),
+    });
+  }
+  return detections;
+}
+
+/** Both steps at the spec's settings (or `options`). */
+export function decode(outputs, runtime, placement, options = {}) {
+  const candidates = extractCandidates(outputs, runtime, placement, {
+    minScore: options.scoreThreshold ?? runtime.decoder.score_threshold,
+  });
+  return filterCandidates(candidates, options, runtime.labels);
+}
+
+/** Class names present among the candidates that pass `scoreThreshold` (for a class filter list). */
+export function candidateClassNames(c, scoreThreshold, labels) {
+  const names = new Set();
+  for (let i = 0; i < c.count; i++) {
+    const s = c.scores[i];
+    if (c.strict ? s > Math.fround(scoreThreshold) : s >= scoreThreshold) names.add(labelName(labels, c.labels[i]));
+  }
+  return [...names].sort();
+}

@@ -1,0 +1,1018 @@
+// The side-by-side demo: page controller. Mounts into
+//
+//   <div class="vs-demo" data-manifest="../demo/manifest.json" data-cards="mobilenet-ssd-v2,yolo11"></div>
+//
+// and runs each panel's model in its own Web Worker (worker.js). Attributes (all but data-manifest optional):
+//   data-manifest  URL of the demo manifest (format: wasm_demo/README.md), relative to the page
+//   data-cards     one or two card ids, left and right panel (each panel picks among its card's variants)
+//   data-models    instead of data-cards: one or two `card/variant` (or variant) ids to start with
+//   data-ort-base  folder with the onnxruntime-web dist files (default: `ort/` beside this file)
+//   data-threads   wasm threads per model (default: min(hardwareConcurrency, 4) when cross-origin isolated, else 1)
+//   data-webgpu    auto (default: WebGPU when a hardware adapter works) | off | force
+//   data-autorun   "false" to not run the first sample image on load
+//   data-resampler auto (default) | js | canvas: how the worker resizes images (see preprocess.js)
+//
+// Each panel element (`.vs-panel`) carries `data-state` (empty|loading|ready|busy|error), `data-error`
+// (the message shown, if any) and, after every result and re-filter, `data-result`: JSON with
+// {model, variant, name, trained, backend, threads, crossOriginIsolated, source, image:{width,height},
+//  settings, timings, detections:[{className, classId, score, box:[x1,y1,x2,y2]}]} in original image pixels.
+
+import { normalizeManifest, entriesForCard, findEntry } from './manifest.js';
+import { filterCandidates, candidateClassNames } from './decoders.js';
+import { decodeImageFile, fitBitmap, ImageInputError } from './image-source.js';
+import { readOnnxInfo, runtimeFromUltralytics } from './onnx-info.js';
+
+const CANDIDATE_FLOOR = 0.05; // lowest confidence the slider offers; workers keep candidates down to it
+const MAX_MODEL_FILE_BYTES = 512 * 1024 * 1024;
+const controllers = new Set();
+let stylesInjected = false;
+
+// --- small DOM helpers ---------------------------------------------------------------------------------
+
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === 'class') el.className = v;
+    else if (k === 'text') el.textContent = v;
+    else if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else el.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children.flat()) if (c !== null && c !== undefined) el.append(c);
+  return el;
+}
+
+function formatBytes(n) {
+  if (!Number.isFinite(n) || n <= 0) return '?';
+  if (n < 1024) return `${n} B`;
+  if (n < 1048576) return `${(n / 1024).toFixed(0)} KB`;
+  return `${(n / 1048576).toFixed(1)} MB`;
+}
+
+function ms(v) {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
+  return v >= 100 ? `${Math.round(v)} ms` : `${v.toFixed(1)} ms`;
+}
+
+function classColor(id) {
+  const hue = (id * 137.508) % 360;
+  return `hsl(${hue.toFixed(0)} 85% 45%)`;
+}
+
+function defaultThreads() {
+  const cores = navigator.hardwareConcurrency || 1;
+  return self.crossOriginIsolated ? Math.max(1, Math.min(cores, 4)) : 1;
+}
+
+function cameraMessage(err) {
+  const name = err?.name ?? '';
+  if (name === 'NotAllowedError' || name === 'PermissionDeniedError') {
+    return 'Camera permission was denied. Allow the camera for this site in the browser settings, or use an image instead.';
+  }
+  if (name === 'NotFoundError' || name === 'DevicesNotFoundError' || name === 'OverconstrainedError') {
+    return 'No camera was found on this device.';
+  }
+  if (name === 'NotReadableError' || name === 'TrackStartError') return 'The camera is in use by another application.';
+  if (name === 'SecurityError' || name === 'NoMediaDevices') return 'The camera needs a secure page (https or localhost).';
+  return `The camera could not be started (${err?.message ?? name ?? 'unknown error'}).`;
+}
+
+// --- styles --------------------------------------------------------------------------------------------
+
+const CSS = `
+.vs-demo [hidden]{display:none!important}
+.vs-demo{--vs-fg:var(--md-default-fg-color,#222);--vs-muted:var(--md-default-fg-color--light,#666);--vs-bg:var(--md-default-bg-color,#fff);--vs-line:var(--md-default-fg-color--lightest,#ddd);--vs-accent:var(--md-accent-fg-color,#526cfe);color:var(--vs-fg);font-size:.8rem;margin:1em 0}
+.vs-demo .vs-controls{display:flex;flex-wrap:wrap;gap:.5em 1em;align-items:center;margin-bottom:.6em}
+.vs-demo .vs-controls label{display:inline-flex;gap:.35em;align-items:center}
+.vs-demo .vs-controls input[type=range]{width:8em}
+.vs-demo button,.vs-demo select{font:inherit;padding:.15em .5em}
+.vs-demo .vs-source-msg{flex-basis:100%;margin:0;color:#b3261e}
+.vs-demo .vs-panels{display:grid;grid-template-columns:repeat(auto-fit,minmax(18em,1fr));gap:1em}
+.vs-demo .vs-panel{border:1px solid var(--vs-line);border-radius:.3em;padding:.6em;position:relative;min-width:0}
+.vs-demo .vs-panel.vs-dragover{outline:3px dashed var(--vs-accent);outline-offset:-3px}
+.vs-demo .vs-panel-head{display:flex;flex-wrap:wrap;gap:.4em;align-items:center}
+.vs-demo .vs-panel-title{font-weight:700;font-size:1.05em;margin:0}
+.vs-demo .vs-badge{background:#b3261e;color:#fff;border-radius:.2em;padding:.05em .4em;font-weight:700}
+.vs-demo .vs-badge-user{background:#6a4fb3}
+.vs-demo .vs-status{color:var(--vs-muted);min-height:1.4em;display:flex;gap:.5em;align-items:center}
+.vs-demo .vs-status progress{width:8em}
+.vs-demo .vs-info,.vs-demo .vs-timings{color:var(--vs-muted);margin:.2em 0}
+.vs-demo .vs-timings span{white-space:nowrap;margin-right:.8em}
+.vs-demo .vs-stage{position:relative;background:repeating-conic-gradient(#0000 0 25%,#8881 0 50%) 0 0/16px 16px;min-height:8em}
+.vs-demo .vs-stage canvas{display:block;width:100%;height:auto}
+.vs-demo .vs-stage .vs-hint{position:absolute;inset:0;display:flex;align-items:center;justify-content:center;text-align:center;padding:1em;color:var(--vs-muted);pointer-events:none}
+.vs-demo .vs-message{color:#b3261e;font-weight:600;margin:.4em 0}
+.vs-demo .vs-note{color:var(--vs-muted);margin:.3em 0}
+.vs-demo .vs-detections{margin:.3em 0 0;padding-left:1.4em;max-height:10em;overflow:auto;color:var(--vs-muted)}
+.vs-demo .vs-credit{color:var(--vs-muted);margin-top:.5em}
+.vs-demo .vs-byom{display:inline-flex;align-items:center;gap:.3em;cursor:pointer;color:var(--vs-accent)}
+.vs-demo .vs-byom input{display:none}
+.vs-demo video{display:none}
+`;
+
+function injectStyles() {
+  if (stylesInjected || document.querySelector('style[data-vs-demo]')) return;
+  stylesInjected = true;
+  document.head.append(h('style', { 'data-vs-demo': '', text: CSS }));
+}
+
+// --- a panel: one model in one worker --------------------------------------------------------------------
+
+class Panel {
+  constructor(demo, index, card) {
+    this.demo = demo;
+    this.index = index;
+    this.card = card; // may be null: the picker then lists every model
+    this.entry = null; // manifest entry or a user model {user: true, ...}
+    this.worker = null;
+    this.state = 'empty';
+    this.ready = null; // worker's 'ready' message
+    this.pending = null; // the next frame to run
+    this.inFlight = null; // the frame being run
+    this.shown = null; // {frame, result} drawn now
+    this.frameSeq = 0;
+    this.loadSeq = 0;
+    this.download = null;
+    this.build();
+  }
+
+  build() {
+    this.title = h('h3', { class: 'vs-panel-title', text: 'Model' });
+    this.picker = h('select', { class: 'vs-variant', 'aria-label': 'Model variant', onchange: () => this.onPick() });
+    this.badge = h('span', { class: 'vs-badge', hidden: true });
+    this.fileInput = h('input', { type: 'file', accept: '.onnx', onchange: (e) => this.onModelFile(e.target.files?.[0]) });
+    const byom = h('label', { class: 'vs-byom', title: 'Run an ONNX file exported by Ultralytics (it never leaves your browser)' }, '⤓ your .onnx', this.fileInput);
+    this.progress = h('progress', { max: 1, value: 0, hidden: true });
+    this.statusText = h('span', { text: '' });
+    this.info = h('div', { class: 'vs-info' });
+    this.timings = h('div', { class: 'vs-timings' });
+    this.canvas = h('canvas', { width: 640, height: 360, 'aria-label': 'Image with detections' });
+    this.hint = h('div', { class: 'vs-hint', text: 'Drop an .onnx file here to run your own model' });
+    this.message = h('p', { class: 'vs-message', role: 'alert', hidden: true });
+    this.note = h('p', { class: 'vs-note', hidden: true });
+    this.list = h('ol', { class: 'vs-detections', 'aria-label': 'Detections' });
+    this.el = h(
+      'section',
+      { class: 'vs-panel', 'data-panel': this.index, 'data-state': 'empty', 'aria-live': 'polite' },
+      h('div', { class: 'vs-panel-head' }, this.title, this.picker, this.badge, byom),
+      h('div', { class: 'vs-status' }, this.progress, this.statusText),
+      this.info,
+      this.timings,
+      this.message,
+      this.note,
+      h('div', { class: 'vs-stage' }, this.canvas, this.hint),
+      this.list,
+    );
+    this.el.addEventListener('dragover', (e) => {
+      if (![...(e.dataTransfer?.types ?? [])].includes('Files')) return;
+      e.preventDefault();
+      this.el.classList.add('vs-dragover');
+    });
+    this.el.addEventListener('dragleave', () => this.el.classList.remove('vs-dragover'));
+    this.el.addEventListener('drop', (e) => {
+      this.el.classList.remove('vs-dragover');
+      const file = e.dataTransfer?.files?.[0];
+      if (!file) return;
+      e.preventDefault();
+      e.stopPropagation();
+      if (isOnnxFile(file)) this.onModelFile(file);
+      else this.demo.useFile(file);
+    });
+  }
+
+  setState(state) {
+    this.state = state;
+    this.el.dataset.state = state;
+  }
+
+  showMessage(text) {
+    if (text) {
+      this.message.textContent = text;
+      this.message.hidden = false;
+      this.el.dataset.error = text;
+    } else {
+      this.message.textContent = '';
+      this.message.hidden = true;
+      delete this.el.dataset.error;
+    }
+  }
+
+  showNote(text) {
+    this.note.textContent = text ?? '';
+    this.note.hidden = !text;
+  }
+
+  status(text, progress = null) {
+    this.statusText.textContent = text ?? '';
+    if (progress === null) this.progress.hidden = true;
+    else {
+      this.progress.hidden = false;
+      if (progress === 'indeterminate') this.progress.removeAttribute('value');
+      else this.progress.value = progress;
+    }
+  }
+
+  /** Fill the picker: the card's variants (trained first), untrained test graphs labelled, user model last. */
+  fillPicker() {
+    const manifest = this.demo.manifest;
+    const entries = this.card ? entriesForCard(manifest, this.card) : manifest.models;
+    this.entries = entries;
+    this.picker.replaceChildren();
+    if (!entries.length || !entries.some((e) => e.trained)) {
+      this.picker.append(h('option', { value: '', text: entries.length ? '— choose —' : '— no weights —' }));
+    }
+    entries.forEach((e, i) => {
+      const text = displayName(e);
+      this.picker.append(h('option', { value: String(i), text }));
+    });
+    if (this.entry?.user) this.picker.append(h('option', { value: 'user', text: `Your file: ${this.entry.name}` }));
+    this.picker.disabled = this.picker.options.length < 2 && !this.entry?.user;
+  }
+
+  /** The panel's first model: a trained entry; a card with none explains why and waits. */
+  start(initialRef, avoidCards = []) {
+    const manifest = this.demo.manifest;
+    this.fillPicker();
+    const cardInfo = this.card ? manifest.cards[this.card] : null;
+    this.title.textContent = cardInfo?.name ?? this.entries[0]?.name ?? (this.card ? this.card : 'Model');
+    let entry = initialRef ? findEntry(manifest, initialRef) : null;
+    if (entry && this.card && entry.card !== this.card) entry = null;
+    if (!entry && !this.card) entry = this.entries.find((e) => e.trained && !avoidCards.includes(e.card)) ?? null;
+    if (!entry) entry = this.entries.find((e) => e.trained) ?? null;
+    if (entry) {
+      this.select(entry);
+      return;
+    }
+    const name = cardInfo?.name ?? this.card ?? 'this model';
+    this.setState('empty');
+    this.showNote(
+      cardInfo?.message ??
+        `No trained weights of ${name} can be run on this site. Drop an ONNX file exported by Ultralytics onto this panel ` +
+          `to run your own copy${this.entries.length ? ', or pick the untrained test graph to see the pipeline run' : ''}.`,
+    );
+    this.hint.hidden = false;
+    this.status('');
+  }
+
+  onPick() {
+    const v = this.picker.value;
+    if (v === '' || v === 'user') return;
+    const entry = this.entries[Number(v)];
+    if (entry && entry !== this.entry) this.select(entry);
+  }
+
+  select(entry) {
+    this.entry = entry;
+    const i = this.entries.indexOf(entry);
+    if (i >= 0) this.picker.value = String(i);
+    this.title.textContent = displayName(entry);
+    if (entry.trained) {
+      this.badge.hidden = true;
+    } else {
+      this.badge.hidden = false;
+      this.badge.className = 'vs-badge';
+      this.badge.textContent = 'untrained test graph';
+      this.badge.title = 'Random weights built from the architecture: not the trained model. Its boxes mean nothing.';
+    }
+    this.showNote(
+      entry.trained
+        ? entry.note
+        : `Untrained test graph: random weights built from the architecture, not ${entry.name}. ` +
+            'It shows that the pipeline runs; its boxes (if any) mean nothing.',
+    );
+    this.load({ model: entry, runtime: entry.runtime });
+  }
+
+  async onModelFile(file) {
+    if (!file) return;
+    this.fileInput.value = '';
+    this.showMessage(null);
+    if (!isOnnxFile(file)) {
+      this.fail(`"${file.name}" is not an ONNX model (.onnx).`);
+      return;
+    }
+    if (file.size > MAX_MODEL_FILE_BYTES) {
+      this.fail(`"${file.name}" is ${formatBytes(file.size)}; the demo runs models up to ${formatBytes(MAX_MODEL_FILE_BYTES)}.`);
+      return;
+    }
+    let buffer, runtime;
+    try {
+      buffer = await file.arrayBuffer();
+      const info = readOnnxInfo(new Uint8Array(buffer));
+      runtime = runtimeFromVersusMetadata(info) ?? runtimeFromUltralytics(info);
+    } catch (err) {
+      this.fail(`Cannot run "${file.name}": ${err.message}`);
+      return;
+    }
+    this.entry = {
+      user: true,
+      card: 'user-file',
+      variant: file.name,
+      name: file.name,
+      trained: true,
+      bytes: buffer.byteLength,
+      runtime,
+    };
+    this.title.textContent = file.name;
+    this.badge.hidden = false;
+    this.badge.className = 'vs-badge vs-badge-user';
+    this.badge.textContent = 'your file';
+    this.badge.title = 'A model you dropped: it runs in your browser only and is not uploaded anywhere.';
+    this.showNote(`Your model, run in this browser only: ${runtime.decoder.classes} classes, input ${runtime.input.size.join('×')}.`);
+    this.fillPicker();
+    this.picker.value = 'user';
+    this.load({ model: { name: file.name, bytes: buffer.byteLength }, runtime, buffer });
+  }
+
+  fail(text) {
+    this.setState(this.worker && this.ready ? this.state : 'error');
+    this.showMessage(text);
+    this.status('');
+  }
+
+  terminate() {
+    if (this.worker) {
+      try {
+        this.worker.postMessage({ type: 'dispose' });
+      } catch {
+        // already gone
+      }
+      this.worker.terminate();
+      this.worker = null;
+    }
+    this.ready = null;
+    this.finishInFlight();
+  }
+
+  finishInFlight() {
+    if (this.inFlight) this.inFlight.frame.release(this.inFlight.key);
+    this.inFlight = null;
+  }
+
+  releaseShown() {
+    if (this.shown) this.shown.frame.release(this);
+    this.shown = null;
+  }
+
+  load({ model, runtime, buffer = null }) {
+    this.terminate();
+    const seq = ++this.loadSeq;
+    this.runtime = runtime;
+    this.releaseShown();
+    this.pending = this.demo.webcam ? null : this.demo.source; // the new model runs the current image when ready
+    delete this.el.dataset.result;
+    this.showMessage(null);
+    this.hint.hidden = true;
+    this.clearCanvas();
+    this.list.replaceChildren();
+    this.timings.replaceChildren();
+    this.info.textContent = model.bytes ? `Model ${formatBytes(model.bytes)}` : '';
+    this.setState('loading');
+    this.status(buffer ? 'Reading your file…' : 'Downloading…', buffer ? 'indeterminate' : 0);
+    let worker;
+    try {
+      worker = new Worker(this.demo.workerUrl, { type: 'module', name: `versus-model-${this.index}` });
+    } catch (err) {
+      this.fail(`This browser cannot start a module worker (${err.message}).`);
+      return;
+    }
+    this.worker = worker;
+    worker.onmessage = (e) => {
+      if (seq === this.loadSeq) this.onWorkerMessage(e.data);
+    };
+    worker.onerror = (e) => {
+      if (seq !== this.loadSeq) return;
+      e.preventDefault?.();
+      this.fail(`The model worker failed: ${e.message || 'script error (is worker.js served?)'}`);
+      this.terminate();
+    };
+    worker.onmessageerror = () => seq === this.loadSeq && this.fail('The model worker sent an unreadable message.');
+    const msg = {
+      type: 'load',
+      ortBase: this.demo.ortBase,
+      numThreads: this.demo.threads,
+      webgpu: this.demo.webgpu,
+      resampler: this.demo.resampler,
+      model: { url: model.url ?? null, bytes: model.bytes ?? null, sha256: model.sha256 ?? null, name: model.name },
+      runtime,
+    };
+    if (buffer) {
+      msg.buffer = buffer;
+      worker.postMessage(msg, [buffer]);
+    } else {
+      worker.postMessage(msg);
+    }
+  }
+
+  onWorkerMessage(m) {
+    switch (m.status) {
+      case 'loading':
+        if (m.phase === 'download') {
+          const total = m.total || this.entry?.bytes || 0;
+          this.download = { loaded: m.loaded, total, fromCache: m.fromCache };
+          const what = m.fromCache ? 'From cache' : 'Downloading';
+          this.status(`${what} ${formatBytes(m.loaded)}${total ? ` / ${formatBytes(total)}` : ''}`, total ? Math.min(1, m.loaded / total) : 'indeterminate');
+        } else {
+          this.status('Starting the model…', 'indeterminate');
+        }
+        break;
+      case 'ready':
+        this.ready = m;
+        this.setState('ready');
+        this.status('');
+        this.renderInfo();
+        if (m.note) this.showNote(`${this.note.textContent ? `${this.note.textContent} ` : ''}${m.note}`);
+        break;
+      case 'idle':
+        if (this.state === 'busy' || this.state === 'ready') this.setState('ready');
+        this.finishInFlight();
+        this.demo.pump(this);
+        break;
+      case 'busy':
+        this.setState('busy');
+        break;
+      case 'backend':
+        // the worker fell back from WebGPU to wasm after a failed first run
+        if (this.ready) Object.assign(this.ready, { backend: m.backend, numThreads: m.numThreads });
+        this.renderInfo();
+        if (m.note) this.showNote(m.note);
+        break;
+      case 'dropped':
+        break;
+      case 'result':
+        this.onResult(m);
+        break;
+      case 'error':
+        if (m.phase === 'run') {
+          this.showMessage(`This image could not be run: ${m.message}`);
+        } else {
+          this.setState('error');
+          this.status('');
+          this.showMessage(m.message);
+          this.terminate();
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  renderInfo() {
+    const r = this.ready;
+    if (!r) return;
+    const size = formatBytes(r.bytes);
+    const cached = r.fromCache ? ' (from cache)' : this.entry?.user ? ' (your file)' : '';
+    const threads = r.backend === 'wasm' ? `${r.numThreads} thread${r.numThreads === 1 ? '' : 's'}` : 'GPU';
+    const isolation = r.crossOriginIsolated ? 'cross-origin isolated' : 'not cross-origin isolated: single thread';
+    const license = this.entry?.license ? ` · licence ${this.entry.license}` : '';
+    this.info.replaceChildren(
+      h('span', { text: `${size}${cached} · ` }),
+      h('span', { class: 'vs-backend', text: `${r.backend}` }),
+      h('span', { text: ` · ${threads} · ${isolation}${license}` }),
+    );
+  }
+
+  /** Send `frame` now (the page only calls this when the worker said idle). */
+  async send(frame) {
+    const id = ++this.frameSeq;
+    const key = { id };
+    frame.retain(key); // synchronously, before any await: the frame stays open while it is in flight
+    this.inFlight = { frame, id, key };
+    this.setState('busy');
+    let bitmap;
+    try {
+      bitmap = await createImageBitmap(frame.bitmap);
+    } catch (err) {
+      this.finishInFlight();
+      this.setState('ready');
+      this.showMessage(`The image could not be copied for the model (${err.message}).`);
+      return;
+    }
+    if (!this.worker || this.inFlight?.id !== id) {
+      bitmap.close();
+      return;
+    }
+    this.worker.postMessage(
+      {
+        type: 'run',
+        id,
+        bitmap,
+        sourceSize: { width: frame.width, height: frame.height },
+        options: { ...this.demo.filterOptions(this), minScore: Math.min(CANDIDATE_FLOOR, this.runtime.decoder.score_threshold ?? 1) },
+      },
+      [bitmap],
+    );
+  }
+
+  onResult(m) {
+    const frame = this.inFlight?.frame;
+    if (!frame || this.inFlight.id !== m.id) return;
+    frame.retain(this);
+    if (this.shown && this.shown.frame !== frame) this.shown.frame.release(this);
+    this.shown = { frame, result: m };
+    this.showMessage(null);
+    this.renderTimings(m.timings);
+    this.render();
+    this.demo.refreshClassFilter();
+  }
+
+  renderTimings(t) {
+    this.timings.replaceChildren(
+      h('span', { text: `pre ${ms(t.preprocessMs)}` }),
+      h('span', { text: `inference ${ms(t.inferenceMs)}` }),
+      h('span', { text: `post ${ms(t.postprocessMs)}` }),
+      h('span', { text: `cold ${ms(t.coldMs)}`, title: 'session creation + first inference' }),
+      h('span', { text: `warm ${ms(t.warmMs)}${t.warmRuns ? ` (median of ${t.warmRuns})` : ''}` }),
+    );
+  }
+
+  clearCanvas() {
+    const ctx = this.canvas.getContext('2d');
+    ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
+  }
+
+  /** Re-filter the last raw result with the current settings and draw it (no model run). */
+  render() {
+    if (!this.shown) return;
+    const { frame, result } = this.shown;
+    const options = this.demo.filterOptions(this);
+    const detections = filterCandidates(result.candidates, options, this.runtime.labels);
+    this.draw(frame, detections);
+    this.list.replaceChildren(
+      ...detections.map((d) => h('li', { text: `${d.className} ${d.score.toFixed(2)} [${d.box.map((v) => Math.round(v)).join(', ')}]` })),
+    );
+    if (!detections.length) this.list.append(h('li', { text: 'no detections at this confidence' }));
+    const entry = this.entry;
+    const r = this.ready ?? {};
+    const payload = {
+      model: entry.card,
+      variant: entry.variant,
+      name: displayName(entry),
+      trained: entry.trained,
+      backend: result.backend,
+      threads: result.numThreads,
+      crossOriginIsolated: r.crossOriginIsolated ?? false,
+      source: frame.label,
+      frame: result.id,
+      image: { width: frame.width, height: frame.height },
+      settings: {
+        scoreThreshold: options.scoreThreshold ?? result.candidates.defaults.scoreThreshold,
+        iouThreshold: result.candidates.nms === 'outside' ? (options.iouThreshold ?? result.candidates.defaults.iouThreshold) : null,
+        classFilter: options.classFilter ?? null,
+      },
+      timings: result.timings,
+      detections: detections.map((d) => ({ className: d.className, classId: d.classId, score: d.score, box: d.box })),
+    };
+    this.el.dataset.result = JSON.stringify(payload);
+  }
+
+  draw(frame, detections) {
+    const maxWidth = 1280;
+    const scale = Math.min(1, maxWidth / frame.bitmap.width);
+    const cw = Math.max(1, Math.round(frame.bitmap.width * scale));
+    const ch = Math.max(1, Math.round(frame.bitmap.height * scale));
+    if (this.canvas.width !== cw || this.canvas.height !== ch) {
+      this.canvas.width = cw;
+      this.canvas.height = ch;
+    }
+    const ctx = this.canvas.getContext('2d');
+    try {
+      ctx.drawImage(frame.bitmap, 0, 0, cw, ch);
+    } catch {
+      ctx.clearRect(0, 0, cw, ch);
+    }
+    const sx = cw / frame.width;
+    const sy = ch / frame.height;
+    const line = Math.max(2, Math.round(cw / 320));
+    const font = Math.max(11, Math.round(cw / 45));
+    ctx.lineWidth = line;
+    ctx.font = `600 ${font}px system-ui, sans-serif`;
+    ctx.textBaseline = 'top';
+    for (const d of [...detections].reverse()) {
+      const [x1, y1, x2, y2] = d.box;
+      const color = classColor(d.classId);
+      ctx.strokeStyle = color;
+      ctx.strokeRect(x1 * sx, y1 * sy, (x2 - x1) * sx, (y2 - y1) * sy);
+      const label = `${d.className} ${d.score.toFixed(2)}`;
+      const tw = ctx.measureText(label).width + 6;
+      const ty = y1 * sy - font - 4 >= 0 ? y1 * sy - font - 4 : y1 * sy;
+      ctx.fillStyle = color;
+      ctx.fillRect(x1 * sx, ty, tw, font + 4);
+      ctx.fillStyle = '#fff';
+      ctx.fillText(label, x1 * sx + 3, ty + 2);
+    }
+  }
+}
+
+/** How an entry is named on screen: an untrained graph is never named as the model itself. */
+function displayName(entry) {
+  return entry.trained ? entry.name : `Untrained test graph (${entry.name} architecture)`;
+}
+
+function isOnnxFile(file) {
+  return /\.onnx$/i.test(file?.name ?? '');
+}
+
+/** A runtime spec stored in the file by the site's own export step (`versus.runtime`, `versus.class_names`). */
+function runtimeFromVersusMetadata(info) {
+  const raw = info.metadata?.['versus.runtime'];
+  if (!raw) return null;
+  let runtime, names;
+  try {
+    runtime = JSON.parse(raw);
+    names = JSON.parse(info.metadata['versus.class_names'] ?? 'null');
+  } catch {
+    return null;
+  }
+  if (!runtime?.input || !runtime?.decoder) return null;
+  if (!Array.isArray(runtime.labels)) {
+    const labels = [];
+    if (names && typeof names === 'object') for (const [k, v] of Object.entries(names)) labels[Number(k)] = v;
+    runtime.labels = labels;
+  }
+  return runtime;
+}
+
+// --- frames: a decoded image shared by the panels --------------------------------------------------------
+
+function makeFrame({ bitmap, width, height, label, still }) {
+  const holders = new Set();
+  let dropped = false;
+  return {
+    bitmap,
+    width, // original image size (the bitmap may be a downscaled copy)
+    height,
+    label,
+    still,
+    retain(holder) {
+      holders.add(holder);
+    },
+    release(holder) {
+      holders.delete(holder);
+      if (dropped && !holders.size) bitmap.close();
+    },
+    drop() {
+      dropped = true;
+      if (!holders.size) bitmap.close();
+    },
+  };
+}
+
+// --- the controller ----------------------------------------------------------------------------------
+
+export class Demo {
+  constructor(root) {
+    this.root = root;
+    const d = root.dataset;
+    this.ortBase = new URL(d.ortBase ?? new URL('./ort/', import.meta.url).href, document.baseURI).href;
+    this.workerUrl = new URL('./worker.js', import.meta.url);
+    const threads = Number(d.threads);
+    this.threads = Number.isInteger(threads) && threads > 0 ? threads : defaultThreads();
+    this.webgpu = ['off', 'force'].includes(d.webgpu) ? d.webgpu : 'auto';
+    this.resampler = ['js', 'canvas'].includes(d.resampler) ? d.resampler : 'auto';
+    this.settings = { scoreThreshold: null, iouThreshold: null, classFilter: null };
+    this.source = null;
+    this.webcam = null;
+    this.panels = [];
+    this.rendering = false;
+  }
+
+  async mount() {
+    injectStyles();
+    const root = this.root;
+    root.dataset.mounted = 'true';
+    root.classList.add('vs-demo');
+    root.replaceChildren(h('p', { class: 'vs-note', text: 'Loading the demo…' }));
+    const manifestUrl = root.dataset.manifest;
+    if (!manifestUrl) {
+      root.replaceChildren(h('p', { class: 'vs-message', text: 'Demo: no data-manifest given.' }));
+      return this;
+    }
+    let json;
+    const url = new URL(manifestUrl, document.baseURI);
+    try {
+      const resp = await fetch(url, { credentials: 'same-origin' });
+      if (!resp.ok) throw new Error(`HTTP ${resp.status}`);
+      json = await resp.json();
+    } catch (err) {
+      root.replaceChildren(h('p', { class: 'vs-message', role: 'alert', text: `The demo could not load its model list (${url.pathname}: ${err.message}).` }));
+      root.dataset.state = 'error';
+      return this;
+    }
+    this.manifest = normalizeManifest(json, url.href);
+    if (this.manifest.problems.length) console.warn('versus demo manifest:', this.manifest.problems);
+    this.buildControls();
+    const cards = (root.dataset.cards ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const refs = (root.dataset.models ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    for (let i = 0; i < 2; i++) {
+      let card = cards[i] ?? null;
+      const ref = refs[i] ?? null;
+      if (!card && ref) card = findEntry(this.manifest, ref)?.card ?? null;
+      const panel = new Panel(this, i, card);
+      this.panels.push(panel);
+      this.panelsEl.append(panel.el);
+    }
+    root.replaceChildren(this.controlsEl, this.panelsEl, this.creditEl, this.video);
+    this.panels.forEach((p, i) => p.start(refs[i] ?? null, cards.length ? cards : this.panels.slice(0, i).map((q) => q.entry?.card)));
+    root.dataset.state = 'mounted';
+    if (root.dataset.autorun !== 'false' && this.manifest.samples.length) this.useSample(0);
+    return this;
+  }
+
+  buildControls() {
+    const samples = this.manifest.samples;
+    this.sampleSelect = h(
+      'select',
+      { 'aria-label': 'Sample image', onchange: () => this.sampleSelect.value !== '' && this.useSample(Number(this.sampleSelect.value)) },
+      h('option', { value: '', text: samples.length ? 'Sample images…' : 'No sample images' }),
+      ...samples.map((s, i) => h('option', { value: String(i), text: s.name })),
+    );
+    this.fileInput = h('input', { type: 'file', accept: 'image/*', 'aria-label': 'Upload an image', onchange: (e) => {
+      const f = e.target.files?.[0];
+      e.target.value = '';
+      if (f) this.useFile(f);
+    } });
+    this.camButton = h('button', { type: 'button', onclick: () => (this.webcam ? this.stopWebcam() : this.startWebcam()), text: 'Webcam' });
+    this.scoreInput = h('input', { type: 'range', min: CANDIDATE_FLOOR, max: 0.95, step: 0.01, value: 0.25, 'aria-label': 'Confidence threshold' });
+    this.iouInput = h('input', { type: 'range', min: 0.05, max: 0.95, step: 0.01, value: 0.7, 'aria-label': 'IoU threshold' });
+    this.scoreLabel = h('output', { text: 'model default' });
+    this.iouLabel = h('output', { text: 'model default' });
+    this.scoreInput.addEventListener('input', () => {
+      this.settings.scoreThreshold = Number(this.scoreInput.value);
+      this.scoreLabel.textContent = Number(this.scoreInput.value).toFixed(2);
+      this.rerender();
+    });
+    this.iouInput.addEventListener('input', () => {
+      this.settings.iouThreshold = Number(this.iouInput.value);
+      this.iouLabel.textContent = Number(this.iouInput.value).toFixed(2);
+      this.rerender();
+    });
+    const reset = h('button', { type: 'button', text: 'Defaults', title: 'Each model’s own thresholds', onclick: () => {
+      this.settings.scoreThreshold = null;
+      this.settings.iouThreshold = null;
+      this.scoreLabel.textContent = 'model default';
+      this.iouLabel.textContent = 'model default';
+      this.rerender();
+    } });
+    this.classSelect = h('select', { 'aria-label': 'Class filter', onchange: () => {
+      this.settings.classFilter = this.classSelect.value ? [this.classSelect.value] : null;
+      this.rerender();
+    } }, h('option', { value: '', text: 'All classes' }));
+    this.sourceMsg = h('p', { class: 'vs-source-msg', role: 'alert', hidden: true });
+    this.video = h('video', { playsinline: true, muted: true });
+    this.controlsEl = h(
+      'div',
+      { class: 'vs-controls' },
+      this.sampleSelect,
+      h('label', { class: 'vs-upload' }, 'Image: ', this.fileInput),
+      this.camButton,
+      h('label', {}, 'Confidence', this.scoreInput, this.scoreLabel),
+      h('label', {}, 'IoU', this.iouInput, this.iouLabel),
+      reset,
+      h('label', {}, 'Show', this.classSelect),
+      this.sourceMsg,
+    );
+    this.panelsEl = h('div', { class: 'vs-panels' });
+    this.creditEl = h('div', { class: 'vs-credit' });
+    this.updateCredit(null);
+    // drag and drop / paste anywhere on the demo
+    this.root.addEventListener('dragover', (e) => {
+      if ([...(e.dataTransfer?.types ?? [])].includes('Files')) e.preventDefault();
+    });
+    this.root.addEventListener('drop', (e) => {
+      const file = e.dataTransfer?.files?.[0];
+      if (!file) return;
+      e.preventDefault();
+      if (isOnnxFile(file)) this.sourceMessage('Drop an .onnx file onto the panel that should run it.');
+      else this.useFile(file);
+    });
+    this.onPaste = (e) => {
+      if (!this.root.isConnected) return;
+      const demos = [...controllers].filter((c) => c.root.isConnected);
+      const mine = demos.find((c) => c.root.contains(document.activeElement)) ?? demos[0];
+      if (mine !== this) return;
+      const item = [...(e.clipboardData?.items ?? [])].find((i) => i.kind === 'file');
+      if (!item) return;
+      const file = item.getAsFile();
+      if (!file) return;
+      e.preventDefault();
+      this.useFile(file, 'pasted image');
+    };
+    document.addEventListener('paste', this.onPaste);
+  }
+
+  updateCredit(sample) {
+    const base = 'Sample images: COCO (cocodataset.org), annotations CC BY 4.0; each photo from Flickr under its own licence.';
+    this.creditEl.replaceChildren(
+      h('span', { text: sample ? `${sample.name}: ${sample.credit}. ` : '' }),
+      h('span', { text: `${base} Your images and models stay in this browser: nothing is uploaded.` }),
+    );
+  }
+
+  sourceMessage(text) {
+    this.sourceMsg.textContent = text ?? '';
+    this.sourceMsg.hidden = !text;
+  }
+
+  filterOptions(panel) {
+    return {
+      scoreThreshold: this.settings.scoreThreshold ?? undefined,
+      iouThreshold: this.settings.iouThreshold ?? undefined,
+      classFilter: this.settings.classFilter ?? undefined,
+    };
+  }
+
+  rerender() {
+    if (this.rendering) return;
+    this.rendering = true;
+    requestAnimationFrame(() => {
+      this.rendering = false;
+      for (const p of this.panels) p.render();
+      this.refreshClassFilter();
+    });
+  }
+
+  refreshClassFilter() {
+    const names = new Set();
+    for (const p of this.panels) {
+      const c = p.shown?.result?.candidates;
+      if (!c) continue;
+      const thr = this.settings.scoreThreshold ?? c.defaults.scoreThreshold;
+      for (const n of candidateClassNames(c, thr, p.runtime.labels)) names.add(n);
+    }
+    const current = this.settings.classFilter?.[0] ?? '';
+    if (current) names.add(current);
+    const sorted = [...names].sort();
+    const existing = [...this.classSelect.options].slice(1).map((o) => o.value);
+    if (existing.join('\n') === sorted.join('\n')) return;
+    this.classSelect.replaceChildren(h('option', { value: '', text: 'All classes' }), ...sorted.map((n) => h('option', { value: n, text: n })));
+    this.classSelect.value = current;
+  }
+
+  // --- sources ---
+
+  setSource(frame) {
+    const old = this.source;
+    this.source = frame;
+    for (const p of this.panels) {
+      p.pending = frame;
+      this.pump(p);
+    }
+    if (old && old !== frame) old.drop();
+  }
+
+  /** Give `panel` its pending frame if its worker is idle. Webcam frames are taken fresh. */
+  pump(panel) {
+    if (panel.state !== 'ready' || panel.inFlight || !panel.worker) return;
+    if (this.webcam) {
+      this.captureFor(panel);
+      return;
+    }
+    const frame = panel.pending;
+    if (!frame) return;
+    panel.pending = null;
+    panel.send(frame);
+  }
+
+  async useSample(i) {
+    const s = this.manifest.samples[i];
+    if (!s) return;
+    this.stopWebcam();
+    this.sampleSelect.value = String(i);
+    this.sourceMessage(null);
+    try {
+      const resp = await fetch(s.url, { credentials: 'same-origin' });
+      if (!resp.ok) throw new ImageInputError(`the sample image is missing (HTTP ${resp.status})`);
+      const blob = await resp.blob();
+      const decoded = await decodeImageFile(new File([blob], s.name, { type: blob.type }));
+      this.setSource(makeFrame({ ...decoded, label: `sample:${s.name}`, still: true }));
+      this.updateCredit(s);
+    } catch (err) {
+      this.sourceFailed(`Sample ${s.name}: ${err.message}`);
+    }
+  }
+
+  async useFile(file, label = null) {
+    this.stopWebcam();
+    this.sourceMessage(null);
+    this.sampleSelect.value = '';
+    try {
+      const decoded = await decodeImageFile(file);
+      this.setSource(makeFrame({ ...decoded, label: `upload:${label ?? file.name ?? 'image'}`, still: true }));
+      this.updateCredit(null);
+      if (decoded.scaled) {
+        this.sourceMessage(null);
+        this.creditEl.prepend(h('span', { text: `Large image (${decoded.width}×${decoded.height}): the models see a downscaled copy; boxes are in the original's pixels. ` }));
+      }
+    } catch (err) {
+      this.sourceFailed(err instanceof ImageInputError ? err.message : `This image could not be used (${err.message}).`);
+    }
+  }
+
+  /** A bad image: say so in each panel; the models and the last result stay usable. */
+  sourceFailed(text) {
+    this.sourceMessage(text);
+    for (const p of this.panels) p.showMessage(text);
+  }
+
+  async startWebcam() {
+    this.sourceMessage(null);
+    if (!navigator.mediaDevices?.getUserMedia) {
+      this.sourceFailed(cameraMessage({ name: 'NoMediaDevices' }));
+      return;
+    }
+    this.camButton.disabled = true;
+    let stream;
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 }, height: { ideal: 480 } }, audio: false });
+    } catch (err) {
+      this.camButton.disabled = false;
+      this.sourceFailed(cameraMessage(err));
+      return;
+    }
+    this.camButton.disabled = false;
+    this.video.srcObject = stream;
+    try {
+      await this.video.play();
+    } catch (err) {
+      stream.getTracks().forEach((t) => t.stop());
+      this.sourceFailed(cameraMessage(err));
+      return;
+    }
+    this.webcam = { stream };
+    this.camButton.textContent = 'Stop webcam';
+    this.camButton.setAttribute('aria-pressed', 'true');
+    this.sampleSelect.value = '';
+    for (const p of this.panels) {
+      p.showMessage(null);
+      p.pending = null;
+      this.pump(p);
+    }
+  }
+
+  stopWebcam() {
+    if (!this.webcam) return;
+    this.webcam.stream.getTracks().forEach((t) => t.stop());
+    this.video.srcObject = null;
+    this.webcam = null;
+    this.camButton.textContent = 'Webcam';
+    this.camButton.setAttribute('aria-pressed', 'false');
+  }
+
+  /** A fresh camera frame for an idle panel; frames are never queued, so a slow model drops them. */
+  async captureFor(panel) {
+    if (!this.webcam || panel.capturing) return;
+    if (this.video.readyState < 2 || !this.video.videoWidth) {
+      setTimeout(() => this.pump(panel), 50);
+      return;
+    }
+    panel.capturing = true;
+    try {
+      const full = await createImageBitmap(this.video);
+      const fitted = await fitBitmap(full, 'video');
+      const frame = makeFrame({ ...fitted, label: 'webcam', still: false });
+      if (panel.state === 'ready' && !panel.inFlight && this.webcam) {
+        const sent = panel.send(frame); // retains the frame synchronously
+        frame.drop(); // closed once no panel holds it
+        await sent;
+      } else {
+        frame.drop();
+      }
+    } catch (err) {
+      panel.showMessage(`Camera frame failed: ${err.message}`);
+    } finally {
+      panel.capturing = false;
+    }
+  }
+
+  destroy() {
+    this.stopWebcam();
+    for (const p of this.panels) p.terminate();
+    document.removeEventListener('paste', this.onPaste);
+    controllers.delete(this);
+  }
+}
+
+/** Mount one element. Returns the controller (also for elements already mounted). */
+export async function mount(root) {
+  for (const c of controllers) if (c.root === root) return c;
+  const demo = new Demo(root);
+  controllers.add(demo);
+  return demo.mount();
+}
+
+/**
+ * Mount every `.vs-demo[data-manifest]` not mounted yet, and stop demos whose element left the page
+ * (mkdocs-material's instant navigation swaps the page content: call this from `document$.subscribe`).
+ */
+export function mountAll(selector = '.vs-demo[data-manifest]') {
+  for (const c of [...controllers]) if (!c.root.isConnected) c.destroy();
+  return Promise.all([...document.querySelectorAll(selector)].filter((el) => !el.dataset.mounted).map((el) => mount(el)));
+}
+
+if (typeof window !== 'undefined' && typeof document !== 'undefined') {
+  window.versusDemo = { mount, mountAll, controllers };
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', () => mountAll());
+  else mountAll();
+}
+

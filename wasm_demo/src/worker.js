@@ -1,0 +1,387 @@
+// One Web Worker per model: it owns one onnxruntime-web InferenceSession, created once, and runs
+// pre-processing -> inference -> decoding for the page. Start it as a module worker:
+//   new Worker(new URL('./worker.js', import.meta.url), {type: 'module'})
+//
+// Page -> worker messages (`type`):
+//   {type: 'load', ortBase, numThreads, webgpu: 'auto'|'off'|'force', resampler: 'auto'|'js'|'canvas',
+//    model: {url, bytes, sha256, name},
+//    buffer?: ArrayBuffer (a dropped file instead of url), runtime}
+//   {type: 'run', id, bitmap: ImageBitmap | pixels: {data, width, height}, sourceSize?: {width, height},
+//    options: {minScore, scoreThreshold, iouThreshold, classFilter}}
+//   {type: 'dispose'}
+// Worker -> page messages always carry `status`:
+//   'loading'  {phase: 'download'|'session', loaded, total, fromCache}
+//   'ready'    {backend, numThreads, crossOriginIsolated, sessionMs, downloadMs, fromCache, bytes, inputNames, outputNames, note}
+//   'idle'     the worker takes a frame now
+//   'busy'     {id} a frame is being processed
+//   'dropped'  {id} a frame arrived while busy and was dropped
+//   'result'   {id, detections, candidates, timings, backend, numThreads, image: {width, height}}
+//   'backend'  {backend, numThreads, note} the backend changed (WebGPU session failed its first run: now wasm)
+//   'error'    {phase: 'download'|'load'|'run', id?, message}
+// The page sends a frame only after 'idle'; one that arrives anyway is dropped, never queued.
+
+import { prepareFromBitmap, prepareFromRGBA } from './preprocess.js';
+import { extractCandidates, filterCandidates } from './decoders.js';
+
+export const MODEL_CACHE = 'versus-demo-models-v1';
+
+let ort = null;
+let session = null;
+let runtime = null;
+let inputName = null;
+let outputNames = [];
+let backend = null;
+let numThreads = 1;
+let busy = false;
+let loaded = false;
+let sessionMs = 0;
+let firstRun = true;
+let coldMs = null;
+let resampler = 'auto'; // 'auto' | 'js' | 'canvas' (see preprocess.js prepareFromBitmap)
+let fallback = null; // {bytes, options} while a WebGPU session has not proven itself on a first run
+const warm = [];
+
+const post = (msg, transfer) => self.postMessage(msg, transfer ?? []);
+const now = () => performance.now();
+
+function median(values) {
+  if (!values.length) return null;
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+class DemoError extends Error {
+  constructor(message, phase) {
+    super(message);
+    this.phase = phase;
+  }
+}
+
+async function sha256Hex(buffer) {
+  const digest = await crypto.subtle.digest('SHA-256', buffer);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Model bytes: from the Cache API when a matching copy is there, else fetched with progress and stored. */
+async function fetchModel(model) {
+  const version = model.sha256 || (model.bytes ? `bytes:${model.bytes}` : 'any');
+  let cache = null;
+  try {
+    if (self.caches) cache = await self.caches.open(MODEL_CACHE);
+  } catch {
+    cache = null; // no Cache API here (e.g. not a secure context): download every time
+  }
+  if (cache) {
+    try {
+      const hit = await cache.match(model.url);
+      if (hit && hit.headers.get('x-versus-version') === version) {
+        const buffer = await hit.arrayBuffer();
+        post({ status: 'loading', phase: 'download', loaded: buffer.byteLength, total: buffer.byteLength, fromCache: true });
+        return { buffer, fromCache: true };
+      }
+      if (hit) await cache.delete(model.url);
+    } catch {
+      // a broken cache entry: fetch again
+    }
+  }
+  let response;
+  try {
+    response = await fetch(model.url, { credentials: 'same-origin' });
+  } catch (err) {
+    throw new DemoError(`Could not download the model (${err.message}).`, 'download');
+  }
+  if (!response.ok) {
+    const what = response.status === 404 ? 'The model file is missing on this site (HTTP 404)' : `The model download failed (HTTP ${response.status})`;
+    throw new DemoError(`${what}: ${model.url}`, 'download');
+  }
+  const total = Number(response.headers.get('content-length')) || model.bytes || 0;
+  let buffer;
+  if (response.body && response.body.getReader) {
+    const reader = response.body.getReader();
+    const chunks = [];
+    let loadedBytes = 0;
+    let lastPost = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      loadedBytes += value.byteLength;
+      const t = now();
+      if (t - lastPost > 100) {
+        lastPost = t;
+        post({ status: 'loading', phase: 'download', loaded: loadedBytes, total, fromCache: false });
+      }
+    }
+    const bytes = new Uint8Array(loadedBytes);
+    let offset = 0;
+    for (const c of chunks) {
+      bytes.set(c, offset);
+      offset += c.byteLength;
+    }
+    buffer = bytes.buffer;
+  } else {
+    buffer = await response.arrayBuffer();
+  }
+  post({ status: 'loading', phase: 'download', loaded: buffer.byteLength, total: buffer.byteLength, fromCache: false });
+  if (model.sha256) {
+    const got = await sha256Hex(buffer);
+    if (got !== model.sha256) {
+      throw new DemoError(`The downloaded model does not match its published SHA-256 (got ${got.slice(0, 12)}…).`, 'download');
+    }
+  }
+  if (cache) {
+    try {
+      await cache.put(
+        model.url,
+        new Response(buffer.slice(0), {
+          headers: { 'content-type': 'application/octet-stream', 'x-versus-version': version },
+        }),
+      );
+    } catch {
+      // quota or private mode: the demo still works, only without the cache
+    }
+  }
+  return { buffer, fromCache: false };
+}
+
+/** A usable, hardware WebGPU adapter, or null. Software adapters are minutes per inference: skip them. */
+async function hardwareAdapter(mode) {
+  if (mode === 'off' || !self.navigator?.gpu) return null;
+  try {
+    const adapter = await self.navigator.gpu.requestAdapter();
+    if (!adapter) return null;
+    const info = adapter.info ?? {};
+    const text = `${info.vendor ?? ''} ${info.architecture ?? ''} ${info.description ?? ''}`.toLowerCase();
+    const software = adapter.isFallbackAdapter || info.isFallbackAdapter || /swiftshader|llvmpipe|software/.test(text);
+    if (software && mode !== 'force') return null;
+    return adapter;
+  } catch {
+    return null;
+  }
+}
+
+async function createSession(msg, buffer) {
+  const base = new URL(msg.ortBase, self.location.href).href;
+  let adapter = await hardwareAdapter(msg.webgpu ?? 'auto');
+  let note = null;
+  if (adapter) {
+    try {
+      ort = await import(new URL('ort.webgpu.min.mjs', base).href);
+    } catch (err) {
+      // the site may ship the CPU (wasm) build only
+      adapter = null;
+      note = 'WebGPU build of onnxruntime-web not available here; running on wasm';
+    }
+  }
+  if (!ort) {
+    try {
+      ort = await import(new URL('ort.wasm.min.mjs', base).href);
+    } catch (err) {
+      throw new DemoError(`Could not load onnxruntime-web from ${base}ort.wasm.min.mjs (${err.message}).`, 'load');
+    }
+  }
+  ort.env.logLevel = 'error';
+  ort.env.wasm.wasmPaths = base;
+  ort.env.wasm.numThreads = Math.max(1, Math.floor(msg.numThreads || 1));
+  ort.env.wasm.proxy = false;
+  const options = { graphOptimizationLevel: 'all', executionMode: 'sequential', logSeverityLevel: 3 };
+  const bytes = new Uint8Array(buffer);
+  if (adapter) {
+    try {
+      ort.env.webgpu.adapter = adapter;
+      const s = await ort.InferenceSession.create(bytes, { ...options, executionProviders: ['webgpu'] });
+      fallback = { bytes, options };
+      return { session: s, backend: 'webgpu', note };
+    } catch (err) {
+      note = `WebGPU failed (${err.message}); running on wasm`;
+    }
+  }
+  try {
+    const s = await ort.InferenceSession.create(bytes, { ...options, executionProviders: ['wasm'] });
+    return { session: s, backend: 'wasm', note };
+  } catch (err) {
+    throw new DemoError(`onnxruntime-web could not load this model: ${err.message ?? err}`, 'load');
+  }
+}
+
+function checkModelAgainstSpec() {
+  const declared = runtime.input?.name;
+  if (declared && !session.inputNames.includes(declared)) {
+    throw new DemoError(`The model has no input named "${declared}" (it has ${session.inputNames.join(', ')}).`, 'load');
+  }
+  inputName = declared || session.inputNames[0];
+  outputNames = [...session.outputNames];
+  const idx = runtime.decoder?.outputs;
+  if (idx) {
+    const max = Math.max(...Object.values(idx));
+    if (max >= outputNames.length) {
+      throw new DemoError(`The decoder expects output #${max} but the model has ${outputNames.length} outputs.`, 'load');
+    }
+  }
+}
+
+async function load(msg) {
+  if (loaded || session) throw new DemoError('This worker already has a model; start a new worker for another.', 'load');
+  runtime = msg.runtime;
+  if (['js', 'canvas', 'auto'].includes(msg.resampler)) resampler = msg.resampler;
+  const t0 = now();
+  let buffer = msg.buffer;
+  let fromCache = false;
+  if (!buffer) ({ buffer, fromCache } = await fetchModel(msg.model));
+  const downloadMs = now() - t0;
+  post({ status: 'loading', phase: 'session' });
+  const t1 = now();
+  const created = await createSession(msg, buffer);
+  session = created.session;
+  backend = created.backend;
+  sessionMs = now() - t1;
+  numThreads = backend === 'wasm' ? ort.env.wasm.numThreads ?? 1 : null;
+  checkModelAgainstSpec();
+  loaded = true;
+  post({
+    status: 'ready',
+    backend,
+    numThreads,
+    requestedThreads: msg.numThreads,
+    crossOriginIsolated: self.crossOriginIsolated === true,
+    sessionMs,
+    downloadMs,
+    fromCache,
+    bytes: buffer.byteLength,
+    inputNames: [...session.inputNames],
+    outputNames,
+    note: created.note,
+  });
+}
+
+async function run(msg) {
+  const { id } = msg;
+  const t0 = now();
+  let prepared;
+  try {
+    if (msg.bitmap) {
+      prepared = prepareFromBitmap(msg.bitmap, runtime.input, msg.sourceSize ?? null, resampler);
+    } else {
+      const p = msg.pixels;
+      prepared = prepareFromRGBA(p.data, p.width, p.height, runtime.input);
+    }
+  } finally {
+    msg.bitmap?.close?.();
+  }
+  const t1 = now();
+  const tensor = new ort.Tensor(prepared.type, prepared.data, prepared.dims);
+  let results = null;
+  let t2;
+  try {
+    try {
+      results = await session.run({ [inputName]: tensor });
+    } catch (err) {
+      if (!fallback) throw err;
+      // WebGPU created the session but cannot run it: the same model on wasm, once
+      const { bytes, options } = fallback;
+      fallback = null;
+      await session.release?.().catch?.(() => {});
+      const t = now();
+      session = await ort.InferenceSession.create(bytes, { ...options, executionProviders: ['wasm'] });
+      sessionMs += now() - t;
+      backend = 'wasm';
+      numThreads = ort.env.wasm.numThreads ?? 1;
+      post({ status: 'backend', backend, numThreads, note: `WebGPU could not run this model (${err.message}); running on wasm` });
+      results = await session.run({ [inputName]: tensor });
+    }
+    fallback = null;
+    t2 = now();
+  } finally {
+    tensor.dispose?.();
+  }
+  let candidates, detections;
+  try {
+    const outputs = outputNames.map((name) => {
+      const t = results[name];
+      return { data: t.data, dims: t.dims };
+    });
+    const options = msg.options ?? {};
+    candidates = extractCandidates(outputs, runtime, prepared.placement, { minScore: options.minScore });
+    detections = filterCandidates(candidates, options, runtime.labels);
+  } finally {
+    for (const name of Object.keys(results)) results[name].dispose?.();
+  }
+  const t3 = now();
+  const inference = t2 - t1;
+  const timings = {
+    preprocessMs: t1 - t0,
+    inferenceMs: inference,
+    postprocessMs: t3 - t2,
+    totalMs: t3 - t0,
+    sessionMs,
+    coldMs: null,
+    warmMs: null,
+    warmRuns: 0,
+  };
+  if (firstRun) {
+    firstRun = false;
+    coldMs = sessionMs + inference;
+  } else {
+    warm.push(inference);
+    if (warm.length > 25) warm.shift();
+  }
+  timings.coldMs = coldMs;
+  timings.warmMs = median(warm);
+  timings.warmRuns = warm.length;
+  const transfer = [candidates.boxes.buffer, candidates.scores.buffer, candidates.labels.buffer];
+  post(
+    {
+      status: 'result',
+      id,
+      detections,
+      candidates,
+      timings,
+      backend,
+      numThreads,
+      image: { width: prepared.placement.imageWidth, height: prepared.placement.imageHeight },
+    },
+    transfer,
+  );
+}
+
+self.onmessage = async (event) => {
+  const msg = event.data ?? {};
+  if (msg.type === 'load') {
+    try {
+      await load(msg);
+      post({ status: 'idle' });
+    } catch (err) {
+      post({ status: 'error', phase: err.phase ?? 'load', message: err.message ?? String(err) });
+    }
+  } else if (msg.type === 'run') {
+    if (!loaded) {
+      msg.bitmap?.close?.();
+      post({ status: 'error', phase: 'run', id: msg.id, message: 'The model is not loaded.' });
+      return;
+    }
+    if (busy) {
+      msg.bitmap?.close?.();
+      post({ status: 'dropped', id: msg.id });
+      return;
+    }
+    busy = true;
+    post({ status: 'busy', id: msg.id });
+    try {
+      await run(msg);
+    } catch (err) {
+      post({ status: 'error', phase: 'run', id: msg.id, message: err.message ?? String(err) });
+    } finally {
+      busy = false;
+      post({ status: 'idle' });
+    }
+  } else if (msg.type === 'dispose') {
+    try {
+      await session?.release?.();
+    } catch {
+      // closing anyway
+    }
+    session = null;
+    self.close();
+  }
+};
