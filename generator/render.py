@@ -208,9 +208,12 @@ def license_info(card: ModelCard) -> licenses.LicenseInfo | None:
 
 
 class Renderer:
-    def __init__(self, catalog: Catalog, artifacts: dict[str, list[OnnxArtifact]] | None = None) -> None:
+    def __init__(
+        self, catalog: Catalog, artifacts: dict[str, list[OnnxArtifact]] | None = None, demo_ready: bool = False
+    ) -> None:
         self.catalog = catalog
         self.artifacts = artifacts or {}
+        self.demo_ready = demo_ready  # the build publishes the demo (it has at least one artifact)
         self.env = Environment(
             loader=PackageLoader("generator", "templates"),
             autoescape=True,
@@ -243,7 +246,12 @@ class Renderer:
     def _render(self, template: str, page: str, **values: Any) -> str:
         ctx = PageContext(page, self.catalog)
         return self.env.get_template(template).render(
-            ctx=ctx, cards=self.cards, registry=self.catalog.registry, artifacts=self.artifacts, **values
+            ctx=ctx,
+            cards=self.cards,
+            registry=self.catalog.registry,
+            artifacts=self.artifacts,
+            demo_ready=self.demo_ready,
+            **values,
         )
 
     @property

@@ -13,6 +13,7 @@ import contextlib
 import fcntl
 import hashlib
 import html
+import json
 import re
 import logging
 import shutil
@@ -26,6 +27,7 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, MkDocsException
 
 from .artifacts import load_artifacts
+from .demo import MANIFEST, ORT_FILES, SCRIPTS, DemoFiles, demo_files, sample_folder
 from .export.manifest import OnnxArtifact
 from .loader import Catalog
 from .render import Renderer, catalog_json, model_page
@@ -36,6 +38,8 @@ VENDOR = {
     "chart.js/dist/chart.umd.min.js": "assets/vendor/chart.umd.min.js",
     "tablesort/dist/tablesort.min.js": "assets/vendor/tablesort.min.js",
     "tablesort/dist/sorts/tablesort.number.min.js": "assets/vendor/tablesort.number.min.js",
+    # Cross-origin isolation on static hosts that cannot send COOP/COEP headers (reloads the page once).
+    "coi-serviceworker/coi-serviceworker.min.js": "coi-serviceworker.min.js",
 }
 
 
@@ -67,7 +71,8 @@ def build_site(
     exported = load_artifacts(artifacts if artifacts is not None else project / "artifacts")
     with _lock(out), tempfile.TemporaryDirectory(prefix=f".{out.name}.build-", dir=out.parent) as tmp:
         docs, site = Path(tmp) / "docs", Path(tmp) / "site"
-        pages = stage_docs(catalog, project / "site_src", docs, node_modules, exported)
+        artifact_root = artifacts if artifacts is not None else project / "artifacts"
+        pages = stage_docs(catalog, project / "site_src", docs, node_modules, exported, artifact_root)
         _run_mkdocs(project / "mkdocs.yml", docs, site, nav=_nav(catalog))
         add_content_security_policy(site)
         _swap(site, out)
@@ -75,14 +80,20 @@ def build_site(
 
 
 def stage_docs(
-    catalog: Catalog, site_src: Path, docs: Path, node_modules: Path, artifacts: dict[str, list[OnnxArtifact]] | None = None
+    catalog: Catalog,
+    site_src: Path,
+    docs: Path,
+    node_modules: Path,
+    artifacts: dict[str, list[OnnxArtifact]] | None = None,
+    artifact_root: Path | None = None,
 ) -> int:
     """Hand-written pages, generated pages, catalog.json and vendored scripts in one docs folder."""
     links = [p for p in site_src.rglob("*") if p.is_symlink()]
     if links:
         raise BuildError(f"{links[0]} is a symlink; site_src/ must hold real files so a build never publishes files from elsewhere")
     shutil.copytree(site_src, docs, ignore=shutil.ignore_patterns("*.pyc", "__pycache__"))
-    pages = Renderer(catalog, artifacts).pages()
+    demo = demo_files(catalog, artifacts or {}, artifact_root or PROJECT / "artifacts", sample_folder(PROJECT))
+    pages = Renderer(catalog, artifacts, demo_ready=demo is not None).pages()
     for rel, text in pages.items():
         if (docs / rel).exists():
             raise BuildError(f"site_src/{rel} clashes with a generated page; rename or remove it")
@@ -90,6 +101,8 @@ def stage_docs(
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
     (docs / "catalog.json").write_text(catalog_json(catalog), encoding="utf-8")
+    if demo is not None:
+        _stage_demo(demo, docs, node_modules)
     for package_file, dest in VENDOR.items():
         src = node_modules / package_file
         if not src.is_file():
@@ -99,6 +112,21 @@ def stage_docs(
         (docs / dest).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src, docs / dest)
     return len(pages)
+
+
+def _stage_demo(demo: DemoFiles, docs: Path, node_modules: Path) -> None:
+    """The demo's scripts, onnxruntime-web's CPU files, the models, samples and the manifest."""
+    demo_src = PROJECT / "wasm_demo" / "src"
+    copies = {f"{SCRIPTS}/{f.name}": f for f in demo_src.glob("*.js")}
+    copies.update({f"{SCRIPTS}/ort/{name}": node_modules / "onnxruntime-web" / "dist" / name for name in ORT_FILES})
+    copies.update(demo.copies)
+    for dest, src in copies.items():
+        if not src.is_file():
+            raise BuildError(f"{src} is missing; run `npm ci --prefix wasm_demo` (scripts) or `versus export` (models)")
+        (docs / dest).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, docs / dest)
+    (docs / MANIFEST).parent.mkdir(parents=True, exist_ok=True)
+    (docs / MANIFEST).write_text(json.dumps(demo.manifest, indent=1), encoding="utf-8")
 
 
 def _nav(catalog: Catalog) -> list:

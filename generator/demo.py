@@ -1,0 +1,99 @@
+"""What the in-browser demo needs from a build: its manifest (wasm_demo/README.md describes the format) and
+the files to publish. Pure: the site build copies the files."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import compare
+from .export.manifest import OnnxArtifact
+from .loader import Catalog
+
+MANIFEST = "demo/manifest.json"
+SCRIPTS = "assets/versus-demo"
+# The CPU path of onnxruntime-web: enough for every visitor; WebGPU builds are left out (26 MiB more).
+ORT_FILES = ("ort.wasm.min.mjs", "ort-wasm-simd-threaded.mjs", "ort-wasm-simd-threaded.wasm")
+# Bundled sample images: COCO train2017 ids from ../shared/images/coco-sample (or $VERSUS_SAMPLE_IMAGES).
+SAMPLE_IDS = ("000000000036", "000000000438", "000000000357", "000000000049")
+
+
+@dataclass(frozen=True)
+class DemoFiles:
+    manifest: dict[str, Any]
+    copies: dict[str, Path]  # site path -> source file
+
+
+def sample_folder(project: Path) -> Path:
+    return Path(os.environ.get("VERSUS_SAMPLE_IMAGES") or project.parent / "shared" / "images" / "coco-sample" / "images")
+
+
+def demo_files(catalog: Catalog, artifacts: dict[str, list[OnnxArtifact]], artifact_root: Path, samples: Path) -> DemoFiles | None:
+    """The manifest and files for every artifact this build has, or None when it has none."""
+    entries = [a for card in catalog.cards for v in card.variants for a in artifacts.get(v.id, [])]
+    if not entries:
+        return None
+    copies: dict[str, Path] = {}
+    models = []
+    for artifact in sorted(entries, key=lambda a: not a.trained):
+        card = catalog.card(artifact.card_id)
+        variant = next(v for v in card.variants if v.id == artifact.variant_id)
+        site_path = f"onnx/{artifact.artifact_id}/model.onnx"
+        copies[site_path] = artifact_root / artifact.artifact_id / "model.onnx"
+        labels = catalog.registry.labels[artifact.runtime.labels].labels
+        runtime = artifact.runtime.model_dump(mode="json", include={"input", "decoder"})
+        runtime["labels"] = [labels.get(i) for i in range(max(labels) + 1)]
+        models.append(
+            {
+                "card": card.id,
+                "variant": variant.id,
+                "name": variant.name if artifact.trained else f"Untrained test graph ({artifact.source.architecture})",
+                "trained": artifact.trained,
+                "url": f"../{site_path}",
+                "bytes": artifact.file.bytes,
+                "sha256": artifact.file.sha256,
+                "license": artifact.source.license,
+                "note": None if artifact.trained else "Random weights: tests the export and browser path only. Its boxes mean nothing.",
+                "runtime": runtime,
+            }
+        )
+    trained_cards = {m["card"] for m in models if m["trained"]}
+    cards = {
+        card.id: {
+            "name": card.name,
+            "message": (
+                f"This build could not obtain trained weights for {card.name}, so it cannot run here. Run "
+                f"`versus export {card.id}` with network access or a weights mirror, or drop an ONNX file you "
+                "exported (for example with Ultralytics) onto this panel: it runs in your browser only."
+            ),
+        }
+        for card in catalog.cards
+        if card.id not in trained_cards and any(compare.runtime_of(v) for v in card.variants)
+    }
+    sample_list = []
+    for sample_id in SAMPLE_IDS:
+        source = samples / f"{sample_id}.jpg"
+        if source.is_file():
+            copies[f"samples/{source.name}"] = source
+            number = int(sample_id)
+            sample_list.append(
+                {
+                    "url": f"../samples/{source.name}",
+                    "name": f"COCO image {number}",
+                    "credit": f"COCO train2017 image {number}: COCO Consortium, annotations CC BY 4.0; photo from Flickr under its own licence",
+                    "credit_url": f"https://cocodataset.org/#explore?id={number}",
+                }
+            )
+    manifest = {"version": 1, "models": models, "samples": sample_list, "cards": cards}
+    return DemoFiles(manifest, copies)
+
+
+def demo_cards(catalog: Catalog, artifacts: dict[str, list[OnnxArtifact]]) -> set[str]:
+    """Cards the demo can show a panel for: a browser runtime spec, or an artifact."""
+    return {
+        card.id
+        for card in catalog.cards
+        if any(compare.runtime_of(v) or artifacts.get(v.id) for v in card.variants)
+    }

@@ -1,0 +1,119 @@
+"""The live demo in Chromium, on a site built from real artifacts: detections match the Python reference,
+nothing leaves the origin, and bad input stays in its panel."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.artifacts import load_artifacts
+from generator.decode import Detection, decode
+from generator.export.compare import Comparison, Tolerance, compare_image
+from generator.loader import load_catalog
+from generator.preprocess import load_image, prepare
+from generator.site import build_site
+
+from .browser import browser_page, serve
+from .catalogs import CATALOG, ROOT, SHARED
+
+VARIANTS = ("ssd-mobilenet-v2.coral-uint8", "yolo11n.coco")
+
+
+@pytest.fixture(scope="module")
+def demo_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    tmp = tmp_path_factory.mktemp("demo")
+    artifacts = tmp / "artifacts"
+    env = {**os.environ, "VERSUS_WEIGHTS_MIRROR": os.environ.get("VERSUS_WEIGHTS_MIRROR", str(SHARED / "weights"))}
+    done = subprocess.run(
+        [sys.executable, "-m", "generator.cli", "export", *VARIANTS, "--out", str(artifacts)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = tmp / "site"
+    build_site(load_catalog(CATALOG), out, artifacts=artifacts)
+    return out, artifacts
+
+
+def reference(artifacts: Path, variant: str, image: Path) -> tuple[list[Detection], Tolerance, list[str]]:
+    import onnxruntime as ort
+
+    (artifact,) = load_artifacts(artifacts)[variant]
+    session = ort.InferenceSession(str(artifacts / artifact.artifact_id / "model.onnx"), providers=["CPUExecutionProvider"])
+    prepared = prepare(load_image(image), artifact.runtime.input)
+    outputs = session.run(None, {session.get_inputs()[0].name: prepared.tensor})
+    t = artifact.verification.tolerance
+    tolerance = Tolerance(t.confident, t.min_iou, t.score_delta, t.unmatched_share, t.why)
+    labels = load_catalog(CATALOG).registry.labels[artifact.runtime.labels].labels
+    names = [labels.get(i) for i in range(max(labels) + 1)]
+    return decode(outputs, artifact.runtime, prepared.placement), tolerance, names
+
+
+def panels(page) -> list[dict]:
+    page.wait_for_function("() => document.querySelectorAll('.vs-panel[data-result]').length >= 2", timeout=90_000)
+    return [json.loads(p.get_attribute("data-result")) for p in page.query_selector_all(".vs-panel[data-result]")]
+
+
+def test_both_models_match_the_python_reference_in_the_browser(demo_site: tuple[Path, Path]) -> None:
+    site, artifacts = demo_site
+    with serve(site) as url, browser_page() as page:
+        requests: list[str] = []
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(f"{url}/compare/mobilenet-ssd-v2-vs-yolo11/")
+        results = panels(page)
+        assert sorted(r["variant"] for r in results) == sorted(VARIANTS)
+        for result in results:
+            assert result["trained"] is True and result["backend"] == "wasm"
+            number = int(re.search(r"\d+", result["source"]).group())  # e.g. "sample:COCO image 36"
+            image = SHARED / "images" / "coco-sample" / "images" / f"{number:012d}.jpg"
+            expected, tolerance, names = reference(artifacts, result["variant"], image)
+            ours = [Detection(tuple(d["box"]), d["score"], names.index(d["className"])) for d in result["detections"]]
+            comparison = Comparison()
+            compare_image(image.name, ours, expected, tolerance, comparison, sides=("browser", "python"))
+            assert comparison.confident > 0
+            assert comparison.passes(tolerance), (result["variant"], comparison.misses)
+            assert result["timings"]["inferenceMs"] > 0
+        assert all(u.startswith(url) for u in requests), [u for u in requests if not u.startswith(url)]
+
+
+def test_missing_weights_are_explained_and_a_dropped_file_is_accepted(demo_site: tuple[Path, Path]) -> None:
+    site, _ = demo_site
+    with serve(site) as url, browser_page() as page:
+        page.goto(f"{url}/compare/mobilenet-ssd-v2-vs-yolov12/")
+        page.wait_for_selector(".vs-panel[data-result]", timeout=90_000)
+        text = page.locator(".vs-demo").inner_text()
+        assert "could not obtain trained weights for YOLOv12" in text
+        assert "Drop an .onnx file" in text
+
+
+def test_a_missing_model_file_stays_in_its_panel(demo_site: tuple[Path, Path], tmp_path: Path) -> None:
+    site, _ = demo_site
+    broken = tmp_path / "site"
+    shutil.copytree(site, broken)
+    (broken / "onnx" / "yolo11n.coco" / "model.onnx").unlink()
+    with serve(broken) as url, browser_page() as page:
+        page.goto(f"{url}/compare/mobilenet-ssd-v2-vs-yolo11/")
+        page.wait_for_selector(".vs-panel[data-state=error]", timeout=90_000)
+        page.wait_for_selector(".vs-panel[data-result]", timeout=90_000)
+        error = page.locator(".vs-panel[data-state=error]").get_attribute("data-error")
+        assert "404" in error or "not found" in error.lower(), error
+        working = json.loads(page.locator(".vs-panel[data-result]").first.get_attribute("data-result"))
+        assert working["variant"] == "ssd-mobilenet-v2.coral-uint8" and working["detections"]
+
+
+def test_a_file_that_is_not_an_image_gets_a_message(demo_site: tuple[Path, Path], tmp_path: Path) -> None:
+    site, _ = demo_site
+    not_image = tmp_path / "notes.jpg"
+    not_image.write_text("this is not an image")
+    with serve(site) as url, browser_page() as page:
+        page.goto(f"{url}/compare/mobilenet-ssd-v2-vs-yolo11/")
+        panels(page)
+        page.locator(".vs-demo input[type=file][accept^='image']").first.set_input_files(str(not_image))
+        page.wait_for_function("() => /not an image|could not|cannot/i.test(document.querySelector('.vs-demo').innerText)", timeout=30_000)
+        assert page.evaluate("() => 1 + 1") == 2  # the page still answers
