@@ -20,6 +20,12 @@ ORT_FILES = ("ort.wasm.min.mjs", "ort-wasm-simd-threaded.mjs", "ort-wasm-simd-th
 SAMPLE_IDS = ("000000000036", "000000000438", "000000000357", "000000000049")
 
 
+def labels_by_id(labels: dict[int, str]) -> list[str | None]:
+    """A label map as the list the demo reads: index = label id, None where an id has no name (COCO-90's gaps)."""
+    ids = {int(k): v for k, v in labels.items()}
+    return [ids.get(i) for i in range(max(ids) + 1)]
+
+
 @dataclass(frozen=True)
 class DemoFiles:
     manifest: dict[str, Any]
@@ -42,9 +48,8 @@ def demo_files(catalog: Catalog, artifacts: dict[str, list[OnnxArtifact]], artif
         variant = next(v for v in card.variants if v.id == artifact.variant_id)
         site_path = f"onnx/{artifact.artifact_id}/model.onnx"
         copies[site_path] = artifact_root / artifact.artifact_id / "model.onnx"
-        labels = catalog.registry.labels[artifact.runtime.labels].labels
         runtime = artifact.runtime.model_dump(mode="json", include={"input", "decoder"})
-        runtime["labels"] = [labels.get(i) for i in range(max(labels) + 1)]
+        runtime["labels"] = labels_by_id(catalog.registry.labels[artifact.runtime.labels].labels)
         models.append(
             {
                 "card": card.id,

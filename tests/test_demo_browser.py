@@ -15,6 +15,7 @@ import pytest
 
 from generator.artifacts import load_artifacts
 from generator.decode import Detection, decode
+from generator.demo import labels_by_id
 from generator.export.compare import Comparison, Tolerance, compare_image
 from generator.loader import load_catalog
 from generator.preprocess import load_image, prepare
@@ -50,8 +51,7 @@ def reference(artifacts: Path, variant: str, image: Path) -> tuple[list[Detectio
     outputs = session.run(None, {session.get_inputs()[0].name: prepared.tensor})
     t = artifact.verification.tolerance
     tolerance = Tolerance(t.confident, t.min_iou, t.score_delta, t.unmatched_share, t.why)
-    labels = load_catalog(CATALOG).registry.labels[artifact.runtime.labels].labels
-    names = [labels.get(i) for i in range(max(labels) + 1)]
+    names = labels_by_id(load_catalog(CATALOG).registry.labels[artifact.runtime.labels].labels)
     return decode(outputs, artifact.runtime, prepared.placement), tolerance, names
 
 

@@ -96,18 +96,17 @@ function ultralyticsEnd2EndCandidates(outputs, runtime, minScore) {
     const o = n * K;
     const score = data[o + 4];
     if (!(score > threshold)) continue;
-    let x1 = data[o], y1 = data[o + 1], x2 = data[o + 2], y2 = data[o + 3];
-    if (normalized) {
-      x1 *= inputW;
-      x2 *= inputW;
-      y1 *= inputH;
-      y2 *= inputH;
-    }
-    boxes.push(x1, y1, x2, y2);
+    const x1 = data[o], y1 = data[o + 1], x2 = data[o + 2], y2 = data[o + 3];
+    boxes.push(...inputPixels(x1, y1, x2, y2, normalized, inputW, inputH));
     scores.push(score);
     labels.push(Math.round(data[o + 5]) + (runtime.decoder.class_offset ?? 0));
   }
   return { boxes, scores, labels, nms: 'inside', strict: true };
+}
+
+/** A box in input pixels: graphs with normalized outputs give 0-1 coordinates. */
+function inputPixels(x1, y1, x2, y2, normalized, inputW, inputH) {
+  return normalized ? [x1 * inputW, y1 * inputH, x2 * inputW, y2 * inputH] : [x1, y1, x2, y2];
 }
 
 /** Graphs that already ran NMS (e.g. TFLite_Detection_PostProcess): boxes, classes, scores, count. */
@@ -132,13 +131,7 @@ function nmsInGraphCandidates(outputs, runtime, minScore) {
     let x1, y1, x2, y2;
     if (yxyx) [y1, x1, y2, x2] = [b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3]];
     else [x1, y1, x2, y2] = [b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3]];
-    if (normalized) {
-      x1 *= inputW;
-      x2 *= inputW;
-      y1 *= inputH;
-      y2 *= inputH;
-    }
-    boxes.push(x1, y1, x2, y2);
+    boxes.push(...inputPixels(x1, y1, x2, y2, normalized, inputW, inputH));
     scores.push(score);
     labels.push(roundHalfEvenInt(Number(classesOut.data[i])) + offset);
   }

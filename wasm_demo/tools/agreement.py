@@ -43,11 +43,9 @@ CHROMIUM_FLAGS = [
 
 
 def labels_array(class_names: dict) -> list:
-    ids = {int(k): v for k, v in class_names.items()}
-    out = [None] * (max(ids) + 1)
-    for k, v in ids.items():
-        out[k] = v
-    return out
+    from generator.demo import labels_by_id
+
+    return labels_by_id(class_names)
 
 
 def build_site(artifacts: Path, images: list[Path], site: Path) -> list[dict]:
