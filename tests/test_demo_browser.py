@@ -117,3 +117,38 @@ def test_a_file_that_is_not_an_image_gets_a_message(demo_site: tuple[Path, Path]
         page.locator(".vs-demo input[type=file][accept^='image']").first.set_input_files(str(not_image))
         page.wait_for_function("() => /not an image|could not|cannot/i.test(document.querySelector('.vs-demo').innerText)", timeout=30_000)
         assert page.evaluate("() => 1 + 1") == 2  # the page still answers
+
+
+def test_two_hundred_inferences_do_not_grow_memory(demo_site: tuple[Path, Path]) -> None:
+    """Each sample switch runs both models; sessions are reused and tensors released, so after warm-up the
+    page's memory (workers included, measured by Chromium) stays flat."""
+    site, _ = demo_site
+    with serve(site) as url, browser_page() as page:
+        page.goto(f"{url}/compare/mobilenet-ssd-v2-vs-yolo11/")
+        panels(page)
+        select = page.locator(".vs-demo select").first
+        values = [v for v in select.locator("option").evaluate_all("os => os.map(o => o.value)") if v]
+
+        def run_once(i: int) -> None:
+            before = max(json.loads(p.get_attribute("data-result"))["frame"] for p in page.query_selector_all(".vs-panel[data-result]"))
+            select.select_option(values[i % 2])
+            page.wait_for_function(
+                f"() => [...document.querySelectorAll('.vs-panel[data-result]')].every(p => JSON.parse(p.dataset.result).frame > {before})",
+                timeout=60_000,
+                polling=50,
+            )
+
+        def memory() -> int:
+            return page.evaluate("async () => (await performance.measureUserAgentSpecificMemory()).bytes")
+
+        assert page.evaluate("() => crossOriginIsolated")
+        for i in range(1, 21):
+            run_once(i)
+        warm = memory()
+        for i in range(21, 201):
+            run_once(i)
+        after = memory()
+        results = [json.loads(p.get_attribute("data-result")) for p in page.query_selector_all(".vs-panel[data-result]")]
+        assert all(r["timings"]["warmRuns"] >= 20 for r in results)
+        print(f"memory after 20 inferences per model: {warm / 1e6:.1f} MB, after 200: {after / 1e6:.1f} MB")
+        assert after <= warm * 1.10, (warm, after)
