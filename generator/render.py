@@ -84,8 +84,9 @@ class PageContext:
         return url(self.page, to_page)
 
     def asset(self, path: str) -> str:
-        depth = len(PurePosixPath(self.page).parts) - (1 if PurePosixPath(self.page).name == "index.md" else 0)
-        return "../" * depth + path
+        """A file at the site root, relative to this page."""
+        to_root = self.link("index.md")
+        return ("" if to_root == "./" else to_root) + path
 
     def cite(self, card: ModelCard, fact: Cited) -> Markup:
         """A numbered citation linking to the source list on the card's page."""

@@ -14,8 +14,8 @@ import fcntl
 import hashlib
 import html
 import json
-import re
 import logging
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -28,7 +28,6 @@ from mkdocs.exceptions import Abort, MkDocsException
 
 from .artifacts import load_artifacts
 from .demo import MANIFEST, ORT_FILES, SCRIPTS, DemoFiles, demo_files, sample_folder
-from .export.manifest import OnnxArtifact
 from .loader import Catalog
 from .render import Renderer, catalog_json, model_page
 
@@ -68,11 +67,10 @@ def build_site(
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     node_modules = node_modules or project / "wasm_demo" / "node_modules"
-    exported = load_artifacts(artifacts if artifacts is not None else project / "artifacts")
+    artifacts = artifacts if artifacts is not None else project / "artifacts"
     with _lock(out), tempfile.TemporaryDirectory(prefix=f".{out.name}.build-", dir=out.parent) as tmp:
         docs, site = Path(tmp) / "docs", Path(tmp) / "site"
-        artifact_root = artifacts if artifacts is not None else project / "artifacts"
-        pages = stage_docs(catalog, project / "site_src", docs, node_modules, exported, artifact_root)
+        pages = stage_docs(catalog, project / "site_src", docs, node_modules, artifacts, project=project)
         _run_mkdocs(project / "mkdocs.yml", docs, site, nav=_nav(catalog))
         add_content_security_policy(site)
         _swap(site, out)
@@ -84,15 +82,17 @@ def stage_docs(
     site_src: Path,
     docs: Path,
     node_modules: Path,
-    artifacts: dict[str, list[OnnxArtifact]] | None = None,
     artifact_root: Path | None = None,
+    *,
+    project: Path = PROJECT,
 ) -> int:
-    """Hand-written pages, generated pages, catalog.json and vendored scripts in one docs folder."""
+    """Hand-written pages, generated pages, catalog.json, vendored scripts and the demo in one docs folder."""
     links = [p for p in site_src.rglob("*") if p.is_symlink()]
     if links:
         raise BuildError(f"{links[0]} is a symlink; site_src/ must hold real files so a build never publishes files from elsewhere")
     shutil.copytree(site_src, docs, ignore=shutil.ignore_patterns("*.pyc", "__pycache__"))
-    demo = demo_files(catalog, artifacts or {}, artifact_root or PROJECT / "artifacts", sample_folder(PROJECT))
+    artifacts = load_artifacts(artifact_root) if artifact_root is not None else {}
+    demo = demo_files(catalog, artifacts, artifact_root, sample_folder(project)) if artifact_root is not None else None
     pages = Renderer(catalog, artifacts, demo_ready=demo is not None).pages()
     for rel, text in pages.items():
         if (docs / rel).exists():
@@ -101,32 +101,33 @@ def stage_docs(
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
     (docs / "catalog.json").write_text(catalog_json(catalog), encoding="utf-8")
+    _copy_files(
+        docs,
+        {dest: node_modules / package_file for package_file, dest in VENDOR.items()},
+        "install the site's JavaScript with `npm ci --prefix wasm_demo` and build again",
+    )
     if demo is not None:
-        _stage_demo(demo, docs, node_modules)
-    for package_file, dest in VENDOR.items():
-        src = node_modules / package_file
-        if not src.is_file():
-            raise BuildError(
-                f"{src} is missing; install the site's JavaScript with `npm ci --prefix wasm_demo` and build again"
-            )
-        (docs / dest).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(src, docs / dest)
+        _stage_demo(demo, docs, node_modules, project)
     return len(pages)
 
 
-def _stage_demo(demo: DemoFiles, docs: Path, node_modules: Path) -> None:
+def _stage_demo(demo: DemoFiles, docs: Path, node_modules: Path, project: Path) -> None:
     """The demo's scripts, onnxruntime-web's CPU files, the models, samples and the manifest."""
-    demo_src = PROJECT / "wasm_demo" / "src"
-    copies = {f"{SCRIPTS}/{f.name}": f for f in demo_src.glob("*.js")}
+    copies = {f"{SCRIPTS}/{f.name}": f for f in (project / "wasm_demo" / "src").glob("*.js")}
     copies.update({f"{SCRIPTS}/ort/{name}": node_modules / "onnxruntime-web" / "dist" / name for name in ORT_FILES})
     copies.update(demo.copies)
-    for dest, src in copies.items():
-        if not src.is_file():
-            raise BuildError(f"{src} is missing; run `npm ci --prefix wasm_demo` (scripts) or `versus export` (models)")
-        (docs / dest).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(src, docs / dest)
+    _copy_files(docs, copies, "run `npm ci --prefix wasm_demo` (scripts) or `versus export` (models)")
     (docs / MANIFEST).parent.mkdir(parents=True, exist_ok=True)
     (docs / MANIFEST).write_text(json.dumps(demo.manifest, indent=1), encoding="utf-8")
+
+
+def _copy_files(docs: Path, copies: dict[str, Path], fix: str) -> None:
+    """Copy each source file to its path in the docs folder; a missing one stops the build with `fix`."""
+    for dest, src in copies.items():
+        if not src.is_file():
+            raise BuildError(f"{src} is missing; {fix}")
+        (docs / dest).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, docs / dest)
 
 
 def _nav(catalog: Catalog) -> list:
