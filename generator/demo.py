@@ -94,11 +94,3 @@ def demo_files(catalog: Catalog, artifacts: dict[str, list[OnnxArtifact]], artif
     manifest = {"version": 1, "models": models, "samples": sample_list, "cards": cards}
     return DemoFiles(manifest, copies)
 
-
-def demo_cards(catalog: Catalog, artifacts: dict[str, list[OnnxArtifact]]) -> set[str]:
-    """Cards the demo can show a panel for: a browser runtime spec, or an artifact."""
-    return {
-        card.id
-        for card in catalog.cards
-        if any(compare.runtime_of(v) or artifacts.get(v.id) for v in card.variants)
-    }

@@ -8,7 +8,6 @@ Each build runs `versus build` in a child process, so peak memory is that build'
 from __future__ import annotations
 
 import os
-import resource
 import subprocess
 import sys
 import tempfile

@@ -43,7 +43,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))
 
-from generator.preprocess import letterbox, prepare, stretch  # noqa: E402
+from generator.preprocess import letterbox, prepare  # noqa: E402
 from generator.schema import DemoInput, NmsInGraph, UltralyticsHead  # noqa: E402
 
 SAMPLES = Path("/work/shared/images/coco-sample/images")
