@@ -1,0 +1,183 @@
+"""Measurement records: what one run measured for one artifact on one machine.
+
+`versus bench` writes them, a visitor's browser can produce one ("measure on this device" in the demo), and
+the site reads them from `catalog/measurements/<run>/<artifact id>.json`. A record names everything a
+reader needs to judge a figure: the artifact's hash, the machine, threads, library and browser versions, the
+date and the project commit. Records of different runs or machines are shown apart, never averaged.
+
+A record is written while its run goes on (see `generator/bench/`), so it may be `complete: false`; a
+complete record has every section either measured or skipped with a reason. Pure pydantic: the site reads
+records without the export extra.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+RECORD_VERSION = 1
+MEASUREMENTS_DIR = "measurements"
+IMAGE_SET = "coco-train2017-sample100"  # a registry dataset id; never COCO val2017
+Section = Literal["native", "browser", "accuracy"]
+SECTIONS: tuple[Section, ...] = ("native", "browser", "accuracy")
+RUN_PATTERN = r"^[0-9]{8}T[0-9]{6}Z-[a-z0-9]+(?:-[a-z0-9]+)*$"
+
+Ms = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Figure(_Record):
+    """A distribution of timings in milliseconds: the median and its spread, never a lone mean."""
+
+    median: Ms
+    q1: Ms = Field(description="25th percentile.")
+    q3: Ms = Field(description="75th percentile.")
+    min: Ms
+    max: Ms
+    runs: int = Field(ge=1, description="Timed runs behind the figures (warm-up runs not counted).")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Figure:
+        if not self.min <= self.q1 <= self.median <= self.q3 <= self.max:
+            raise ValueError("figures must satisfy min <= q1 <= median <= q3 <= max")
+        return self
+
+    @property
+    def spread(self) -> float:
+        """Interquartile range relative to the median: how far one run strays from another."""
+        return (self.q3 - self.q1) / self.median if self.median else 0.0
+
+
+class NativeLatency(_Record):
+    """onnxruntime's CPU execution provider in its own process, one thread setting."""
+
+    threads: int = Field(ge=1, le=256, description="intra_op_num_threads (inter-op 1, sequential execution).")
+    warmup: int = Field(ge=0, description="Runs discarded before timing.")
+    session_ms: Ms = Field(description="Session creation from the file on disk.")
+    inference: Figure = Field(description="session.run alone, on a prepared tensor.")
+    end_to_end: Figure = Field(description="Decoded image in, detections out: pre-processing, inference, decoding and NMS.")
+    peak_rss_bytes: int = Field(ge=0, description="Peak resident memory of the measuring process (Python, onnxruntime, the model).")
+
+
+class BrowserLatency(_Record):
+    """The demo's own worker code in a browser: the figures a visitor would see."""
+
+    backend: Literal["wasm", "webgpu"]
+    threads: int | None = Field(ge=1, le=256, description="wasm threads actually used; null for WebGPU.")
+    cross_origin_isolated: bool
+    warmup: int = Field(ge=0)
+    cold: Figure | None = Field(description="Session creation plus first inference, one per fresh page; null if not measured.")
+    inference: Figure = Field(description="Warm session.run.")
+    preprocess: Figure
+    postprocess: Figure
+    end_to_end: Figure = Field(description="Warm pre-processing + inference + decoding and NMS.")
+    memory_bytes: int | None = Field(None, ge=0, description="Page and workers after the warm runs (measureUserAgentSpecificMemory), when the browser reports it.")
+
+
+class Accuracy(_Record):
+    dataset: Literal["coco-train2017-sample100"] = Field(description="A registry dataset id: 100 COCO train2017 images.")
+    images: int = Field(ge=1)
+    map50_95: float = Field(ge=0, le=1, description="COCO mAP averaged over IoU 0.50:0.95.")
+    map50: float = Field(ge=0, le=1, description="COCO mAP at IoU 0.50.")
+    tool: str = Field(description="The evaluator and its version, e.g. `pycocotools 2.0.10`.")
+    score_threshold: float = Field(ge=0, le=1, description="Lowest score kept before evaluation.")
+    max_detections: int = Field(ge=1)
+
+
+class Machine(_Record):
+    name: str = Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", description="A short id for the machine, used in run ids.")
+    cpu: str | None = Field(description="CPU model; null where it cannot be read (a browser does not say).")
+    cores: int = Field(ge=1, description="Logical cores the operating system reports.")
+    memory_bytes: int | None = Field(ge=0, description="Physical memory; a browser reports a rounded figure at best.")
+    os: str | None
+    gpu: str | None = None
+
+
+class ArtifactRef(_Record):
+    artifact_id: str
+    card_id: str
+    variant_id: str
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    bytes: int = Field(ge=0, description="Download size of model.onnx.")
+    trained: bool = Field(description="False: random weights, latency only.")
+
+
+class Measurement(_Record):
+    """One artifact in one run on one machine."""
+
+    record_version: Literal[1] = RECORD_VERSION
+    run: str = Field(pattern=RUN_PATTERN, description="`<UTC start>-<machine name>`; the records of one run share it.")
+    recorded_by: Literal["versus bench", "versus demo"]
+    started: dt.datetime = Field(description="When the run started (UTC).")
+    updated: dt.datetime = Field(description="When this record was last written (UTC).")
+    commit: str | None = Field(description="The project's git commit, `+dirty` when files differed from it.")
+    machine: Machine
+    software: dict[str, str] = Field(description="Versions: onnxruntime, onnxruntime-web, browser, python, pycocotools …")
+    artifact: ArtifactRef
+    complete: bool = Field(description="False while the run is still filling this record in.")
+    native: list[NativeLatency] = Field(default_factory=list)
+    browser: list[BrowserLatency] = Field(default_factory=list)
+    accuracy: Accuracy | None = None
+    skipped: dict[Section, str] = Field(default_factory=dict, description="Sections not measured, and why.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Measurement:
+        for section in SECTIONS:
+            measured = bool(getattr(self, section))
+            if measured and section in self.skipped:
+                raise ValueError(f"{section}: both measured and skipped ({self.skipped[section]!r})")
+            if self.complete and not measured and section not in self.skipped:
+                raise ValueError(f"{section}: a complete record measures it or says in `skipped` why not")
+        if not self.artifact.trained and self.accuracy is not None:
+            raise ValueError("accuracy: an untrained artifact has random weights; its accuracy means nothing")
+        threads = [n.threads for n in self.native]
+        if len(threads) != len(set(threads)):
+            raise ValueError("native: one entry per thread setting")
+        if self.updated < self.started:
+            raise ValueError("updated: earlier than started")
+        return self
+
+    def pending(self) -> list[Section]:
+        return [s for s in SECTIONS if not getattr(self, s) and s not in self.skipped]
+
+
+def run_id(started: dt.datetime, machine_name: str) -> str:
+    return f"{started.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}-{machine_name}"
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "machine"
+
+
+def record_path(root: Path, record: Measurement) -> Path:
+    return root / record.run / f"{record.artifact.artifact_id}.json"
+
+
+def record_json(record: Measurement) -> str:
+    return json.dumps(record.model_dump(mode="json"), indent=2) + "\n"
+
+
+def write_record(root: Path, record: Measurement) -> Path:
+    """Atomically: a reader (or an interrupted run) sees the old record or the new one, never half of one."""
+    path = record_path(root, record)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(record_json(record), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def read_record(path: Path) -> Measurement:
+    return Measurement.model_validate_json(path.read_text(encoding="utf-8"))
+
+
+def json_schema() -> dict:
+    return Measurement.model_json_schema()
