@@ -64,7 +64,8 @@ class NativeLatency(_Record):
     session_ms: Ms = Field(description="Session creation from the file on disk.")
     inference: Figure = Field(description="session.run alone, on a prepared tensor.")
     end_to_end: Figure = Field(description="Decoded image in, detections out: pre-processing, inference, decoding and NMS.")
-    peak_rss_bytes: int = Field(ge=0, description="Peak resident memory of the measuring process (Python, onnxruntime, the model).")
+    peak_rss_bytes: int = Field(ge=0, description="Peak resident memory of the measuring process after session creation and the inference runs: Python, numpy, onnxruntime and the model, before any pre- or post-processing library is imported.")
+    rss_before_session_bytes: int | None = Field(None, ge=0, description="The same process just before the session was created: subtract it for the model's own share.")
 
 
 class BrowserLatency(_Record):
