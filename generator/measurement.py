@@ -72,6 +72,7 @@ class BrowserLatency(_Record):
     """The demo's own worker code in a browser: the figures a visitor would see."""
 
     backend: Literal["wasm", "webgpu"]
+    requested_threads: int = Field(ge=1, le=256, description="The thread setting asked for; without cross-origin isolation the browser runs one.")
     threads: int | None = Field(ge=1, le=256, description="wasm threads actually used; null for WebGPU.")
     cross_origin_isolated: bool
     warmup: int = Field(ge=0)
