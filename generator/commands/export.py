@@ -53,11 +53,21 @@ def sample_images(args: argparse.Namespace):
     return SampleImages(tuple(paths), f"{folder.parent.name}/{folder.name} ({len(paths)} images)")
 
 
+def make_exporter(catalog_dir: Path, out: Path, images, labels, frozen: bool = False):
+    """The exporter `versus export` uses; `versus bench` uses it too, to export what it is asked to measure."""
+    from ..export.pipeline import Exporter
+    from ..weights import LOCK_NAME, LockFile, Resolver, cache_root
+
+    lock = LockFile.load(catalog_dir / LOCK_NAME)
+    log = lambda m: print(m, file=sys.stderr)  # noqa: E731
+    resolver = Resolver.from_environment(lock, frozen=frozen, log=log)
+    return Exporter(resolver, out, cache_root(), images, labels, log=log)
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         from ..export import plan
-        from ..export.pipeline import Exporter
-        from ..weights import LOCK_NAME, LockFile, Resolver, WeightsError, cache_root
+        from ..weights import WeightsError
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise SystemExit(f"versus export needs the `export` extra ({exc}); install it with `uv sync --extra export`")
 
@@ -73,13 +83,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"versus export: {exc}", file=sys.stderr)
         return 2
     try:
-        lock = LockFile.load(args.catalog / LOCK_NAME)
+        exporter = make_exporter(args.catalog, args.out, sample_images(args), dict(catalog.registry.labels), args.frozen)
     except WeightsError as exc:
         print(f"versus export: {exc}", file=sys.stderr)
         return 1
-    resolver = Resolver.from_environment(lock, frozen=args.frozen, log=lambda m: print(m, file=sys.stderr))
-    exporter = Exporter(resolver, args.out, cache_root(), sample_images(args), dict(catalog.registry.labels),
-                        log=lambda m: print(m, file=sys.stderr))
     outcomes = []
     for target in targets:
         outcome = exporter.export(target)
