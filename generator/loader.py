@@ -1,5 +1,6 @@
-"""YAML files to a validated `Catalog`, with every problem reported at once as
-`path:line: field.path: message (hint: ...)`."""
+"""Catalog files to a validated `Catalog`: YAML cards and registry, and the JSON measurement records in
+`measurements/<run>/<artifact id>.json`. Every problem is reported at once as
+`path:line: field.path: message (hint: ...)`, and nothing is half-loaded."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from .jsonfile import read_json
+from .measurement import MEASUREMENTS_DIR, Measurement, run_id
 from .schema import CheckContext, ModelCard, Registry
 from .yamlfile import LineMap, Loc, YamlError, read_yaml
 
@@ -48,6 +51,7 @@ class Catalog:
     root: Path
     registry: Registry
     cards: tuple[ModelCard, ...]
+    measurements: tuple[Measurement, ...] = ()  # validated records, in path order (run, then artifact)
 
     def card(self, card_id: str) -> ModelCard:
         for card in self.cards:
@@ -56,15 +60,18 @@ class Catalog:
         raise KeyError(card_id)
 
 
-def load_catalog(root: Path, today: dt.date | None = None) -> Catalog:
-    """The validated catalog in `root`, or CatalogError listing every problem."""
-    catalog, problems = check_catalog(root, today)
+def load_catalog(root: Path, today: dt.date | None = None, measurements: Path | None = None) -> Catalog:
+    """The validated catalog in `root`, or CatalogError listing every problem. Records are read from
+    `measurements` (default `root/measurements/`; tests point it at fixture records)."""
+    catalog, problems = check_catalog(root, today, measurements)
     if problems or catalog is None:
         raise CatalogError(problems)
     return catalog
 
 
-def check_catalog(root: Path, today: dt.date | None = None) -> tuple[Catalog | None, list[Problem]]:
+def check_catalog(
+    root: Path, today: dt.date | None = None, measurements: Path | None = None
+) -> tuple[Catalog | None, list[Problem]]:
     today = today or dt.date.today()
     problems: list[Problem] = []
     if not root.is_dir():
@@ -79,9 +86,11 @@ def check_catalog(root: Path, today: dt.date | None = None) -> tuple[Catalog | N
         if card is not None:
             cards.append(card)
     problems.extend(_check_across(cards, paths))
+    folder = measurements if measurements is not None else root / MEASUREMENTS_DIR
+    records = _load_records(folder, registry, cards, {p.stem for p in paths}, problems)
     if registry is None or problems:
         return None, problems
-    return Catalog(root, registry, tuple(sorted(cards, key=lambda c: c.id))), []
+    return Catalog(root, registry, tuple(sorted(cards, key=lambda c: c.id)), tuple(records)), []
 
 
 def _load_registry(folder: Path, problems: list[Problem]) -> Registry | None:
@@ -164,6 +173,99 @@ def _check_across(cards: list[ModelCard], paths: list[Path]) -> Iterator[Problem
             owner[variant.id] = card.id
 
 
+# --- Measurement records --------------------------------------------------------
+
+RECORD_HINT = "records are written by `versus bench` or the demo's \"measure on this device\"; see the Methodology page"
+
+
+def _load_records(
+    folder: Path, registry: Registry | None, cards: list[ModelCard], card_files: set[str], problems: list[Problem]
+) -> list[Measurement]:
+    """Every `<run>/<artifact id>.json` under `folder`. No folder means no run yet, which is fine.
+    Hidden files are skipped: `write_record` writes `.<name>.tmp` before renaming it into place."""
+    if not folder.exists():
+        return []
+    if folder.is_symlink() or not folder.is_dir():
+        problems.append(Problem(folder, 1, "", "the measurements folder must be a real folder, not a symlink or a file", "move the records into catalog/measurements/"))
+        return []
+    by_id = {card.id: card for card in cards}
+    records: list[Measurement] = []
+    for entry in sorted(p for p in folder.iterdir() if not p.name.startswith(".")):
+        if entry.is_symlink() or not entry.is_dir():
+            problems.append(Problem(entry, 1, "", "not a run folder", f"records go in {folder}/<run>/<artifact id>.json; {RECORD_HINT}"))
+            continue
+        first: Measurement | None = None
+        for path in sorted(p for p in entry.iterdir() if not p.name.startswith(".")):
+            if path.suffix != ".json" or not path.is_file() or _outside(path, folder):
+                problems.append(Problem(path, 1, "", "not a measurement record", f"a run folder holds only regular <artifact id>.json files; {RECORD_HINT}"))
+                continue
+            record = _load_record(path, registry, by_id, card_files, first, problems)
+            if record is not None:
+                records.append(record)
+                first = first or record
+    return records
+
+
+def _load_record(
+    path: Path,
+    registry: Registry | None,
+    cards: dict[str, ModelCard],
+    card_files: set[str],
+    run_peer: Measurement | None,
+    problems: list[Problem],
+) -> Measurement | None:
+    try:
+        data, lines = read_json(path)
+    except YamlError as exc:
+        problems.append(Problem(path, exc.line, "", exc.message, exc.hint))
+        return None
+    try:
+        record = Measurement.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(_from_pydantic(path, lines, e["loc"], e, Measurement) for e in exc.errors())
+        return None
+    found = [
+        Problem(path, lines.line_of(loc), _dotted(loc), message, hint)
+        for loc, message, hint in _record_refs(path, record, registry, cards, card_files, run_peer)
+    ]
+    problems.extend(found)
+    return None if found else record
+
+
+def _record_refs(
+    path: Path,
+    record: Measurement,
+    registry: Registry | None,
+    cards: dict[str, ModelCard],
+    card_files: set[str],
+    run_peer: Measurement | None,
+) -> Iterator[tuple[Loc, str, str]]:
+    """What pydantic cannot see: the file's place, the catalog it refers to, and the run it shares."""
+    artifact = record.artifact
+    if path.parent.name != record.run:
+        yield ("run",), f"record is in folder {path.parent.name!r} but its run is {record.run!r}", f"move it to catalog/measurements/{record.run}/"
+    if path.stem != artifact.artifact_id:
+        yield ("artifact", "artifact_id"), f"file name {path.name!r} does not match artifact_id {artifact.artifact_id!r}", f"rename the file to {artifact.artifact_id}.json"
+    if record.started.tzinfo is None:
+        yield ("started",), "time without a time zone", "write UTC with a trailing Z, e.g. 2026-03-01T10:15:00Z"
+    elif record.run != run_id(record.started, record.machine.name):
+        yield ("run",), f"run {record.run!r} does not match started and machine.name", f"a run id is `<UTC start>-<machine name>`: {run_id(record.started, record.machine.name)}"
+    if run_peer is not None and (run_peer.machine, run_peer.started) != (record.machine, record.started):
+        yield ("machine",), f"machine or start differs from {run_peer.artifact.artifact_id}.json in the same run", "one run is one machine and one start; records of another machine or run go in their own folder"
+    card = cards.get(artifact.card_id)
+    if card is None and artifact.card_id not in card_files:  # a card that failed to load is reported already
+        yield ("artifact", "card_id"), f"no card {artifact.card_id!r} in the catalog", _did_you_mean(artifact.card_id, cards, "catalog/models/")
+    if card is not None and artifact.variant_id not in {v.id for v in card.variants}:
+        yield ("artifact", "variant_id"), f"card {card.id!r} has no variant {artifact.variant_id!r}", _did_you_mean(artifact.variant_id, [v.id for v in card.variants], f"the variants of catalog/models/{card.id}.yaml")
+    if registry is not None and record.accuracy is not None and record.accuracy.dataset not in registry.datasets:
+        yield ("accuracy", "dataset"), f"unknown dataset id {record.accuracy.dataset!r}", "add it to catalog/registry/datasets.yaml"
+
+
+def _did_you_mean(value: str, known: Iterable[str], where: str) -> str:
+    close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}? ids are listed in {where}" if close else f"ids are listed in {where}"
+
+
 def _placeholders(data: Any, loc: Loc) -> Iterator[Loc]:
     if isinstance(data, str) and PLACEHOLDER in data:
         yield loc
@@ -186,36 +288,44 @@ _PATTERN_HINTS = {
     "variant": "`arch.tag`: lower-case architecture, a dot, then which weights, e.g. `yolov12n.turbo`",
     "sha": "64 lower-case hex digits of the file's SHA-256, or null when not yet verified (never typed from memory)",
     "arxiv": "the arXiv id like 2502.12524, without `arXiv:` or a version",
+    "run": "`<UTC start>-<machine name>`, e.g. `20260301T101500Z-ci-runner`; the run's folder has the same name",
 }
+# Where each kind of file is described, for hints that send the reader to its schema or guide.
+_SCHEMA_FILES = {ModelCard: "catalog/schema/model-card.schema.json", Measurement: "catalog/schema/measurement.schema.json"}
+_GUIDES = {ModelCard: "see the contributor guide (Adding a model)", Measurement: "see the Methodology page (Records)"}
 
 
-def _hint(error: dict[str, Any]) -> str:
+def _hint(error: dict[str, Any], model: type[BaseModel] = ModelCard) -> str:
     kind = error["type"]
     if kind == "catalog_rule":
         return error["ctx"]["hint"]
     if kind == "extra_forbidden":
-        close = difflib.get_close_matches(str(error["loc"][-1]), sorted(_field_names()), n=1, cutoff=0.6)
-        return f"did you mean {close[0]!r}?" if close else "remove it; allowed keys are in catalog/schema/model-card.schema.json"
+        close = difflib.get_close_matches(str(error["loc"][-1]), sorted(_field_names(model)), n=1, cutoff=0.6)
+        return f"did you mean {close[0]!r}?" if close else f"remove it; allowed keys are in {_SCHEMA_FILES[model]}"
     if kind == "missing":
-        return f"add `{error['loc'][-1]}:`"
+        return f"add `{error['loc'][-1]}:`" if model is ModelCard else f"add \"{error['loc'][-1]}\""
     if kind == "string_pattern_mismatch":
         pattern = str(error.get("ctx", {}).get("pattern", ""))
-        key = "variant" if r"\." in pattern else "sha" if "0-9a-f" in pattern else "arxiv" if r"\d{4}" in pattern else "slug"
+        key = "variant" if r"\." in pattern else "run" if "T[0-9]{6}Z" in pattern else "sha" if "0-9a-f" in pattern else "arxiv" if r"\d{4}" in pattern else "slug"
         return _PATTERN_HINTS[key]
+    if kind == "literal_error":
+        return f"allowed: {error.get('ctx', {}).get('expected', 'see the schema')}"
     if kind.startswith("url"):
         return "write a full http:// or https:// address"
-    if kind.startswith("date") or kind.startswith("datetime"):
+    if kind.startswith("datetime"):
+        return "write an ISO 8601 time in UTC, e.g. 2026-03-01T10:15:00Z"
+    if kind.startswith("date"):
         return "write the date as YYYY-MM-DD"
     if kind in ("greater_than", "greater_than_equal"):
         return "sizes, counts and times are positive numbers"
     if kind.endswith("_type") or kind.endswith("_parsing"):
-        return "check the value's type against the contributor guide"
+        return "check the value's type against the contributor guide" if model is ModelCard else f"check the value's type against {_SCHEMA_FILES[model]}"
     if kind in ("too_short",):
         return "this list needs at least one entry"
-    return "see the contributor guide (Adding a model)"
+    return _GUIDES[model]
 
 
-def _from_pydantic(path: Path, lines: LineMap, loc: Loc, error: dict[str, Any]) -> Problem:
+def _from_pydantic(path: Path, lines: LineMap, loc: Loc, error: dict[str, Any], model: type[BaseModel] = ModelCard) -> Problem:
     loc = tuple(step for step in loc if not (isinstance(step, str) and step.startswith(("function-", "union["))))
     message = error["msg"]
     if error["type"] == "extra_forbidden":
@@ -224,14 +334,14 @@ def _from_pydantic(path: Path, lines: LineMap, loc: Loc, error: dict[str, Any]) 
         message = "required field missing"
     elif error["type"] == "value_error":
         message = message.removeprefix("Value error, ")
-    return Problem(path, lines.line_of(loc), _dotted(loc), message, _hint(error))
+    return Problem(path, lines.line_of(loc), _dotted(loc), message, _hint(error, model))
 
 
 @cache
-def _field_names() -> frozenset[str]:
+def _field_names(root: type[BaseModel] = ModelCard) -> frozenset[str]:
     names: set[str] = set()
     seen: set[type[BaseModel]] = set()
-    pending: list[type[BaseModel]] = [ModelCard]
+    pending: list[type[BaseModel]] = [root]
     while pending:
         model = pending.pop()
         seen.add(model)

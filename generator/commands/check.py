@@ -1,4 +1,4 @@
-"""`versus check`: validate the catalog and report every problem at once."""
+"""`versus check`: validate the catalog (cards, registry, measurement records) and report every problem at once."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from ..loader import check_catalog
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("check", help="validate every card and report all problems")
+    parser = sub.add_parser("check", help="validate every card and measurement record and report all problems")
     parser.add_argument("--catalog", default="catalog", type=Path, help="catalog folder (default: catalog/)")
     parser.set_defaults(func=run)
 
@@ -24,5 +24,6 @@ def run(args: argparse.Namespace) -> int:
         return 1
     assert catalog is not None
     variants = sum(len(c.variants) for c in catalog.cards)
-    print(f"catalog OK: {len(catalog.cards)} cards, {variants} variants")
+    runs = len({r.run for r in catalog.measurements})
+    print(f"catalog OK: {len(catalog.cards)} cards, {variants} variants, {len(catalog.measurements)} measurement records in {runs} runs")
     return 0
