@@ -1,0 +1,228 @@
+"""Which measurement records a page shows, and how their figures line up. Pure functions.
+
+Records of different runs are never averaged or merged. A model page shows each run apart, latest first; a
+comparison page takes both models from one run, so both sides share a machine; the chart draws one series
+per run and setting. Measured figures are kept apart from claimed ones (`compare.py`): they were measured on
+other hardware and, for accuracy, on other images (`IMAGE_SET`, 100 COCO train2017 images, not val2017).
+
+Incomplete records (`complete: false`, a run that was interrupted or is still going) are shown on model
+pages, marked with what is still pending; comparisons and the chart use complete records only, so a pair is
+never lined up against a half-measured side.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from .measurement import BrowserLatency, Figure, Machine, Measurement
+from .schema import ModelCard, Registry
+
+# --- Runs ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Run:
+    """The records one run wrote, one per artifact. Every record of a run shares its machine and start."""
+
+    id: str
+    records: tuple[Measurement, ...]
+
+    @property
+    def first(self) -> Measurement:
+        return self.records[0]
+
+    @property
+    def machine(self) -> Machine:
+        return self.first.machine
+
+    def of_card(self, card_id: str) -> tuple[Measurement, ...]:
+        return tuple(r for r in self.records if r.artifact.card_id == card_id)
+
+
+def runs(records: Iterable[Measurement]) -> list[Run]:
+    """Records grouped by run, latest run first; within a run, by artifact id."""
+    groups: dict[str, list[Measurement]] = defaultdict(list)
+    for record in records:
+        groups[record.run].append(record)
+    out = [Run(run, tuple(sorted(rs, key=lambda r: r.artifact.artifact_id))) for run, rs in groups.items()]
+    return sorted(out, key=lambda run: (run.first.started, run.id), reverse=True)
+
+
+# --- A model page -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ArtifactHistory:
+    """One artifact of a card as every run measured it, latest run first."""
+
+    artifact_id: str
+    variant_id: str
+    trained: bool
+    records: tuple[Measurement, ...]
+
+
+def card_history(records: Iterable[Measurement], card: ModelCard) -> list[ArtifactHistory]:
+    """The card's measured artifacts in the card's variant order, trained before untrained."""
+    by_artifact: dict[str, list[Measurement]] = defaultdict(list)
+    for run in runs(records):
+        for record in run.of_card(card.id):
+            by_artifact[record.artifact.artifact_id].append(record)
+    order = {v.id: i for i, v in enumerate(card.variants)}
+    out = [
+        ArtifactHistory(artifact_id, rs[0].artifact.variant_id, rs[0].artifact.trained, tuple(rs))
+        for artifact_id, rs in by_artifact.items()
+    ]
+    return sorted(out, key=lambda h: (order.get(h.variant_id, len(order)), not h.trained, h.artifact_id))
+
+
+# --- A comparison page -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PairRun:
+    """The run a comparison page shows: both models measured on one machine in one run."""
+
+    run: Run
+    a: tuple[Measurement, ...]
+    b: tuple[Measurement, ...]
+
+    @property
+    def records(self) -> tuple[Measurement, ...]:
+        return self.a + self.b
+
+
+def pair_run(records: Iterable[Measurement], a_id: str, b_id: str) -> PairRun | None:
+    """The latest run with complete records of both cards, or None: no run has measured both yet."""
+    for run in runs(r for r in records if r.complete):
+        a, b = run.of_card(a_id), run.of_card(b_id)
+        if a and b:
+            return PairRun(run, a, b)
+    return None
+
+
+def runs_of(records: Iterable[Measurement], card_id: str) -> int:
+    """How many runs measured the card at all (for saying where to look instead)."""
+    return len({r.run for r in records if r.artifact.card_id == card_id})
+
+
+# --- Figures in a table --------------------------------------------------------------------
+
+Kind = Literal["figure", "ms", "bytes", "percent"]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One measured figure of a record: the setting it was measured in, what it is, and its value."""
+
+    order: tuple[int, str, int]  # lines rows up across records: section, setting, figure
+    setting: str  # e.g. "onnxruntime CPU · 1 thread"
+    what: str  # e.g. "inference"
+    kind: Kind
+    value: Figure | float | int
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.setting, self.what)
+
+
+def native_setting(threads: int) -> str:
+    return f"onnxruntime CPU · {threads} thread{'s' if threads != 1 else ''}"
+
+
+def browser_setting(b: BrowserLatency) -> str:
+    """The setting a browser figure was measured in; says so when the browser ran fewer threads than asked."""
+    if b.backend == "webgpu":
+        return "browser · WebGPU"
+    detail = f"{b.threads} thread{'s' if b.threads != 1 else ''}" if b.threads else "threads not reported"
+    notes = [f"{b.requested_threads} asked for"] if b.threads != b.requested_threads else []
+    notes += [] if b.cross_origin_isolated else ["not cross-origin isolated"]
+    return f"browser · wasm · {detail}" + (f" ({'; '.join(notes)})" if notes else "")
+
+
+def readings(record: Measurement, registry: Registry) -> list[Reading]:
+    """Every figure a record holds, in display order. Accuracy is labelled with its dataset's registry name."""
+    out: list[Reading] = []
+    for n in sorted(record.native, key=lambda n: n.threads):
+        setting, o = native_setting(n.threads), (0, f"{n.threads:04d}")
+        out += [
+            Reading((*o, 0), setting, "inference", "figure", n.inference),
+            Reading((*o, 1), setting, "end-to-end", "figure", n.end_to_end),
+            Reading((*o, 2), setting, "session creation", "ms", n.session_ms),
+            Reading((*o, 3), setting, "peak memory (RSS)", "bytes", n.peak_rss_bytes),
+        ]
+        if n.rss_before_session_bytes is not None:
+            out.append(Reading((*o, 4), setting, "memory before the session (RSS)", "bytes", n.rss_before_session_bytes))
+    for b in record.browser:
+        setting = browser_setting(b)
+        o = (1, f"{b.backend}{b.threads or 0:04d}")
+        out += [
+            Reading((*o, 0), setting, "inference (warm)", "figure", b.inference),
+            Reading((*o, 1), setting, "end-to-end (warm)", "figure", b.end_to_end),
+        ]
+        if b.cold is not None:
+            out.append(Reading((*o, 2), setting, "cold start (session + first inference)", "figure", b.cold))
+        if b.memory_bytes is not None:
+            out.append(Reading((*o, 3), setting, "memory (page and workers)", "bytes", b.memory_bytes))
+    out.append(Reading((2, "", 0), "download", "model.onnx size", "bytes", record.artifact.bytes))
+    if record.accuracy is not None:
+        dataset = registry.datasets[record.accuracy.dataset].name
+        out += [
+            Reading((3, "", 0), dataset, "mAP50-95", "percent", record.accuracy.map50_95 * 100),
+            Reading((3, "", 1), dataset, "mAP50", "percent", record.accuracy.map50 * 100),
+        ]
+    return out
+
+
+@dataclass(frozen=True)
+class Row:
+    setting: str
+    what: str
+    cells: tuple[Reading | None, ...]  # one per record, None where that record lacks the figure
+
+
+def reading_rows(records: Sequence[Measurement], registry: Registry) -> list[Row]:
+    """Rows of figures with one column per record (runs or artifacts), lined up by setting and figure.
+    Columns stay apart: a row holds each record's own value, never a combination of them."""
+    per_record = [{r.key: r for r in readings(record, registry)} for record in records]
+    orders: dict[tuple[str, str], tuple[int, str, int]] = {}
+    for found in per_record:
+        for key, reading in found.items():
+            orders.setdefault(key, reading.order)
+    return [Row(*key, tuple(found.get(key) for found in per_record)) for key in sorted(orders, key=lambda k: orders[k])]
+
+
+# --- Chart series ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeasuredPoint:
+    record: Measurement
+    latency: Figure
+    accuracy: float  # mAP50-95 in percent, on the record's image set
+
+
+@dataclass(frozen=True)
+class MeasuredSeries:
+    """One run in one setting: one machine, one runtime and thread count, latency of inference alone.
+    The run's machine and date are on its points' records."""
+
+    run: str
+    setting: str
+
+
+def measured_series(records: Iterable[Measurement]) -> dict[MeasuredSeries, list[MeasuredPoint]]:
+    """Latest run first. Only complete records of trained artifacts with an accuracy: an untrained
+    artifact has random weights, so it has no point on an accuracy chart."""
+    series: dict[MeasuredSeries, list[MeasuredPoint]] = {}
+    for run in runs(r for r in records if r.complete and r.artifact.trained and r.accuracy is not None):
+        for record in run.records:
+            assert record.accuracy is not None
+            y = record.accuracy.map50_95 * 100
+            settings = [(native_setting(n.threads), n.inference) for n in sorted(record.native, key=lambda n: n.threads)]
+            settings += [(browser_setting(b), b.inference) for b in record.browser]
+            for setting, figure in settings:
+                series.setdefault(MeasuredSeries(run.id, setting), []).append(MeasuredPoint(record, figure, y))
+    return series
