@@ -11,7 +11,7 @@ from .loader import CatalogError
 
 # Subcommand modules, in the order `versus --help` lists them. Each has
 # `register(subparsers)`, which adds its parser and sets `func`.
-COMMANDS = ("check", "new", "build", "serve", "schema", "export", "synth")
+COMMANDS = ("check", "new", "build", "serve", "schema", "export", "bench", "synth")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -40,14 +40,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def sample_images(args: argparse.Namespace):
+def sample_images(catalog_dir: Path, folder: Path | None = None, count: int = 0):
+    """The verification images: `folder`, else $VERSUS_SAMPLE_IMAGES, else ../shared/images/coco-sample/images."""
     from ..export.pipeline import SampleImages
 
-    folder = args.images or (Path(os.environ[IMAGES_ENV]) if os.environ.get(IMAGES_ENV) else
-                             args.catalog.resolve().parent.parent / "shared" / "images" / "coco-sample" / "images")
+    folder = folder or (Path(os.environ[IMAGES_ENV]) if os.environ.get(IMAGES_ENV) else
+                        catalog_dir.resolve().parent.parent / "shared" / "images" / "coco-sample" / "images")
     paths = sorted(p for p in folder.glob("*") if p.suffix.lower() in IMAGE_SUFFIXES) if folder.is_dir() else []
-    if args.image_count > 0:
-        paths = paths[: args.image_count]
+    if count > 0:
+        paths = paths[:count]
     if not paths:
         raise SystemExit(f"versus export: no sample images in {folder}; pass --images DIR or set {IMAGES_ENV}")
     return SampleImages(tuple(paths), f"{folder.parent.name}/{folder.name} ({len(paths)} images)")
@@ -83,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"versus export: {exc}", file=sys.stderr)
         return 2
     try:
-        exporter = make_exporter(args.catalog, args.out, sample_images(args), dict(catalog.registry.labels), args.frozen)
+        exporter = make_exporter(args.catalog, args.out, sample_images(args.catalog, args.images, args.image_count), dict(catalog.registry.labels), args.frozen)
     except WeightsError as exc:
         print(f"versus export: {exc}", file=sys.stderr)
         return 1
@@ -91,13 +92,13 @@ def run(args: argparse.Namespace) -> int:
     for target in targets:
         outcome = exporter.export(target)
         outcomes.append(outcome)
-        print(_line(outcome), flush=True)
+        print(outcome_line(outcome), flush=True)
     counts = {s: sum(o.status == s for o in outcomes) for s in ("exported", "cached", "skipped", "failed")}
     print(", ".join(f"{n} {s}" for s, n in counts.items()) + f" in {time.monotonic() - started:.1f}s; artifacts in {args.out}/")
     return 1 if counts["failed"] else 0
 
 
-def _line(outcome) -> str:
+def outcome_line(outcome) -> str:
     head = f"{outcome.status.upper():8} {outcome.artifact_id}"
     manifest = outcome.manifest
     if manifest is None:

@@ -1,0 +1,55 @@
+"""What a measurement ran on and with: the machine, library versions and the project commit."""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+from ..measurement import MEASUREMENTS_DIR, Machine, slug
+
+
+def _cpu_model() -> str | None:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.lower().startswith("model name"):
+                return line.split(":", 1)[1].strip() or None
+    except OSError:
+        pass
+    return platform.processor() or None
+
+
+def _memory_bytes() -> int | None:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def this_machine(name: str | None = None) -> Machine:
+    """This computer; `name` overrides the derived short id (CPU, cores, memory) used in run ids."""
+    cpu = _cpu_model()
+    cores = os.cpu_count() or 1
+    memory = _memory_bytes()
+    derived = slug(f"{cpu or platform.machine()} {cores}c" + (f" {round(memory / 2**30)}g" if memory else ""))
+    return Machine(name=slug(name) if name else derived, cpu=cpu, cores=cores, memory_bytes=memory,
+                   os=platform.platform(terse=True))
+
+
+def python_version() -> str:
+    return f"{sys.version_info.major}.{sys.version_info.minor}.{sys.version_info.micro}"
+
+
+def project_commit(project: Path) -> str | None:
+    """HEAD, with `+dirty` when tracked files other than the measurement records differ from it."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=project, capture_output=True, text=True, check=True).stdout.strip()
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", f":!catalog/{MEASUREMENTS_DIR}"],
+            cwd=project, capture_output=True, text=True, check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return head + ("+dirty" if status else "")

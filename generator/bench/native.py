@@ -1,0 +1,127 @@
+"""Native latency: onnxruntime's CPU execution provider, one thread setting at a time, each in a fresh
+process so that thread pools, memory arenas and peak memory belong to that setting alone.
+
+The parent calls `measure_native`; the child (`python -m generator.bench.native`) reads its job as JSON on
+stdin and prints one JSON result. The child creates the session and times inference before it imports
+OpenCV or torch, so `peak_rss_bytes` is onnxruntime and the model, not the pre- and post-processing
+libraries; end-to-end timing (pre-processing, inference, decoding and NMS) comes after.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from ..measurement import NativeLatency
+from .stats import figure
+
+
+class NativeFailed(Exception):
+    """The measuring process failed; the message carries its error output."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How long to measure: at least `min_runs` timed runs and at least `min_seconds` of them."""
+
+    warmup: int = 5
+    min_runs: int = 30
+    min_seconds: float = 3.0
+    max_runs: int = 1000
+
+
+def measure_native(model: Path, runtime_json: str, image: Path, threads: int, settings: Settings,
+                   timeout: float = 1800) -> tuple[NativeLatency, dict[str, str]]:
+    """The figures for one thread setting, and the library versions that produced them."""
+    job = {"model": str(model), "runtime": json.loads(runtime_json), "image": str(image), "threads": threads,
+           "settings": asdict(settings)}
+    done = subprocess.run([sys.executable, "-m", "generator.bench.native"], input=json.dumps(job),
+                          capture_output=True, text=True, timeout=timeout)
+    if done.returncode != 0:
+        tail = "\n".join(done.stderr.strip().splitlines()[-8:])
+        raise NativeFailed(f"{model}: native measurement with {threads} thread(s) failed:\n{tail}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return NativeLatency.model_validate(result["latency"]), result["versions"]
+
+
+def _peak_rss_bytes() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
+
+
+def _current_rss_bytes() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * resource.getpagesize()
+
+
+def _timed(fn, settings: Settings) -> list[float]:
+    for _ in range(settings.warmup):
+        fn()
+    samples: list[float] = []
+    started = time.perf_counter()
+    while len(samples) < settings.max_runs and (len(samples) < settings.min_runs or time.perf_counter() - started < settings.min_seconds):
+        t0 = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - t0) * 1000)
+    return samples
+
+
+def _child(job: dict) -> dict:
+    import numpy as np
+    import onnxruntime as ort
+
+    settings = Settings(**job["settings"])
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = job["threads"]
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.log_severity_level = 3
+    spec = job["runtime"]
+    dtype = np.uint8 if spec["input"]["dtype"] == "uint8" else np.float32
+
+    before = _current_rss_bytes()
+    t0 = time.perf_counter()
+    session = ort.InferenceSession(job["model"], options, providers=["CPUExecutionProvider"])
+    session_ms = (time.perf_counter() - t0) * 1000
+    input_meta = session.get_inputs()[0]
+    shape = [d if isinstance(d, int) else 1 for d in input_meta.shape]
+    rng = np.random.default_rng(0)
+    probe = (rng.integers(0, 256, size=shape) if dtype is np.uint8 else rng.random(size=shape)).astype(dtype)
+    # Peak memory first, while only numpy and onnxruntime are loaded: a few runs on a tensor of the right
+    # shape and type reach the arena's steady state.
+    _timed(lambda: session.run(None, {input_meta.name: probe}), Settings(warmup=2, min_runs=3, min_seconds=0))
+    peak = _peak_rss_bytes()
+
+    # Timings on the real image: a random tensor can change how much work an in-graph NMS does.
+    from ..decode import decode
+    from ..preprocess import load_image, prepare
+    from ..schema import DemoRuntime
+
+    runtime = DemoRuntime.model_validate(spec)
+    image = load_image(Path(job["image"]))
+    tensor = prepare(image, runtime.input).tensor
+    inference = _timed(lambda: session.run(None, {input_meta.name: tensor}), settings)
+
+    def end_to_end() -> None:
+        prepared = prepare(image, runtime.input)
+        outputs = session.run(None, {input_meta.name: prepared.tensor})
+        decode(outputs, runtime, prepared.placement)
+
+    e2e = _timed(end_to_end, settings)
+    import cv2
+
+    latency = NativeLatency(
+        threads=job["threads"], warmup=settings.warmup, session_ms=session_ms,
+        inference=figure(inference), end_to_end=figure(e2e), peak_rss_bytes=peak, rss_before_session_bytes=before,
+    )
+    versions = {"onnxruntime": ort.__version__, "numpy": np.__version__, "opencv": cv2.__version__}
+    return {"latency": latency.model_dump(mode="json"), "versions": versions}
+
+
+if __name__ == "__main__":
+    print(json.dumps(_child(json.loads(sys.stdin.read()))))

@@ -1,0 +1,112 @@
+"""Bench figures as text for the terminal: one run's table, browser-vs-native ratios, and how two runs
+differ. Pure functions on records."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from ..measurement import Figure, Measurement
+
+AGREEMENT = 0.10  # two runs on an idle machine should agree this closely on every median
+
+
+def fig(f: Figure | None) -> str:
+    if f is None:
+        return "—"
+    return f"{f.median:.1f} ms (IQR {f.q1:.1f}–{f.q3:.1f}, n={f.runs})"
+
+
+def run_table(records: Sequence[Measurement]) -> str:
+    """Every figure of a run, one artifact after another."""
+    lines = []
+    for r in records:
+        tag = "" if r.artifact.trained else "  [UNTRAINED: random weights, latency only]"
+        lines.append(f"{r.artifact.artifact_id}  {r.artifact.bytes / 1e6:.1f} MB  sha256 {r.artifact.sha256[:12]}{tag}")
+        for n in r.native:
+            lines.append(f"  native {n.threads}t   inference {fig(n.inference)}   end-to-end {fig(n.end_to_end)}   "
+                         f"peak RSS {n.peak_rss_bytes / 1e6:.0f} MB")
+        for b in r.browser:
+            threads = f"{b.threads}t" if b.threads else "gpu"
+            iso = "" if b.cross_origin_isolated else " (not isolated)"
+            mem = f"   memory {b.memory_bytes / 1e6:.0f} MB" if b.memory_bytes else ""
+            lines.append(f"  browser {b.backend} {threads}{iso}   inference {fig(b.inference)}   "
+                         f"end-to-end {fig(b.end_to_end)}   cold {fig(b.cold)}{mem}")
+            pre_post = b.preprocess.median + b.postprocess.median
+            if b.inference.median:
+                lines.append(f"    pre+post {pre_post:.1f} ms = {pre_post / b.inference.median:.0%} of inference")
+        if r.accuracy:
+            a = r.accuracy
+            lines.append(f"  accuracy on 100 COCO train2017 images: mAP50-95 {a.map50_95:.3f}, mAP50 {a.map50:.3f} ({a.tool})")
+        for section, why in r.skipped.items():
+            lines.append(f"  {section}: skipped: {why}")
+        if not r.complete:
+            lines.append(f"  INCOMPLETE: {', '.join(r.pending()) or 'steps'} still to measure")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Ratio:
+    artifact_id: str
+    threads: int
+    browser_ms: float
+    native_ms: float
+
+    @property
+    def ratio(self) -> float:
+        return self.browser_ms / self.native_ms
+
+
+def browser_vs_native(records: Sequence[Measurement]) -> list[Ratio]:
+    """Warm wasm inference against native inference with the same thread count (the demo's 2.5× target)."""
+    out = []
+    for r in records:
+        native = {n.threads: n.inference.median for n in r.native}
+        for b in r.browser:
+            if b.backend == "wasm" and b.threads in native and native[b.threads] > 0:
+                out.append(Ratio(r.artifact.artifact_id, b.threads, b.inference.median, native[b.threads]))
+    return out
+
+
+def ratio_table(ratios: Sequence[Ratio]) -> str:
+    return "\n".join(f"  {r.artifact_id:32} {r.threads} thread(s): browser {r.browser_ms:7.1f} ms / native "
+                     f"{r.native_ms:6.1f} ms = {r.ratio:.2f}×" for r in ratios)
+
+
+@dataclass(frozen=True)
+class Difference:
+    artifact_id: str
+    figure: str
+    a: float
+    b: float
+
+    @property
+    def relative(self) -> float:
+        return abs(self.a - self.b) / min(self.a, self.b) if min(self.a, self.b) > 0 else 0.0
+
+
+def medians(record: Measurement) -> Iterator[tuple[str, float]]:
+    for n in record.native:
+        yield f"native {n.threads}t inference", n.inference.median
+        yield f"native {n.threads}t end-to-end", n.end_to_end.median
+    for b in record.browser:
+        yield f"browser {b.requested_threads}t inference", b.inference.median
+        yield f"browser {b.requested_threads}t end-to-end", b.end_to_end.median
+
+
+def differences(run_a: Sequence[Measurement], run_b: Sequence[Measurement]) -> list[Difference]:
+    """Every median both runs measured for the same artifact file."""
+    by_file = {(r.artifact.artifact_id, r.artifact.sha256): dict(medians(r)) for r in run_b}
+    out = []
+    for r in run_a:
+        other = by_file.get((r.artifact.artifact_id, r.artifact.sha256), {})
+        out += [Difference(r.artifact.artifact_id, name, value, other[name]) for name, value in medians(r) if name in other]
+    return out
+
+
+def difference_table(diffs: Sequence[Difference]) -> str:
+    lines = [f"  {d.artifact_id:32} {d.figure:28} {d.a:8.1f} {d.b:8.1f} ms  {d.relative:6.1%}"
+             + ("" if d.relative <= AGREEMENT else f"  > {AGREEMENT:.0%}") for d in diffs]
+    worst = max((d.relative for d in diffs), default=0.0)
+    lines.append(f"  largest difference {worst:.1%} ({'within' if worst <= AGREEMENT else 'outside'} {AGREEMENT:.0%})")
+    return "\n".join(lines)

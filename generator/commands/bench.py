@@ -1,0 +1,163 @@
+"""`versus bench`: measure artifacts on this machine and record the figures in catalog/measurements/
+(needs the `export` extra; the browser figures need Chromium). See `generator/bench/`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..loader import load_catalog
+from ..measurement import MEASUREMENTS_DIR, SECTIONS, read_record
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "bench",
+        help="measure latency, memory and accuracy of every artifact on this machine (catalog/measurements/)",
+        description="Export what is asked for (cache hits are instant), then measure each artifact: native "
+        "onnxruntime latency, in-browser latency through the demo's code in headless Chromium, download size, "
+        "peak memory, and mAP on the 100 labelled COCO train2017 sample images. Each step is written to "
+        f"catalog/{MEASUREMENTS_DIR}/<run>/<artifact>.json as soon as it is measured.",
+    )
+    parser.add_argument("names", nargs="*", metavar="ID",
+                        help="card, variant or artifact ids (default: every artifact in --artifacts)")
+    parser.add_argument("--threads", default="1,2", help="thread settings, comma-separated (default: 1,2)")
+    parser.add_argument("--runs", type=int, default=30, help="native: at least this many timed runs (default: 30)")
+    parser.add_argument("--min-seconds", type=float, default=3.0, help="native: and at least this long timing (default: 3)")
+    parser.add_argument("--warmup", type=int, default=5, help="native: discarded runs first (default: 5)")
+    parser.add_argument("--browser-runs", type=int, default=20, help="browser: warm timed runs (default: 20)")
+    parser.add_argument("--browser-warmup", type=int, default=3, help="browser: discarded warm runs first (default: 3)")
+    parser.add_argument("--cold-pages", type=int, default=3, help="browser: fresh pages timed for cold start (default: 3)")
+    parser.add_argument("--skip", action="append", default=[], choices=SECTIONS, help="leave a section out (recorded as such)")
+    parser.add_argument("--resume", metavar="RUN", help="continue an interrupted run: measure only what it lacks")
+    parser.add_argument("--machine", metavar="NAME", help="short machine name for the run id (default: from CPU, cores, memory)")
+    parser.add_argument("--no-export", action="store_true", help="measure only artifacts already in --artifacts")
+    parser.add_argument("--compare", nargs=2, metavar="RUN", help="print how two runs' medians differ, measure nothing")
+    parser.add_argument("--artifacts", type=Path, default=Path("artifacts"), help="artifact folder (default: artifacts/)")
+    parser.add_argument("--catalog", type=Path, default=Path("catalog"), help="catalog folder (default: catalog/)")
+    parser.add_argument("--records", type=Path, default=None,
+                        help=f"where records go (default: <catalog>/{MEASUREMENTS_DIR}/, which the site shows)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    records_root = args.records or args.catalog / MEASUREMENTS_DIR
+    if args.compare:
+        return _compare(records_root, *args.compare)
+    try:
+        from ..bench import run as bench_run
+        from ..bench.machine import project_commit, this_machine
+        from ..bench.native import Settings
+        from ..bench.report import browser_vs_native, ratio_table, run_table
+        from ..bench.targets import TargetError, select_artifacts
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise SystemExit(f"versus bench needs the `export` extra ({exc}); install it with `uv sync --extra export`")
+
+    catalog = load_catalog(args.catalog)
+    try:
+        threads = tuple(sorted({int(t) for t in args.threads.split(",") if t.strip()}))
+        if not threads or min(threads) < 1:
+            raise ValueError
+    except ValueError:
+        print(f"versus bench: --threads {args.threads!r}: give whole numbers of at least 1, e.g. 1,2", file=sys.stderr)
+        return 2
+    try:
+        targets = select_artifacts(catalog, args.names, args.artifacts, export=not args.no_export, catalog_dir=args.catalog)
+    except TargetError as exc:
+        print(f"versus bench: {exc}", file=sys.stderr)
+        return 2
+    from ..demo import SAMPLE_IDS, sample_folder
+
+    images = sample_folder(Path.cwd())
+    ctx = bench_run.Context(
+        catalog=catalog, artifact_root=args.artifacts, records_root=records_root, samples_root=images.parent,
+        latency_image=images / f"{SAMPLE_IDS[0]}.jpg", machine=this_machine(args.machine), commit=project_commit(Path.cwd()),
+    )
+    if not ctx.latency_image.is_file():
+        print(f"versus bench: {ctx.latency_image}: the image latency is timed on is missing; "
+              "set VERSUS_SAMPLE_IMAGES to the coco-sample images folder", file=sys.stderr)
+        return 2
+    plan = bench_run.Plan(
+        threads=threads, native=Settings(warmup=args.warmup, min_runs=args.runs, min_seconds=args.min_seconds),
+        browser_warmup=args.browser_warmup, browser_runs=args.browser_runs, cold_pages=args.cold_pages,
+        sections=tuple(s for s in SECTIONS if s not in args.skip),
+    )
+    try:
+        run_id = bench_run.start_run(ctx, args.resume)
+    except bench_run.BenchError as exc:
+        print(f"versus bench: {exc}", file=sys.stderr)
+        return 2
+    print(f"run {run_id[0]} on {ctx.machine.cpu} ({ctx.machine.cores} cores), {len(targets)} artifact(s): "
+          + ", ".join(a.artifact_id for a in targets), file=sys.stderr)
+    bar = _ProgressBar()
+    try:
+        outcome = bench_run.bench(targets, ctx, plan, run_id, log=bar.write, on_step=bar.step)
+    except bench_run.BenchError as exc:
+        print(f"versus bench: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        bar.close(finished=False)
+        print(f"\ninterrupted: every step finished so far is in {records_root / run_id[0]}/; "
+              f"continue with `versus bench --resume {run_id[0]}`", file=sys.stderr)
+        return 130
+    bar.close()
+    records = [read_record(p) for p in outcome.records]
+    print(run_table(records))
+    ratios = browser_vs_native(records)
+    if ratios:
+        print("\nwarm inference, browser (wasm) vs native onnxruntime, same threads:")
+        print(ratio_table(ratios))
+    print(f"\n{len(records)} record(s) in {records_root / run_id[0]}/")
+    if outcome.failures:
+        print(f"{len(outcome.failures)} step(s) failed and stay pending; fix the cause and run "
+              f"`versus bench --resume {run_id[0]}`:", file=sys.stderr)
+        for failure in outcome.failures:
+            print(f"  {failure}", file=sys.stderr)
+        return 1
+    return 0
+
+
+class _ProgressBar:
+    """tqdm over the whole run's steps, on stderr; messages print above it."""
+
+    def __init__(self):
+        self._bar = None
+
+    def step(self, description: str, index: int, total: int) -> None:
+        from tqdm import tqdm
+
+        if self._bar is None:
+            self._bar = tqdm(total=total, unit="step", file=sys.stderr, dynamic_ncols=True)
+        self._bar.update(index - self._bar.n)
+        self._bar.set_description(description)
+
+    def write(self, message: str) -> None:
+        from tqdm import tqdm
+
+        tqdm.write(message, file=sys.stderr)
+
+    def close(self, finished: bool = True) -> None:
+        if self._bar is not None:
+            if finished:
+                self._bar.update(self._bar.total - self._bar.n)
+            self._bar.close()
+
+
+def _compare(records_root: Path, run_a: str, run_b: str) -> int:
+    from ..bench.report import differences, difference_table
+
+    runs = []
+    for name in (run_a, run_b):
+        files = sorted((records_root / name).glob("*.json"))
+        if not files:
+            print(f"versus bench: {records_root / name}: no records", file=sys.stderr)
+            return 2
+        runs.append([read_record(p) for p in files])
+    diffs = differences(*runs)
+    if not diffs:
+        print(f"versus bench: {run_a} and {run_b} share no measured artifact file", file=sys.stderr)
+        return 1
+    print(f"medians of {run_a} vs {run_b}:")
+    print(difference_table(diffs))
+    return 0
