@@ -1,0 +1,270 @@
+"""`versus bench`: the figures, the records, resuming, and accuracy checked against an independent evaluator."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pydantic import ValidationError
+
+from generator.artifacts import load_artifacts
+from generator.bench import accuracy, report
+from generator.bench import run as bench_run
+from generator.bench.machine import this_machine
+from generator.bench.stats import figure
+from generator.decode import Detection
+from generator.loader import load_catalog
+from generator.measurement import Measurement, read_record
+
+from .catalogs import ARTIFACTS, CATALOG, ROOT, SHARED
+
+SAMPLES = SHARED / "images" / "coco-sample"
+IMAGE = SAMPLES / "images" / "000000000036.jpg"
+
+
+@pytest.mark.parametrize("samples", [[5.0], [3, 1, 2], [10, 1, 4, 7], list(np.random.default_rng(1).gamma(2, 10, 57))])
+def test_figure_quartiles_match_numpy(samples) -> None:
+    f = figure(samples)
+    q1, median, q3 = np.percentile(samples, [25, 50, 75])
+    assert (f.q1, f.median, f.q3) == pytest.approx((q1, median, q3))
+    assert (f.min, f.max, f.runs) == (min(samples), max(samples), len(samples))
+
+
+def _record(**changes) -> dict:
+    base = {
+        "run": "20261121T120000Z-test-box", "recorded_by": "versus bench",
+        "started": "2026-11-21T12:00:00Z", "updated": "2026-11-21T12:05:00Z", "commit": None,
+        "machine": {"name": "test-box", "cpu": "Test CPU", "cores": 2, "memory_bytes": 2**30, "os": "Linux"},
+        "software": {}, "complete": True,
+        "artifact": {"artifact_id": "yolov12n.untrained", "card_id": "yolov12", "variant_id": "yolov12n.v1",
+                     "sha256": "a" * 64, "bytes": 10, "trained": False},
+        "skipped": {"native": "x", "browser": "y", "accuracy": "z"},
+    }
+    return {**base, **changes}
+
+
+def test_record_rules() -> None:
+    Measurement.model_validate(_record())
+    with pytest.raises(ValidationError, match="complete record measures it"):
+        Measurement.model_validate(_record(skipped={"native": "x"}))
+    assert Measurement.model_validate(_record(skipped={}, complete=False)).pending() == ["native", "browser", "accuracy"]
+    untrained_accuracy = {"dataset": "coco-train2017-sample100", "images": 100, "map50_95": 0.1, "map50": 0.2,
+                          "tool": "pycocotools 2", "score_threshold": 0.001, "max_detections": 100}
+    with pytest.raises(ValidationError, match="untrained artifact"):
+        Measurement.model_validate(_record(accuracy=untrained_accuracy, skipped={"native": "x", "browser": "y"}))
+    with pytest.raises(ValidationError, match="min <= q1"):
+        figure_json = {"median": 1, "q1": 2, "q3": 3, "min": 0, "max": 4, "runs": 3}
+        Measurement.model_validate(_record(native=[{"threads": 1, "warmup": 0, "session_ms": 1, "inference": figure_json,
+                                                    "end_to_end": figure_json, "peak_rss_bytes": 1}]))
+
+
+# --- accuracy --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample_set() -> accuracy.LabelledSet:
+    return accuracy.read_sample_set(SAMPLES)
+
+
+def _sizes(sample: accuracy.LabelledSet) -> list[tuple[int, int]]:
+    import cv2
+
+    return [cv2.imread(str(i.path)).shape[:2] for i in sample.images]
+
+
+def test_ground_truth_scored_as_detections_is_perfect_and_wrong_classes_score_nothing(sample_set) -> None:
+    """Pins the label conversion (YOLO cx,cy,w,h -> COCO x,y,w,h in pixels) and the class-name matching."""
+    truth = accuracy.ground_truth(sample_set, _sizes(sample_set))
+    assert len(truth["images"]) == 100 and len(truth["annotations"]) == 741
+    names = list(sample_set.names)
+    perfect, shifted = [], []
+    for image in truth["images"]:
+        for a in (a for a in truth["annotations"] if a["image_id"] == image["id"]):
+            x, y, w, h = a["bbox"]
+            det = Detection((x, y, x + w, y + h), 0.9, a["category_id"] - 1)
+            perfect += accuracy.detection_rows(image["id"], [det], names, names)
+            shifted += accuracy.detection_rows(image["id"], [Detection(det.box, 0.9, (det.label + 1) % 80)], names, names)
+    assert accuracy.coco_map(truth, perfect) == pytest.approx((1.0, 1.0))
+    assert accuracy.coco_map(truth, shifted)[1] < 0.05
+
+
+def test_detections_are_matched_by_class_name_across_label_lists(sample_set) -> None:
+    """The SSD's 90-id list (with gaps) lands on the same categories as an 80-class model's."""
+    ssd_names = [None] * 91
+    ssd_names[1], ssd_names[3], ssd_names[12] = "person", "car", None
+    rows = list(accuracy.detection_rows(7, [Detection((0, 0, 2, 4), 0.5, 1), Detection((0, 0, 1, 1), 0.4, 3),
+                                            Detection((0, 0, 1, 1), 0.3, 12)], ssd_names, sample_set.names))
+    assert [(r["category_id"], r["bbox"]) for r in rows] == [(1, [0, 0, 2, 4]), (3, [0, 0, 1, 1])]
+
+
+def test_bad_label_file_is_reported_with_its_path(tmp_path: Path) -> None:
+    shutil.copytree(SAMPLES, tmp_path / "set")
+    (tmp_path / "set" / "labels" / "000000000009.txt").write_text("95 0.5 0.5 0.1 0.1\n")
+    with pytest.raises(accuracy.SampleSetError, match=r"000000000009.txt: class 95"):
+        accuracy.read_sample_set(tmp_path / "set")
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """yolo11n and the untrained YOLOv12n graph, exported as `versus export` does (a cache hit after .ci/test's)."""
+    out = tmp_path_factory.mktemp("bench") / "artifacts"
+    env = {**os.environ, "VERSUS_WEIGHTS_MIRROR": os.environ.get("VERSUS_WEIGHTS_MIRROR", str(SHARED / "weights"))}
+    for args in (["yolo11n.coco"], ["--untrained", "yolov12n"]):
+        done = subprocess.run([sys.executable, "-m", "generator.cli", "export", *args, "--out", str(out)],
+                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200)
+        assert done.returncode == 0, done.stdout + done.stderr
+    return out
+
+
+def test_accuracy_agrees_with_ultralytics_own_validator(exported: Path, sample_set, tmp_path: Path) -> None:
+    """Our ONNX + reference decoding + pycocotools against Ultralytics' `val` (its own mAP code, its own
+    pre- and post-processing) on the source TFLite file: two independent paths to the same figure."""
+    from ultralytics import YOLO
+
+    from generator.demo import labels_by_id
+
+    (artifact,) = load_artifacts(exported)["yolo11n.coco"]
+    names = labels_by_id(load_catalog(CATALOG).registry.labels[artifact.runtime.labels].labels)
+    ours = accuracy.measure_accuracy(exported / "yolo11n.coco" / "model.onnx", artifact.runtime, names, sample_set)
+
+    data = tmp_path / "set"  # a copy: Ultralytics writes a labels cache beside the labels
+    shutil.copytree(SAMPLES, data)
+    config = (data / "coco-sample.yaml").read_text().replace("path: .", f"path: {data}").replace("val: images", "train: images\nval: images")
+    (data / "data.yaml").write_text(config)
+    theirs = YOLO(str(SHARED / "weights" / "yolo11n" / "yolo11n_int8.tflite"), task="detect").val(
+        data=str(data / "data.yaml"), imgsz=640, batch=1, verbose=False, plots=False, project=str(tmp_path), name="val")
+    print(f"yolo11n mAP50-95 / mAP50: ours {ours.map50_95:.3f} / {ours.map50:.3f}, ultralytics {theirs.box.map:.3f} / {theirs.box.map50:.3f}")
+    assert ours.images == 100
+    assert ours.map50_95 == pytest.approx(theirs.box.map, abs=0.03)
+    assert ours.map50 == pytest.approx(theirs.box.map50, abs=0.03)
+
+
+# --- the run: records written step by step, resumed after an interruption -------------------------------
+
+
+def _context(tmp_path: Path, artifacts: Path) -> bench_run.Context:
+    return bench_run.Context(catalog=load_catalog(CATALOG), artifact_root=artifacts, records_root=tmp_path / "records",
+                             samples_root=SAMPLES, latency_image=IMAGE, machine=this_machine("test-box"), commit="abc")
+
+
+def _fake_native(calls: list):
+    from generator.measurement import NativeLatency
+
+    def measure(model, runtime_json, image, threads, settings):
+        calls.append((Path(model).parent.name, threads))
+        f = figure([10.0 * threads, 11.0 * threads, 12.0 * threads])
+        return NativeLatency(threads=threads, warmup=1, session_ms=5, inference=f, end_to_end=f, peak_rss_bytes=1), {"onnxruntime": "x"}
+
+    return measure
+
+
+def test_an_interrupted_run_keeps_its_steps_and_resumes_where_it_stopped(tmp_path, monkeypatch) -> None:
+    targets = sorted((a for group in load_artifacts(ARTIFACTS).values() for a in group), key=lambda a: not a.trained)
+    assert [a.trained for a in targets] == [True, False]
+    ctx = _context(tmp_path, ARTIFACTS)
+    plan = bench_run.Plan(threads=(1, 2), sections=("native", "accuracy"))
+    calls: list = []
+    monkeypatch.setattr(bench_run, "measure_native", _fake_native(calls))
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt  # Ctrl-C during the first artifact's third step
+
+    monkeypatch.setattr(accuracy, "measure_accuracy", interrupted)
+    run = bench_run.start_run(ctx)
+    with pytest.raises(KeyboardInterrupt):
+        bench_run.bench(targets, ctx, plan, run)
+    kept = {p.stem: read_record(p) for p in (ctx.records_root / run[0]).glob("*.json")}
+    first = targets[0].artifact_id
+    assert [n.threads for n in kept[first].native] == [1, 2] and not kept[first].complete
+
+    calls.clear()
+    monkeypatch.setattr(bench_run, "measure_native", _fake_native(calls))
+    monkeypatch.setattr(accuracy, "measure_accuracy", _fake_accuracy)
+    outcome = bench_run.bench(targets, ctx, plan, bench_run.start_run(ctx, resume=run[0]))
+    assert {c[0] for c in calls} == {targets[1].artifact_id}, "finished steps must not be measured again"
+    records = {p.stem: read_record(p) for p in outcome.records}
+    assert all(r.complete and r.run == run[0] for r in records.values())
+    untrained = next(r for r in records.values() if not r.artifact.trained)
+    assert untrained.accuracy is None and "untrained" in untrained.skipped["accuracy"]
+    assert records[first].skipped == {"browser": "not measured in this run (left out with --skip browser)"}
+    assert "native 2t" in report.run_table(list(records.values()))
+
+
+def _fake_accuracy(model, runtime, names, sample):
+    from generator.measurement import Accuracy
+
+    return Accuracy(dataset="coco-train2017-sample100", images=1, map50_95=0.5, map50=0.6, tool="pycocotools 0",
+                    score_threshold=0.001, max_detections=100)
+
+
+def test_resume_refuses_a_re_exported_artifact(tmp_path, monkeypatch) -> None:
+    targets = load_artifacts(ARTIFACTS)["yolo11n.coco"]
+    ctx = _context(tmp_path, ARTIFACTS)
+    monkeypatch.setattr(bench_run, "measure_native", _fake_native([]))
+    run = bench_run.start_run(ctx)
+    bench_run.bench(targets, ctx, bench_run.Plan(threads=(1,), sections=("native",)), run)
+    path = ctx.records_root / run[0] / "yolo11n.coco.json"
+    data = json.loads(path.read_text())
+    data["artifact"]["sha256"] = "0" * 64
+    path.write_text(json.dumps(data))
+    with pytest.raises(bench_run.BenchError, match="re-exported since run"):
+        bench_run.bench(targets, ctx, bench_run.Plan(threads=(1,)), bench_run.start_run(ctx, resume=run[0]))
+
+
+def test_two_runs_are_compared_median_by_median() -> None:
+    def rec(ms: float) -> Measurement:
+        f = figure([ms, ms, ms])
+        native = [{"threads": 1, "warmup": 0, "session_ms": 1, "inference": f, "end_to_end": f, "peak_rss_bytes": 1}]
+        return Measurement.model_validate(_record(native=native, skipped={"browser": "y", "accuracy": "z"}))
+
+    diffs = report.differences([rec(100.0)], [rec(108.0)])
+    assert [(d.figure, round(d.relative, 2)) for d in diffs] == [("native 1t inference", 0.08), ("native 1t end-to-end", 0.08)]
+    assert "within 10%" in report.difference_table(diffs)
+    assert "outside 10%" in report.difference_table(report.differences([rec(100.0)], [rec(120.0)]))
+
+
+# --- the command, for real ------------------------------------------------------------------------------
+
+
+def test_versus_bench_measures_and_records(exported: Path, tmp_path: Path) -> None:
+    records = tmp_path / "records"
+    done = subprocess.run(
+        [sys.executable, "-m", "generator.cli", "bench", "yolo11n.coco", "yolov12n.untrained", "--no-export",
+         "--artifacts", str(exported), "--records", str(records), "--skip", "browser",
+         "--threads", "1", "--runs", "3", "--min-seconds", "0", "--warmup", "1"],
+        cwd=ROOT, capture_output=True, text=True, timeout=900,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    (run,) = records.iterdir()
+    found = {p.stem: read_record(p) for p in run.glob("*.json")}
+    assert set(found) == {"yolo11n.coco", "yolov12n.untrained"}
+    trained, untrained = found["yolo11n.coco"], found["yolov12n.untrained"]
+    assert trained.complete and trained.commit and trained.machine.cores == os.cpu_count()
+    (native,) = trained.native
+    assert native.threads == 1 and native.inference.runs >= 3 and native.inference.median > 1
+    assert native.end_to_end.median > native.inference.min  # pre-processing and decoding are not free
+    assert native.peak_rss_bytes > native.rss_before_session_bytes > 0
+    assert 0.3 < trained.accuracy.map50_95 < trained.accuracy.map50 < 0.9
+    assert trained.software["onnxruntime"] and trained.software["pycocotools"]
+    assert untrained.accuracy is None and untrained.native and not untrained.artifact.trained
+    assert "UNTRAINED" in done.stdout and "100 COCO train2017 images" in done.stdout
+    assert started_recently(trained.started)
+
+
+def started_recently(when: dt.datetime) -> bool:
+    return abs((dt.datetime.now(dt.UTC) - when).total_seconds()) < 3600
+
+
+def test_versus_bench_names_what_it_cannot_find(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "generator.cli", "bench", "nope", "--no-export", "--artifacts",
+                           str(ARTIFACTS), "--records", str(tmp_path)], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "no artifact for nope" in done.stderr and "yolo11n.coco" in done.stderr
+    assert not any(tmp_path.iterdir())
