@@ -19,9 +19,10 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from . import compare, licenses
+from . import compare, licenses, measured
 from .export.manifest import OnnxArtifact
 from .loader import Catalog
+from .measurement import Figure, Machine, Measurement
 from .schema import Cited, Metric, ModelCard, Organization, Registry, Variant
 
 # Above this many pairs, pair pages are not written and the client-side view serves every pair:
@@ -205,6 +206,83 @@ def license_info(card: ModelCard) -> licenses.LicenseInfo | None:
     return licenses.lookup(card.license.id)
 
 
+# --- Measured figures ---------------------------------------------------------------------
+
+
+def fmt_ms(value: float) -> str:
+    return f"{value:.1f} ms" if value < 1000 else f"{value / 1000:.2f} s"
+
+
+def fmt_figure(figure: Figure) -> str:
+    """The median with its spread, never a lone number: `46.2 ms (IQR 45.1–47.8, 30 runs)`."""
+    runs = f"{figure.runs} run{'s' if figure.runs != 1 else ''}"
+    return f"{fmt_ms(figure.median)} (IQR {figure.q1:.1f}–{figure.q3:.1f}, {runs})"
+
+
+def fmt_bytes(value: int) -> str:
+    """Decimal units, as download sizes are usually given: 10.8 MB."""
+    for unit, size in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if value >= size:
+            return f"{value / size:.1f} {unit}"
+    return f"{value} bytes"
+
+
+def fmt_reading(reading: measured.Reading) -> str:
+    if reading.kind == "figure":
+        assert isinstance(reading.value, Figure)
+        return fmt_figure(reading.value)
+    if reading.kind == "ms":
+        return fmt_ms(float(reading.value))  # type: ignore[arg-type]
+    if reading.kind == "bytes":
+        return fmt_bytes(int(reading.value))  # type: ignore[arg-type]
+    return f"{float(reading.value):.1f}%"  # type: ignore[arg-type]
+
+
+def machine_label(machine: Machine) -> str:
+    """Everything a reader needs to judge where a figure was measured; says what the machine did not report."""
+    parts = [machine.cpu or "CPU not reported (browsers do not say)", f"{machine.cores} logical cores"]
+    parts.append(f"{machine.memory_bytes / 1024**3:.0f} GB memory" if machine.memory_bytes else "memory not reported")
+    parts += [p for p in (machine.gpu, machine.os) if p]
+    return f"{machine.name}: " + ", ".join(parts)
+
+
+# The versions that decide a figure; the rest (python, numpy …) stay in the record and in catalog.json.
+SOFTWARE_SHOWN = ("onnxruntime", "onnxruntime-web", "browser", "pycocotools")
+
+
+def software_label(record: Measurement) -> str:
+    shown = [(k, record.software[k]) for k in SOFTWARE_SHOWN if k in record.software]
+    return ", ".join(v if k == "browser" else f"{k} {v}" for k, v in shown) or "not recorded"
+
+
+def status_label(record: Measurement) -> str:
+    """Complete, or which sections an interrupted run never measured; and why a section was skipped."""
+    pending = record.pending()
+    status = "complete" if record.complete else f"incomplete: {', '.join(pending) or 'run not finished'} not measured yet"
+    skipped = [f"{section} skipped ({why})" for section, why in record.skipped.items()]
+    return "; ".join([status, *skipped])
+
+
+def run_columns(records: Iterable[Measurement]) -> list[tuple[str, Measurement]]:
+    """One column per run for a model page: the machine and the day name it."""
+    return [(f"{r.machine.name}, {r.started:%Y-%m-%d}", r) for r in records]
+
+
+def pair_columns(pair: measured.PairRun, a: ModelCard, b: ModelCard) -> list[tuple[str, Measurement]]:
+    """One column per artifact for a comparison page, first model's first; all from one run."""
+    return [(f"{card.name}: {r.artifact.artifact_id}", r) for card, rs in ((a, pair.a), (b, pair.b)) for r in rs]
+
+
+def measured_series_label(series: measured.MeasuredSeries, record: Measurement, registry: Registry) -> str:
+    dataset = registry.datasets[record.accuracy.dataset].name if record.accuracy else "no accuracy"
+    return f"Measured · {record.machine.name}, {record.started:%Y-%m-%d} · {series.setting} · inference · mAP on {dataset}"
+
+
+def claimed_series_label(ctx: compare.MetricContext, registry: Registry) -> str:
+    """Claimed accuracy is always COCO val2017 here; the chart's axis title says so."""
+    return f"Claimed · {latency_series_label(ctx, registry)}"
+
+
 # --- The site ---------------------------------------------------------------------
 
 
@@ -223,9 +301,16 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        self.env.filters.update(md=md, yaml_str=yaml_str, num=fmt_number, runtime_of=compare.runtime_of)
+        self.env.filters.update(md=md, yaml_str=yaml_str, num=fmt_number, runtime_of=compare.runtime_of, reading=fmt_reading)
         self.env.globals.update(
             compare=compare,
+            measured=measured,
+            machine_label=machine_label,
+            software_label=software_label,
+            status_label=status_label,
+            run_columns=run_columns,
+            pair_columns=pair_columns,
+            variant_of=lambda card, variant_id: next((v for v in card.variants if v.id == variant_id), None),
             params_range=params_range,
             fmt_range=fmt_range,
             input_sizes=input_sizes,
@@ -251,6 +336,7 @@ class Renderer:
             cards=self.cards,
             registry=self.catalog.registry,
             artifacts=self.artifacts,
+            records=self.catalog.measurements,
             demo_ready=self.demo_ready,
             **values,
         )
@@ -268,7 +354,7 @@ class Renderer:
             "index.md": self._render("home.md.j2", "index.md", static_pairs=static),
             "models/index.md": self._render("catalog.md.j2", "models/index.md"),
             "tasks.md": self._render("tasks.md.j2", "tasks.md"),
-            "chart.md": self._render("chart.md.j2", "chart.md", series=self.chart_data(self.cards)),
+            "chart.md": self._render("chart.md.j2", "chart.md", series=self.chart_data(self.cards, self.catalog.measurements)),
             "compare/index.md": self._render("compare_index.md.j2", "compare/index.md", static_pairs=static),
             "compare/view.md": self._render("compare_view.md.j2", "compare/view.md"),
         }
@@ -282,6 +368,7 @@ class Renderer:
 
     def compare(self, a: ModelCard, b: ModelCard, page: str) -> str:
         aligned = compare.aligned_metrics((a, b), self.catalog.registry)
+        pair = measured.pair_run(self.catalog.measurements, a.id, b.id)
         return self._render(
             "compare.md.j2",
             page,
@@ -292,17 +379,20 @@ class Renderer:
             aligned=aligned,
             only_a=compare.unaligned_contexts(a, aligned),
             only_b=compare.unaligned_contexts(b, aligned),
-            series=self.chart_data((a, b)),
+            pair=pair,
+            series=self.chart_data((a, b), pair.records if pair else ()),
         )
 
-    def chart_data(self, cards: Iterable[ModelCard]) -> list[dict[str, Any]]:
-        """Accuracy-vs-latency points, one series per latency context (never mixed)."""
+    def chart_data(self, cards: Iterable[ModelCard], records: Iterable[Measurement] = ()) -> list[dict[str, Any]]:
+        """Accuracy-vs-latency points: claimed series, one per latency context, then measured series, one per
+        run and setting. A series is either claimed or measured, never both, and never two contexts or runs."""
         registry = self.catalog.registry
         out = []
         for ctx, points in compare.accuracy_latency_series(list(cards)).items():
             out.append(
                 {
-                    "label": latency_series_label(ctx, registry),
+                    "label": claimed_series_label(ctx, registry),
+                    "measured": False,
                     "points": [
                         {
                             "model": p.card.name,
@@ -317,17 +407,37 @@ class Renderer:
                     ],
                 }
             )
+        names = {card.id: card.name for card in self.catalog.cards}
+        for series, points in measured.measured_series(records).items():
+            out.append(
+                {
+                    "label": measured_series_label(series, points[0].record, registry),
+                    "measured": True,
+                    "points": [
+                        {
+                            "model": names[p.record.artifact.card_id],
+                            "variant": p.record.artifact.artifact_id,
+                            "x": round(p.latency.median, 2),
+                            "y": round(p.accuracy, 1),
+                            "source": f"measured by Versus, run {p.record.run}",
+                        }
+                        for p in points
+                    ],
+                }
+            )
         return out
 
 
 def catalog_json(catalog: Catalog) -> str:
-    """Every validated card with the published field names, plus the registry it refers to, plus
-    `views`: display-ready facts per card that the client-side comparison view joins without
-    re-implementing the comparison rules (context keys and labels are computed here)."""
+    """Every validated card with the published field names, the registry it refers to, every measurement
+    record as committed (`measurements`), and `views`: display-ready facts per card that the client-side
+    comparison view joins without re-implementing the comparison rules (context keys and labels are
+    computed here)."""
     data = {
         "cards": [card.model_dump(mode="json") for card in catalog.cards],
         "registry": catalog.registry.model_dump(mode="json"),
         "views": {card.id: card_view(card, catalog.registry) for card in catalog.cards},
+        "measurements": [record.model_dump(mode="json") for record in catalog.measurements],
     }
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 

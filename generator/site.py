@@ -141,6 +141,7 @@ def _nav(catalog: Catalog) -> list:
         {"Tasks": "tasks.md"},
         {"Compare": "compare/index.md"},
         {"Accuracy vs latency": "chart.md"},
+        {"Methodology": "methodology.md"},
         {"Contributing": "contributing.md"},
     ]
 

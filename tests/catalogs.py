@@ -14,6 +14,8 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED = ROOT.parent / "shared"
 # Manifests as `versus export` writes them (the model files are stand-ins): the site shows what they say.
 ARTIFACTS = FIXTURES / "artifacts"
+# Measurement records as `versus bench` writes them: two runs on two machines (see make_measurements.py).
+MEASUREMENTS = FIXTURES / "measurements"
 
 
 def make_catalog(tmp_path: Path, *cards: Path, registry: Path = CATALOG / "registry") -> Path:
@@ -33,10 +35,10 @@ def tiny_catalog(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real catalog built once, strictly, with the fixture artifacts, for content tests."""
+    """The real catalog built once, strictly, with the fixture artifacts and measurement records, for content tests."""
     from generator.loader import load_catalog
     from generator.site import build_site
 
     out = tmp_path_factory.mktemp("site") / "site"
-    build_site(load_catalog(CATALOG), out, artifacts=ARTIFACTS)
+    build_site(load_catalog(CATALOG, measurements=MEASUREMENTS), out, artifacts=ARTIFACTS)
     return out

@@ -12,9 +12,9 @@ from generator import measured
 from generator.loader import check_catalog, load_catalog
 from generator.measurement import Measurement
 
-from .catalogs import CATALOG, FIXTURES
+from .catalogs import CATALOG, MEASUREMENTS
 
-RECORDS = FIXTURES / "measurements"
+RECORDS = MEASUREMENTS
 VM_RUN = "20260310T091500Z-ci-vm"
 LAPTOP_RUN = "20260402T143000Z-laptop-i7"
 

@@ -207,3 +207,128 @@ def test_trained_artifact_shows_its_provenance_and_verification(built_site: Path
     assert "4ee1bf62fe1574dcb1202fc5e561dfe6d310aa9df930864b93a9b640496b003c" in exported
     assert "Verified against TFLite interpreter" in exported
     assert "/work/" not in text and "<weights mirror>" not in text
+
+
+# --- Claimed and measured ------------------------------------------------------------------
+
+VM_RUN, LAPTOP_RUN = "20260310T091500Z-ci-vm", "20260402T143000Z-laptop-i7"
+
+
+def section(text: str, start: str, end: str) -> str:
+    return text[text.index(start) : text.index(end, text.index(start))]
+
+
+def measured_tables(page: Path) -> list[str]:
+    html = page.read_text(encoding="utf-8")
+    return [unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", t))) for t in re.findall(r'<table class="vs-measured">.*?</table>', html, re.S)]
+
+
+def test_model_page_shows_claims_with_sources_beside_each_run(built_site: Path) -> None:
+    page = built_site / "models" / "yolov8" / "index.html"
+    html = page.read_text(encoding="utf-8")
+    part = section(text_of(page), "Claimed and measured", "Licence")
+    claimed = section(part, "Claimed for yolov8n.coco", "Measured by Versus")
+    assert "mAP@[.5:.95] · COCO val2017: 37.3%" in claimed
+    block = html[html.index('id="measured-yolov8n.coco"') :]
+    assert 'class="cite"' in block[: block.index("vs-measured")], "claims carry their source links"
+    (table,) = measured_tables(page)
+    # Each run is its own column, latest first, with its context.
+    assert table.index("laptop-i7, 2026-04-02") < table.index("ci-vm, 2026-03-10")
+    for context in ("AMD EPYC 7B13, 2 logical cores, 24 GB memory", "Intel Core i7-1165G7", "onnxruntime 1.31.1", "Chromium 156",
+                    "started 2026-03-10 09:15 UTC", "49854cb", "sha256 043013ab2735"):
+        assert context in table, context
+    assert re.search(r"inference \d+\.\d ms \(IQR \d+\.\d–\d+\.\d, 30 runs\)", table)
+    assert "incomplete: browser, accuracy not measured yet" in table
+    assert "100 COCO train2017 images mAP50-95" in table and "mAP50" in table
+    assert "val2017" not in table, "measured accuracy is never labelled as COCO val2017"
+
+
+def test_untrained_artifact_is_marked_random_weights_latency_only(built_site: Path) -> None:
+    page = built_site / "models" / "yolov12" / "index.html"
+    part = section(text_of(page), "Claimed and measured", "Licence")
+    assert "yolov12n.untrained random weights — latency only" in part
+    assert "it is not YOLOv12's trained model" in part
+    assert "These claims describe the trained model, not the measured artifact" in part
+    (table,) = measured_tables(page)
+    assert "random weights — latency only" in table and "inference" in table
+    assert "mAP" not in table, "an untrained artifact has no accuracy"
+    assert "accuracy skipped (untrained artifact" in table
+
+
+def test_comparison_takes_both_sides_from_one_run(built_site: Path) -> None:
+    # The laptop run is later, but its YOLOv8n record is incomplete: both sides come from the VM run.
+    page = built_site / "compare" / "yolo11-vs-yolov8" / "index.html"
+    part = section(text_of(page), "Claimed and measured", "Accuracy vs latency")
+    assert f"run {VM_RUN}" in part and LAPTOP_RUN not in part and "laptop-i7" not in part
+    assert "Both models were measured in one run on one machine" in part
+    assert "mAP@[.5:.95] · COCO val2017: 39.5%" in part and "mAP@[.5:.95] · COCO val2017: 37.3%" in part
+    (table,) = measured_tables(page)
+    assert "Ultralytics YOLO11: yolo11n.coco" in table and "Ultralytics YOLOv8: yolov8n.coco" in table
+    assert "100 COCO train2017 images" in table and "val2017" not in table
+    html = page.read_text(encoding="utf-8")
+    data = json.loads(unescape(re.search(r'class="vs-chart-data">(.*?)</script>', html, re.S).group(1)))
+    measured = [s for s in data if s["measured"]]
+    assert measured and all(VM_RUN in p["source"] for s in measured for p in s["points"])
+
+
+def test_comparison_with_an_untrained_side_marks_it(built_site: Path) -> None:
+    part = section(text_of(built_site / "compare" / "yolo11-vs-yolov12" / "index.html"), "Claimed and measured", "Accuracy vs latency")
+    assert "random weights — latency only" in part and "never the trained model" in part
+
+
+def test_comparison_without_a_common_run_says_so(built_site: Path) -> None:
+    part = section(text_of(built_site / "compare" / "detr-vs-yolo11" / "index.html"), "Claimed and measured", "Accuracy vs latency")
+    assert "No run has measured both DETR and Ultralytics YOLO11 yet" in part
+    assert "DETR: not measured yet" in part and "Ultralytics YOLO11: measured in 2 runs" in part
+    assert "vs-measured" not in (built_site / "compare" / "detr-vs-yolo11" / "index.html").read_text()
+
+
+def test_chart_keeps_measured_series_apart_from_claimed(built_site: Path) -> None:
+    html = (built_site / "chart" / "index.html").read_text(encoding="utf-8")
+    data = json.loads(unescape(re.search(r'class="vs-chart-data">(.*?)</script>', html, re.S).group(1)))
+    claimed = [s for s in data if not s["measured"]]
+    measured = [s for s in data if s["measured"]]
+    assert claimed and all(s["label"].startswith("Claimed · ") for s in claimed)
+    assert len(measured) == 6  # two runs × (1 thread, 2 threads, browser)
+    for s in measured:
+        assert s["label"].startswith("Measured · ") and s["label"].endswith("mAP on 100 COCO train2017 images")
+        assert len({p["source"] for p in s["points"]}) == 1, "one run per series"
+    assert "onnxruntime CPU · 1 thread" in measured[0]["label"]
+    variants = {p["variant"] for s in measured for p in s["points"]}
+    assert "yolov12n.untrained" not in variants and "yolo11n.coco" in variants
+    assert 'data-y-title="mAP50-95 (%): claimed on COCO val2017, measured on 100 COCO train2017 images"' in html
+
+
+def test_methodology_page_is_in_the_navigation(built_site: Path) -> None:
+    text = text_of(built_site / "methodology" / "index.html")
+    for phrase in ("Never averaged", "intra_op_num_threads", "cross-origin isolation", "measureUserAgentSpecificMemory",
+                   "pycocotools", "COCO train2017", "catalog/measurements/<run>/<artifact id>.json", "pull request"):
+        assert phrase in text, phrase
+    home = (built_site / "index.html").read_text(encoding="utf-8")
+    assert 'href="methodology/"' in home
+
+
+def test_catalog_json_carries_the_records(built_site: Path) -> None:
+    data = json.loads((built_site / "catalog.json").read_text(encoding="utf-8"))
+    assert {r["run"] for r in data["measurements"]} == {VM_RUN, LAPTOP_RUN}
+
+
+def test_hostile_record_text_is_inert(tmp_path: Path) -> None:
+    record = json.loads((FIXTURES / "measurements" / VM_RUN / "yolo11n.coco.json").read_text())
+    record["artifact"].update(artifact_id="tiny-n.v1", card_id="tiny-detector", variant_id="tiny-n.v1")
+    record["machine"]["cpu"] = "<script>alert(1)</script>"
+    record["machine"]["os"] = '"><img src=x onerror=alert(5)>'
+    record["software"]["browser"] = "<img src=x onerror=alert(6)>"
+    record["skipped"] = {}
+    folder = tmp_path / "records" / VM_RUN
+    folder.mkdir(parents=True)
+    (folder / "tiny-n.v1.json").write_text(json.dumps(record))
+    catalog = load_catalog(make_catalog(tmp_path, FIXTURES / "cards" / "valid" / "tiny-detector.yaml"), measurements=tmp_path / "records")
+    out = tmp_path / "site"
+    build_site(catalog, out)
+    for page in out.rglob("*.html"):
+        found = ActiveContent()
+        found.feed(page.read_text(encoding="utf-8"))
+        assert found.problems == [], page
+        if page.parent.name == "tiny-detector":
+            assert found.saw_hostile_text, "the record's text is shown, as text"

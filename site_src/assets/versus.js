@@ -53,16 +53,19 @@
         type: "scatter",
         data: {
           datasets: series.map(function (s) {
-            return { label: s.label, data: s.points, showLine: false, pointRadius: 5 };
+            // Measured series are triangles, claimed ones circles: they are never one series.
+            return { label: s.label, data: s.points, showLine: false, pointRadius: 5, pointStyle: s.measured ? "triangle" : "circle" };
           })
         },
         options: {
+          maintainAspectRatio: false,  // fill the box, which the page sizes to fit the legend
           parsing: { xAxisKey: "x", yAxisKey: "y" },
           scales: {
-            x: { type: "logarithmic", title: { display: true, text: "claimed latency (ms, log scale)" } },
-            y: { title: { display: true, text: "claimed mAP50-95 on COCO val2017 (%)" } }
+            x: { type: "logarithmic", title: { display: true, text: canvas.dataset.xTitle } },
+            y: { title: { display: true, text: canvas.dataset.yTitle } }
           },
           plugins: {
+            legend: { labels: { usePointStyle: true } },  // circles for claimed, triangles for measured
             tooltip: {
               callbacks: {
                 label: function (item) {
