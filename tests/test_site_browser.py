@@ -50,6 +50,12 @@ def test_chart_draws_one_dataset_per_context(site_url: str) -> None:
         page.wait_for_function("() => window.Chart && Chart.getChart(document.querySelector('canvas[data-vs-chart]'))")
         labels = page.evaluate("() => Chart.getChart(document.querySelector('canvas[data-vs-chart]')).data.datasets.map(d => d.label)")
         assert len(labels) == len(set(labels)) >= 2
+        # Measured series (from the fixture records) are drawn apart from claimed ones, as triangles.
+        styles = page.evaluate("() => Chart.getChart(document.querySelector('canvas[data-vs-chart]')).data.datasets.map(d => [d.label, d.pointStyle])")
+        measured = [style for label, style in styles if label.startswith("Measured · ")]
+        claimed = [style for label, style in styles if label.startswith("Claimed · ")]
+        assert measured and set(measured) == {"triangle"} and set(claimed) == {"circle"}
+        assert len(measured) + len(claimed) == len(styles)
 
 
 def test_pair_picker_opens_the_alphabetical_pair_page(site_url: str) -> None:
