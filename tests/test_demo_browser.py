@@ -4,14 +4,9 @@ nothing leaves the origin, and bad input stays in its panel."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
-
-import pytest
 
 from generator.artifacts import load_artifacts
 from generator.decode import Detection, decode
@@ -19,27 +14,10 @@ from generator.demo import labels_by_id
 from generator.export.compare import Comparison, Tolerance, compare_image
 from generator.loader import load_catalog
 from generator.preprocess import load_image, prepare
-from generator.site import build_site
 
 from .browser import browser_page, serve
-from .catalogs import CATALOG, ROOT, SHARED
-
-VARIANTS = ("ssd-mobilenet-v2.coral-uint8", "yolo11n.coco")
-
-
-@pytest.fixture(scope="module")
-def demo_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    tmp = tmp_path_factory.mktemp("demo")
-    artifacts = tmp / "artifacts"
-    env = {**os.environ, "VERSUS_WEIGHTS_MIRROR": os.environ.get("VERSUS_WEIGHTS_MIRROR", str(SHARED / "weights"))}
-    done = subprocess.run(
-        [sys.executable, "-m", "generator.cli", "export", *VARIANTS, "--out", str(artifacts)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    out = tmp / "site"
-    build_site(load_catalog(CATALOG), out, artifacts=artifacts)
-    return out, artifacts
+from .catalogs import CATALOG, SHARED
+from .demo_site import VARIANTS, demo_site, panels  # noqa: F401 (demo_site is a fixture)
 
 
 def reference(artifacts: Path, variant: str, image: Path) -> tuple[list[Detection], Tolerance, list[str]]:
@@ -53,11 +31,6 @@ def reference(artifacts: Path, variant: str, image: Path) -> tuple[list[Detectio
     tolerance = Tolerance(t.confident, t.min_iou, t.score_delta, t.unmatched_share, t.why)
     names = labels_by_id(load_catalog(CATALOG).registry.labels[artifact.runtime.labels].labels)
     return decode(outputs, artifact.runtime, prepared.placement), tolerance, names
-
-
-def panels(page) -> list[dict]:
-    page.wait_for_function("() => document.querySelectorAll('.vs-panel[data-result]').length >= 2", timeout=90_000)
-    return [json.loads(p.get_attribute("data-result")) for p in page.query_selector_all(".vs-panel[data-result]")]
 
 
 def test_both_models_match_the_python_reference_in_the_browser(demo_site: tuple[Path, Path]) -> None:
