@@ -10,17 +10,7 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
+from generator.bench.browser import CHROMIUM_FLAGS  # one list for the tests and the bench
 
 
 def chromium_path() -> str:
@@ -45,11 +35,12 @@ def serve(site: Path) -> Iterator[str]:
 
 
 @contextmanager
-def browser_page() -> Iterator[object]:
+def browser_page(*extra_flags: str) -> Iterator[object]:
+    """A page in a fresh headless chromium; `extra_flags` are added to CHROMIUM_FLAGS."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS, headless=True)
+        browser = p.chromium.launch(executable_path=chromium_path(), args=[*CHROMIUM_FLAGS, *extra_flags], headless=True)
         try:
             yield browser.new_page()
         finally:
