@@ -52,6 +52,7 @@ def demo_files(catalog: Catalog, artifacts: dict[str, list[OnnxArtifact]], artif
         runtime["labels"] = labels_by_id(catalog.registry.labels[artifact.runtime.labels].labels)
         models.append(
             {
+                "artifact": artifact.artifact_id,
                 "card": card.id,
                 "variant": variant.id,
                 "name": variant.name if artifact.trained else f"Untrained test graph ({artifact.source.architecture})",

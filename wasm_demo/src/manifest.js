@@ -81,6 +81,7 @@ export function normalizeManifest(json, baseUrl) {
     if (own.length) return problems.push(...own);
     seen.add(key);
     models.push({
+      artifact: typeof m.artifact === 'string' && m.artifact ? m.artifact : null,
       card: m.card,
       variant: m.variant,
       name: typeof m.name === 'string' && m.name ? m.name : m.variant,
@@ -129,9 +130,11 @@ export function entriesForCard(manifest, card) {
   return [...list.filter((m) => m.trained), ...list.filter((m) => !m.trained)];
 }
 
-/** Find a model by `card`, `variant` or `card/variant`. */
+/** Find a model by `card`, `variant`, `card/variant` or artifact id (which also names an untrained graph). */
 export function findEntry(manifest, ref) {
   if (!ref) return null;
+  const byArtifact = manifest.models.find((m) => m.artifact === ref);
+  if (byArtifact) return byArtifact;
   const [a, b] = ref.includes('/') ? ref.split('/', 2) : [null, ref];
   return (
     manifest.models.find((m) => (a ? m.card === a && m.variant === b : m.variant === b && m.trained)) ??

@@ -13,7 +13,7 @@ test('normalizeManifest: resolves URLs against the manifest, keeps order, orders
   const m = normalizeManifest(
     {
       models: [
-        { card: 'yolov12', variant: 'yolo12n', name: 'YOLO12n', trained: false, url: '../onnx/yolo12n.untrained/model.onnx', runtime },
+        { artifact: 'yolo12n.untrained', card: 'yolov12', variant: 'yolo12n', name: 'YOLO12n', trained: false, url: '../onnx/yolo12n.untrained/model.onnx', runtime },
         { card: 'yolo11', variant: 'yolo11n.coco', name: 'YOLO11n', url: '../onnx/yolo11n.coco/model.onnx', bytes: 10, sha256: 'A'.repeat(64), runtime },
         { card: 'yolo11', variant: 'yolo11s.coco', name: 'YOLO11s', url: '/site/onnx/s/model.onnx', runtime },
       ],
@@ -35,6 +35,9 @@ test('normalizeManifest: resolves URLs against the manifest, keeps order, orders
   assert.equal(findEntry(m, 'yolo11').variant, 'yolo11n.coco', 'a card id finds its first trained variant');
   assert.equal(findEntry(m, 'yolov12'), null, 'untrained graphs are never picked for a card by default');
   assert.equal(findEntry(m, 'yolo12n').trained, false, 'but can be named explicitly');
+  assert.equal(findEntry(m, 'yolo12n.untrained').variant, 'yolo12n', 'or by its artifact id');
+  assert.equal(m.models[0].artifact, 'yolo12n.untrained');
+  assert.equal(m.models[1].artifact, null, 'an old manifest without artifact ids still loads');
 });
 
 test('normalizeManifest: refuses other origins and broken entries, keeps the rest', () => {
