@@ -11,16 +11,32 @@
 //   data-webgpu    auto (default: WebGPU when a hardware adapter works) | off | force
 //   data-autorun   "false" to not run the first sample image on load
 //   data-resampler auto (default) | js | canvas: how the worker resizes images (see preprocess.js)
+//   data-panels    1 or 2 (default): how many panels (the bench measures one model at a time)
+//   data-measure-warmup, data-measure-runs  "Measure on this device": warm-up and timed runs per model (3, 20)
+//   data-commit    the project commit the page was built from, written into measurement records
 //
 // Each panel element (`.vs-panel`) carries `data-state` (empty|loading|ready|busy|error), `data-error`
 // (the message shown, if any) and, after every result and re-filter, `data-result`: JSON with
 // {model, variant, name, trained, backend, threads, crossOriginIsolated, source, image:{width,height},
 //  settings, timings, detections:[{className, classId, score, box:[x1,y1,x2,y2]}]} in original image pixels.
+// After "Measure on this device": the root has `data-measure-state` (running|done|error, and
+// `data-measure-error`), each measured catalog model's panel `data-measurement` (the record, measure.js).
 
 import { normalizeManifest, entriesForCard, findEntry } from './manifest.js';
 import { filterCandidates, candidateClassNames } from './decoders.js';
 import { decodeImageFile, fitBitmap, ImageInputError } from './image-source.js';
 import { readOnnxInfo, runtimeFromUltralytics } from './onnx-info.js';
+import {
+  browserInfo,
+  browserLatency,
+  machineInfo,
+  measureSettings,
+  measurementRecord,
+  panelMemory,
+  recordFileName,
+  recordProblem,
+  softwareInfo,
+} from './measure.js';
 
 const CANDIDATE_FLOOR = 0.05; // lowest confidence the slider offers; workers keep candidates down to it
 const MAX_MODEL_FILE_BYTES = 512 * 1024 * 1024;
@@ -108,6 +124,10 @@ const CSS = `
 .vs-demo .vs-byom{display:inline-flex;align-items:center;gap:.3em;cursor:pointer;color:var(--vs-accent)}
 .vs-demo .vs-byom input{display:none}
 .vs-demo video{display:none}
+.vs-demo .vs-measure{margin:.6em 0}
+.vs-demo .vs-measure-status{color:var(--vs-muted);margin:.2em 0}
+.vs-demo .vs-measure table{border-collapse:collapse;font-size:.95em}
+.vs-demo .vs-measure th,.vs-demo .vs-measure td{border-bottom:1px solid var(--vs-line);padding:.15em .5em;text-align:left;white-space:nowrap}
 `;
 
 function injectStyles() {
@@ -133,6 +153,9 @@ class Panel {
     this.frameSeq = 0;
     this.loadSeq = 0;
     this.download = null;
+    this.waiter = null; // a measurement run: {resolve, reject, result}
+    this.idleWaiters = [];
+    this.recordUrl = null;
     this.build();
   }
 
@@ -183,6 +206,40 @@ class Panel {
   setState(state) {
     this.state = state;
     this.el.dataset.state = state;
+    this.demo.updateMeasureButton();
+  }
+
+  /** A model is loaded and can take frames (now or after the one in flight). */
+  isLoaded() {
+    return Boolean(this.worker && this.ready && (this.state === 'ready' || this.state === 'busy'));
+  }
+
+  /** Resolves once no frame is in flight (the page sends none meanwhile while measuring). */
+  whenIdle() {
+    if (!this.isLoaded()) return Promise.reject(new Error(`${this.entry ? displayName(this.entry) : 'panel'}: the model is not loaded`));
+    if (!this.inFlight && this.state === 'ready') return Promise.resolve();
+    return new Promise((resolve, reject) => this.idleWaiters.push({ resolve, reject }));
+  }
+
+  /** Run `frame` once and resolve with the worker's result once the worker is idle again. */
+  runOnce(frame) {
+    return new Promise((resolve, reject) => {
+      this.waiter = { resolve, reject, result: null };
+      this.send(frame);
+    });
+  }
+
+  failWaiters(message) {
+    const err = new Error(`${this.entry ? displayName(this.entry) : 'panel'}: ${message}`);
+    this.waiter?.reject(err);
+    this.waiter = null;
+    for (const w of this.idleWaiters.splice(0)) w.reject(err);
+  }
+
+  forgetMeasurement() {
+    delete this.el.dataset.measurement;
+    if (this.recordUrl) URL.revokeObjectURL(this.recordUrl);
+    this.recordUrl = null;
   }
 
   showMessage(text) {
@@ -255,6 +312,7 @@ class Panel {
   }
 
   onPick() {
+    if (this.demo.measuring) return;
     const v = this.picker.value;
     if (v === '' || v === 'user') return;
     const entry = this.entries[Number(v)];
@@ -286,6 +344,10 @@ class Panel {
   async onModelFile(file) {
     if (!file) return;
     this.fileInput.value = '';
+    if (this.demo.measuring) {
+      this.showMessage('Wait for the measurement to finish before loading another model.');
+      return;
+    }
     this.showMessage(null);
     if (!isOnnxFile(file)) {
       this.fail(`"${file.name}" is not an ONNX model (.onnx).`);
@@ -342,6 +404,7 @@ class Panel {
     }
     this.ready = null;
     this.finishInFlight();
+    this.failWaiters('the model was unloaded');
   }
 
   finishInFlight() {
@@ -361,6 +424,7 @@ class Panel {
     this.releaseShown();
     this.pending = this.demo.webcam ? null : this.demo.source; // the new model runs the current image when ready
     delete this.el.dataset.result;
+    this.forgetMeasurement();
     this.showMessage(null);
     this.hint.hidden = true;
     this.clearCanvas();
@@ -371,7 +435,11 @@ class Panel {
     this.status(buffer ? 'Reading your file…' : 'Downloading…', buffer ? 'indeterminate' : 0);
     let worker;
     try {
-      worker = new Worker(this.demo.workerUrl, { type: 'module', name: `versus-model-${this.index}` });
+      // one URL per panel, so the page's memory measurement can tell the panels' workers apart
+      const url = new URL(this.demo.workerUrl);
+      url.searchParams.set('panel', String(this.index));
+      this.workerHref = url.href;
+      worker = new Worker(url, { type: 'module', name: `versus-model-${this.index}` });
     } catch (err) {
       this.fail(`This browser cannot start a module worker (${err.message}).`);
       return;
@@ -426,6 +494,11 @@ class Panel {
       case 'idle':
         if (this.state === 'busy' || this.state === 'ready') this.setState('ready');
         this.finishInFlight();
+        if (this.waiter?.result) {
+          this.waiter.resolve(this.waiter.result);
+          this.waiter = null;
+        }
+        if (this.state === 'ready') for (const w of this.idleWaiters.splice(0)) w.resolve();
         this.demo.pump(this);
         break;
       case 'busy':
@@ -438,11 +511,14 @@ class Panel {
         if (m.note) this.showNote(m.note);
         break;
       case 'dropped':
+        if (this.waiter) this.failWaiters('the worker was busy and dropped a frame');
         break;
       case 'result':
         this.onResult(m);
+        if (this.waiter && this.inFlight?.id === m.id) this.waiter.result = m;
         break;
       case 'error':
+        this.failWaiters(m.message);
         if (m.phase === 'run') {
           this.showMessage(`This image could not be run: ${m.message}`);
         } else {
@@ -486,6 +562,7 @@ class Panel {
       this.finishInFlight();
       this.setState('ready');
       this.showMessage(`The image could not be copied for the model (${err.message}).`);
+      this.failWaiters(`the image could not be copied for the model (${err.message})`);
       return;
     }
     if (!this.worker || this.inFlight?.id !== id) {
@@ -670,6 +747,8 @@ export class Demo {
     this.threads = Number.isInteger(threads) && threads > 0 ? threads : defaultThreads();
     this.webgpu = ['off', 'force'].includes(d.webgpu) ? d.webgpu : 'auto';
     this.resampler = ['js', 'canvas'].includes(d.resampler) ? d.resampler : 'auto';
+    this.panelCount = d.panels === '1' ? 1 : 2;
+    this.measuring = false;
     this.settings = { scoreThreshold: null, iouThreshold: null, classFilter: null };
     this.source = null;
     this.webcam = null;
@@ -704,7 +783,7 @@ export class Demo {
     this.buildControls();
     const cards = (root.dataset.cards ?? '').split(',').map((s) => s.trim()).filter(Boolean);
     const refs = (root.dataset.models ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-    for (let i = 0; i < 2; i++) {
+    for (let i = 0; i < this.panelCount; i++) {
       let card = cards[i] ?? null;
       const ref = refs[i] ?? null;
       if (!card && ref) card = findEntry(this.manifest, ref)?.card ?? null;
@@ -712,7 +791,8 @@ export class Demo {
       this.panels.push(panel);
       this.panelsEl.append(panel.el);
     }
-    root.replaceChildren(this.controlsEl, this.panelsEl, this.creditEl, this.video);
+    root.replaceChildren(this.controlsEl, this.measureEl, this.panelsEl, this.creditEl, this.video);
+    this.updateMeasureButton();
     this.panels.forEach((p, i) => p.start(refs[i] ?? null, cards.length ? cards : this.panels.slice(0, i).map((q) => q.entry?.card)));
     root.dataset.state = 'mounted';
     if (root.dataset.autorun !== 'false' && this.manifest.samples.length) this.useSample(0);
@@ -723,7 +803,7 @@ export class Demo {
     const samples = this.manifest.samples;
     this.sampleSelect = h(
       'select',
-      { 'aria-label': 'Sample image', onchange: () => this.sampleSelect.value !== '' && this.useSample(Number(this.sampleSelect.value)) },
+      { 'aria-label': 'Sample image', onchange: () => !this.measuring && this.sampleSelect.value !== '' && this.useSample(Number(this.sampleSelect.value)) },
       h('option', { value: '', text: samples.length ? 'Sample images…' : 'No sample images' }),
       ...samples.map((s, i) => h('option', { value: String(i), text: s.name })),
     );
@@ -758,6 +838,10 @@ export class Demo {
       this.settings.classFilter = this.classSelect.value ? [this.classSelect.value] : null;
       this.rerender();
     } }, h('option', { value: '', text: 'All classes' }));
+    this.measureButton = h('button', { type: 'button', class: 'vs-measure-button', text: 'Measure on this device', onclick: () => this.measure() });
+    this.measureStatusEl = h('p', { class: 'vs-measure-status', 'aria-live': 'polite', hidden: true });
+    this.measureTable = h('div', { class: 'vs-measure-results' });
+    this.measureEl = h('div', { class: 'vs-measure' }, this.measureStatusEl, this.measureTable);
     this.sourceMsg = h('p', { class: 'vs-source-msg', role: 'alert', hidden: true });
     this.video = h('video', { playsinline: true, muted: true });
     this.controlsEl = h(
@@ -770,6 +854,7 @@ export class Demo {
       h('label', {}, 'IoU', this.iouInput, this.iouLabel),
       reset,
       h('label', {}, 'Show', this.classSelect),
+      this.measureButton,
       this.sourceMsg,
     );
     this.panelsEl = h('div', { class: 'vs-panels' });
@@ -861,8 +946,9 @@ export class Demo {
     if (old && old !== frame) old.drop();
   }
 
-  /** Give `panel` its pending frame if its worker is idle. Webcam frames are taken fresh. */
+  /** Give `panel` its pending frame if its worker is idle. Webcam frames are taken fresh. None while measuring. */
   pump(panel) {
+    if (this.measuring) return;
     if (panel.state !== 'ready' || panel.inFlight || !panel.worker) return;
     if (this.webcam) {
       this.captureFor(panel);
@@ -893,6 +979,10 @@ export class Demo {
   }
 
   async useFile(file, label = null) {
+    if (this.measuring) {
+      this.sourceMessage('Wait for the measurement to finish before changing the image.');
+      return;
+    }
     this.stopWebcam();
     this.sourceMessage(null);
     this.sampleSelect.value = '';
@@ -916,6 +1006,7 @@ export class Demo {
   }
 
   async startWebcam() {
+    if (this.measuring) return;
     this.sourceMessage(null);
     if (!navigator.mediaDevices?.getUserMedia) {
       this.sourceFailed(cameraMessage({ name: 'NoMediaDevices' }));
@@ -985,11 +1076,215 @@ export class Demo {
     }
   }
 
+  // --- "Measure on this device" ---
+
+  updateMeasureButton() {
+    if (!this.measureButton) return;
+    const loading = this.panels.some((p) => p.state === 'loading');
+    this.measureButton.disabled = this.measuring || loading || !this.panels.some((p) => p.isLoaded());
+    const { warmup, runs } = measureSettings(this.root.dataset);
+    this.measureButton.title =
+      `Runs each model ${warmup} warm-up and ${runs} timed times on the current image, one model after the other, ` +
+      'and offers the timings as a measurement record you can download and contribute';
+  }
+
+  measureStatus(text) {
+    this.measureStatusEl.textContent = text ?? '';
+    this.measureStatusEl.hidden = !text;
+  }
+
+  /** Controls that would change the image or a model are off while measuring. */
+  lockControls(locked) {
+    for (const el of [this.sampleSelect, this.fileInput, this.camButton, ...this.panels.flatMap((p) => [p.picker, p.fileInput])]) {
+      if (locked) {
+        el.dataset.wasDisabled = el.disabled ? 'true' : 'false';
+        el.disabled = true;
+      } else if (el.dataset.wasDisabled) {
+        el.disabled = el.dataset.wasDisabled === 'true';
+        delete el.dataset.wasDisabled;
+      }
+    }
+  }
+
+  /** The image to measure on: the current one; a still from the webcam (which stops); else the first sample. */
+  async measureFrame() {
+    if (this.webcam) {
+      let still = null;
+      if (this.video.readyState >= 2 && this.video.videoWidth) {
+        const fitted = await fitBitmap(await createImageBitmap(this.video), 'video');
+        still = makeFrame({ ...fitted, label: 'webcam', still: true });
+      }
+      this.stopWebcam(); // live frames would compete with the timed runs
+      if (still) this.setSource(still);
+    }
+    if (!this.source && this.manifest.samples.length) await this.useSample(0);
+    if (!this.source) throw new Error('no image to measure on: choose a sample image or upload one first');
+    return this.source;
+  }
+
+  /**
+   * Run each loaded panel `warmup` + `runs` times on the current image, one panel after the other (so they
+   * do not share the cores), then build a measurement record per catalog model (measure.js).
+   */
+  async measure() {
+    if (this.measuring) return;
+    const panels = this.panels.filter((p) => p.isLoaded());
+    if (!panels.length || this.panels.some((p) => p.state === 'loading')) return;
+    const { warmup, runs } = measureSettings(this.root.dataset); // read now: the bench and tests set them on the element
+    this.measuring = true;
+    this.root.dataset.measureState = 'running';
+    delete this.root.dataset.measureError;
+    this.updateMeasureButton();
+    this.lockControls(true);
+    this.measureTable.replaceChildren();
+    for (const p of this.panels) p.forgetMeasurement();
+    const key = { measuring: true };
+    let frame = null;
+    try {
+      frame = await this.measureFrame();
+      frame.retain(key);
+      const started = new Date();
+      const rows = [];
+      for (const p of panels) {
+        await p.whenIdle();
+        const name = displayName(p.entry);
+        const timed = [];
+        let last = null;
+        for (let i = 0; i < warmup + runs; i++) {
+          this.measureStatus(i < warmup ? `Measuring ${name}: warm-up ${i + 1} of ${warmup}…` : `Measuring ${name}: run ${i - warmup + 1} of ${runs}…`);
+          last = await p.runOnce(frame);
+          if (i >= warmup) timed.push(last.timings);
+        }
+        rows.push({ panel: p, entry: p.entry, ready: { ...p.ready }, last, timed });
+      }
+      const highEntropy = await highEntropyValues();
+      const gpu = rows.find((r) => r.last.backend === 'webgpu')?.ready.gpu ?? null;
+      const machine = machineInfo(navigator, { highEntropy, gpu });
+      const browser = browserInfo(navigator, highEntropy);
+      const latency = (row, memoryBytes) =>
+        browserLatency({
+          backend: row.last.backend,
+          requestedThreads: this.threads,
+          threads: row.last.numThreads,
+          crossOriginIsolated: row.ready.crossOriginIsolated,
+          warmup,
+          coldMs: row.last.timings.coldMs,
+          runs: row.timed,
+          memoryBytes,
+        });
+      // the timings first: memory can take a while (Chromium waits up to a minute for busy-waiting wasm threads)
+      for (const row of rows) row.latency = latency(row, null);
+      this.renderMeasurements(rows, machine, { memoryPending: true });
+      this.measureStatus('Measuring memory (with several wasm threads Chromium can take up to a minute)…');
+      const memory = await measureMemory();
+      const updated = new Date();
+      for (const row of rows) {
+        const others = this.panels.filter((q) => q !== row.panel && q.worker).map((q) => q.workerHref);
+        row.latency = latency(row, panelMemory(memory, others));
+        row.problem = recordProblem(row.entry);
+        if (row.problem) continue;
+        const record = measurementRecord({
+          entry: row.entry,
+          latency: row.latency,
+          machine,
+          software: softwareInfo(browser, row.ready.ortVersion),
+          started,
+          updated,
+          commit: this.root.dataset.commit || null,
+        });
+        const text = `${JSON.stringify(record, null, 2)}\n`;
+        row.panel.el.dataset.measurement = text;
+        row.panel.recordUrl = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+        row.file = recordFileName(row.entry.artifact);
+      }
+      this.renderMeasurements(rows, machine);
+      this.measureStatus(`Measured on this device: ${warmup} warm-up and ${runs} timed runs per model, one model after the other.`);
+      this.root.dataset.measureState = 'done';
+    } catch (err) {
+      const message = `The measurement failed: ${err.message ?? err}`;
+      this.measureStatus(message);
+      this.root.dataset.measureError = message;
+      this.root.dataset.measureState = 'error';
+    } finally {
+      frame?.release(key);
+      this.measuring = false;
+      this.lockControls(false);
+      this.updateMeasureButton();
+      for (const p of this.panels) this.pump(p);
+    }
+  }
+
+  renderMeasurements(rows, machine, { memoryPending = false } = {}) {
+    const cell = (text, attrs = {}) => h('td', { ...attrs, text });
+    const spread = (f) => `${ms(f.median)} (${ms(f.q1)}–${ms(f.q3)})`;
+    const head = ['Model', 'Backend', 'Cold', 'Inference', 'Pre', 'Post', 'End to end', 'Memory', 'Record'];
+    const body = rows.map((r) => {
+      const l = r.latency;
+      const backend = l.backend === 'wasm' ? `wasm · ${l.threads} thread${l.threads === 1 ? '' : 's'}` : 'WebGPU';
+      const record = memoryPending
+        ? cell('…')
+        : r.problem
+        ? cell(`none: ${r.problem}`)
+        : h('td', {}, h('a', { href: r.panel.recordUrl, download: r.file, class: 'vs-record', text: 'download' }));
+      return h(
+        'tr',
+        { 'data-panel': r.panel.index },
+        cell(displayName(r.entry)),
+        cell(`${backend}${l.cross_origin_isolated ? '' : ' (not isolated)'}`),
+        cell(l.cold ? ms(l.cold.median) : '–', { title: 'session creation + first inference' }),
+        cell(spread(l.inference), { title: 'median (first–third quartile)' }),
+        cell(ms(l.preprocess.median)),
+        cell(ms(l.postprocess.median)),
+        cell(spread(l.end_to_end)),
+        cell(memoryPending ? 'measuring…' : l.memory_bytes === null ? '–' : formatBytes(l.memory_bytes), { title: 'the page and this model’s worker' }),
+        record,
+      );
+    });
+    const cores = `${machine.cores} core${machine.cores === 1 ? '' : 's'}`;
+    this.measureTable.replaceChildren(
+      h(
+        'table',
+        { class: 'vs-measure-table' },
+        h('caption', { text: `This device (${machine.os ?? 'unknown OS'}, ${cores}), timings in ms: median (first–third quartile)` }),
+        h('thead', {}, h('tr', {}, ...head.map((t) => h('th', { text: t })))),
+        h('tbody', {}, ...body),
+      ),
+    );
+  }
+
   destroy() {
+    for (const p of this.panels) p.forgetMeasurement();
     this.stopWebcam();
     for (const p of this.panels) p.terminate();
     document.removeEventListener('paste', this.onPaste);
     controllers.delete(this);
+  }
+}
+
+/** The page's memory with its workers, when the browser measures it (cross-origin isolated Chromium); else null. */
+async function measureMemory(timeoutMs = 90_000) {
+  if (!self.crossOriginIsolated || typeof performance.measureUserAgentSpecificMemory !== 'function') return null;
+  let timer;
+  try {
+    return await Promise.race([
+      performance.measureUserAgentSpecificMemory(),
+      new Promise((resolve) => {
+        timer = setTimeout(() => resolve(null), timeoutMs);
+      }),
+    ]);
+  } catch {
+    return null;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Full browser version and architecture, when userAgentData offers them. */
+async function highEntropyValues() {
+  try {
+    return (await navigator.userAgentData?.getHighEntropyValues?.(['fullVersionList', 'architecture', 'bitness'])) ?? null;
+  } catch {
+    return null;
   }
 }
 

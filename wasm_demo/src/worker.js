@@ -11,7 +11,8 @@
 //   {type: 'dispose'}
 // Worker -> page messages always carry `status`:
 //   'loading'  {phase: 'download'|'session', loaded, total, fromCache}
-//   'ready'    {backend, numThreads, crossOriginIsolated, sessionMs, downloadMs, fromCache, bytes, inputNames, outputNames, note}
+//   'ready'    {backend, numThreads, crossOriginIsolated, sessionMs, downloadMs, fromCache, bytes, inputNames, outputNames, note,
+//               ortVersion (onnxruntime-web's own), gpu (the WebGPU adapter's description, or null)}
 //   'idle'     the worker takes a frame now
 //   'busy'     {id} a frame is being processed
 //   'dropped'  {id} a frame arrived while busy and was dropped
@@ -145,6 +146,12 @@ async function fetchModel(model) {
   return { buffer, fromCache: false };
 }
 
+/** What a measurement record says about the GPU: the adapter's own words, or null. */
+function adapterName(adapter) {
+  const info = adapter?.info ?? {};
+  return [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || null;
+}
+
 /** A usable, hardware WebGPU adapter, or null. Software adapters are minutes per inference: skip them. */
 async function hardwareAdapter(mode) {
   if (mode === 'off' || !self.navigator?.gpu) return null;
@@ -192,7 +199,7 @@ async function createSession(msg, buffer) {
       ort.env.webgpu.adapter = adapter;
       const s = await ort.InferenceSession.create(bytes, { ...options, executionProviders: ['webgpu'] });
       fallback = { bytes, options };
-      return { session: s, backend: 'webgpu', note };
+      return { session: s, backend: 'webgpu', note, gpu: adapterName(adapter) };
     } catch (err) {
       note = `WebGPU failed (${err.message}); running on wasm`;
     }
@@ -252,6 +259,8 @@ async function load(msg) {
     inputNames: [...session.inputNames],
     outputNames,
     note: created.note,
+    ortVersion: ort.env.versions?.web ?? null,
+    gpu: backend === 'webgpu' ? created.gpu : null,
   });
 }
 
