@@ -10,17 +10,7 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
+from generator.bench.browser import CHROMIUM_FLAGS  # one list for the tests and the bench
 
 
 def chromium_path() -> str:
