@@ -81,7 +81,7 @@ class BrowserLatency(_Record):
     preprocess: Figure
     postprocess: Figure
     end_to_end: Figure = Field(description="Warm pre-processing + inference + decoding and NMS.")
-    memory_bytes: int | None = Field(None, ge=0, description="Page and workers after the warm runs (measureUserAgentSpecificMemory), when the browser reports it.")
+    memory_bytes: int | None = Field(None, ge=0, description="Page and this model's worker after the warm runs (measureUserAgentSpecificMemory), when the browser reports it: with one wasm thread only, as Chromium waits a minute for an idle wasm thread pool.")
 
 
 class Accuracy(_Record):

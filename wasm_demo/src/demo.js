@@ -1172,11 +1172,17 @@ export class Demo {
           runs: row.timed,
           memoryBytes,
         });
-      // the timings first: memory can take a while (Chromium waits up to a minute for busy-waiting wasm threads)
+      // Memory only when every model ran on one wasm thread (or WebGPU): Chromium's measurement waits for
+      // every worker, and onnxruntime's idle thread pool does not answer for a minute. The figure barely
+      // depends on threads, so `versus bench` takes it from its 1-thread run; here it stays null.
+      const memoryMeasurable = rows.every((r) => r.last.backend !== 'wasm' || (r.last.numThreads ?? 1) <= 1);
       for (const row of rows) row.latency = latency(row, null);
-      this.renderMeasurements(rows, machine, { memoryPending: true });
-      this.measureStatus('Measuring memory (with several wasm threads Chromium can take up to a minute)…');
-      const memory = await measureMemory();
+      let memory = null;
+      if (memoryMeasurable) {
+        this.renderMeasurements(rows, machine, { memoryPending: true });
+        this.measureStatus('Measuring memory…');
+        memory = await measureMemory();
+      }
       const updated = new Date();
       for (const row of rows) {
         const others = this.panels.filter((q) => q !== row.panel && q.worker).map((q) => q.workerHref);
