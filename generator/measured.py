@@ -95,8 +95,10 @@ class PairRun:
 
 
 def pair_run(records: Iterable[Measurement], a_id: str, b_id: str) -> PairRun | None:
-    """The latest run with complete records of both cards, or None: no run has measured both yet."""
-    for run in runs(r for r in records if r.complete):
+    """The latest run with complete records of both cards, or None: no run has measured both yet. A bench run
+    (native, browser and accuracy) goes before a visitor's browser-only one, however recent that is."""
+    complete = runs(r for r in records if r.complete)
+    for run in sorted(complete, key=lambda run: run.first.recorded_by != "versus bench"):  # stable: latest first
         a, b = run.of_card(a_id), run.of_card(b_id)
         if a and b:
             return PairRun(run, a, b)

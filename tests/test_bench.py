@@ -174,7 +174,7 @@ def test_an_interrupted_run_keeps_its_steps_and_resumes_where_it_stopped(tmp_pat
     monkeypatch.setattr(bench_run, "measure_native", _fake_native(calls))
 
     def interrupted(*args, **kwargs):
-        raise KeyboardInterrupt  # Ctrl-C during the first artifact's third step
+        raise KeyboardInterrupt  # Ctrl-C after both artifacts' native steps (native runs first)
 
     monkeypatch.setattr(accuracy, "measure_accuracy", interrupted)
     run = bench_run.start_run(ctx)
@@ -184,17 +184,47 @@ def test_an_interrupted_run_keeps_its_steps_and_resumes_where_it_stopped(tmp_pat
     first = targets[0].artifact_id
     assert [n.threads for n in kept[first].native] == [1, 2] and not kept[first].complete
 
+    assert [n.threads for n in kept[targets[1].artifact_id].native] == [1, 2]
+
     calls.clear()
     monkeypatch.setattr(bench_run, "measure_native", _fake_native(calls))
     monkeypatch.setattr(accuracy, "measure_accuracy", _fake_accuracy)
     outcome = bench_run.bench(targets, ctx, plan, bench_run.start_run(ctx, resume=run[0]))
-    assert {c[0] for c in calls} == {targets[1].artifact_id}, "finished steps must not be measured again"
+    assert calls == [], "finished steps must not be measured again"
     records = {p.stem: read_record(p) for p in outcome.records}
     assert all(r.complete and r.run == run[0] for r in records.values())
     untrained = next(r for r in records.values() if not r.artifact.trained)
     assert untrained.accuracy is None and "untrained" in untrained.skipped["accuracy"]
     assert records[first].skipped == {"browser": "not measured in this run (left out with --skip browser)"}
     assert "native 2t" in report.run_table(list(records.values()))
+
+
+def test_no_browser_is_recorded_as_skipped_with_the_reason(tmp_path, monkeypatch) -> None:
+    from generator.bench import browser
+
+    class Missing:
+        def __init__(self, *args, **kwargs):
+            raise browser.BrowserUnavailable("chromium not found at /nowhere")
+
+    monkeypatch.setattr(browser, "BrowserBench", Missing)
+    monkeypatch.setattr(bench_run, "measure_native", _fake_native([]))
+    targets = load_artifacts(ARTIFACTS)["yolo11n.coco"]
+    ctx = _context(tmp_path, ARTIFACTS)
+    outcome = bench_run.bench(targets, ctx, bench_run.Plan(threads=(1, 2), sections=("native", "browser")), bench_run.start_run(ctx))
+    (record,) = [read_record(p) for p in outcome.records]
+    assert record.complete and not record.browser and not outcome.failures
+    assert record.skipped["browser"] == "no browser to measure in: chromium not found at /nowhere"
+
+
+def test_peak_memory_is_the_measuring_process_own(tmp_path) -> None:
+    """Linux carries ru_maxrss across fork and exec: a child of a big parent must not report the parent's peak."""
+    code = ("import subprocess, sys\n"
+            "ballast = bytearray(400 * 2**20)\n"
+            "for i in range(0, len(ballast), 4096): ballast[i] = 1\n"
+            "child = 'from generator.bench.native import _peak_rss_bytes; print(_peak_rss_bytes())'\n"
+            "print(subprocess.run([sys.executable, '-c', child], capture_output=True, text=True, check=True).stdout)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert 0 < int(out.strip()) < 200 * 2**20
 
 
 def _fake_accuracy(model, runtime, names, sample):

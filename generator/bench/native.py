@@ -50,7 +50,13 @@ def measure_native(model: Path, runtime_json: str, image: Path, threads: int, se
 
 
 def _peak_rss_bytes() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
+    """This process's high-water mark. Not `getrusage`'s ru_maxrss: Linux carries that across fork and exec,
+    so a child of a large parent would report the parent's peak."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # not Linux: the best there is
 
 
 def _current_rss_bytes() -> int:

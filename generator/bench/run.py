@@ -161,7 +161,11 @@ def bench(
         missing = {s: why for s, why in not_asked.items() if s in record.pending()}
         if missing:
             records[key] = updated(record, skipped={**record.skipped, **missing})
-    todo = [(a, s) for a in targets for s in pending_steps(records[a.artifact_id], plan)]
+    # Section by section, browser last: Chromium stays open once started and must not share the cores
+    # with native timing.
+    order = {"native": 0, "accuracy": 1, "browser": 2}
+    todo = sorted(((a, s) for a in targets for s in pending_steps(records[a.artifact_id], plan)),
+                  key=lambda item: order[item[1].section])
     outcome = Outcome()
     measurer = _Measurer(ctx, plan, log)
     with ExitStack() as stack:
@@ -200,7 +204,7 @@ class _Measurer:
 
     def __init__(self, ctx: Context, plan: Plan, log: Log):
         self.ctx, self.plan, self.log = ctx, plan, log
-        self._browser = None
+        self._driver = None
         self._browser_stack = ExitStack()
         self._browser_missing: str | None = None
         self._sample = None
@@ -247,20 +251,20 @@ class _Measurer:
         return updated(record, accuracy=result, software={**record.software, "pycocotools": result.tool.split()[-1]})
 
     def _open_browser(self):
-        if self._browser is not None or self._browser_missing:
-            return self._browser
+        if self._driver is not None or self._browser_missing:
+            return self._driver
         try:
             from .browser import BrowserBench, BrowserUnavailable
         except ImportError as exc:
             self._browser_missing = f"the browser driver cannot be imported ({exc})"
             return None
         try:
-            self._browser = self._browser_stack.enter_context(
+            self._driver = self._browser_stack.enter_context(
                 BrowserBench(self.ctx.artifact_root, self._all_artifacts(), self.ctx.catalog))
         except BrowserUnavailable as exc:
             self._browser_missing = f"no browser to measure in: {exc}"
             self.log(f"browser latency skipped: {exc}")
-        return self._browser
+        return self._driver
 
     def _all_artifacts(self) -> list[OnnxArtifact]:
         from ..artifacts import load_artifacts
