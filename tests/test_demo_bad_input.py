@@ -292,6 +292,8 @@ def test_a_dropped_model_that_cannot_load_stays_in_its_panel(demo_site: tuple[Pa
         message = error(page, YOLO)
         assert message.startswith("onnxruntime-web could not load this model") and "ReduceMeen" in message, message
         assert panel(page, YOLO).locator(".vs-message").inner_text() == message
+        assert message.endswith("Pick a model from the menu, or drop another .onnx file."), message
+        assert panel(page, YOLO).locator(".vs-note").is_hidden(), "the failed file's description must not stay"
         assert error(page, SSD) is None and state(page, SSD) == "ready" and result(page, SSD) == ssd_before
         assert_never_froze(page)
 

@@ -522,9 +522,13 @@ class Panel {
         if (m.phase === 'run') {
           this.showMessage(`This image could not be run: ${m.message}`);
         } else {
+          // the panel has no model now: drop the failed model's description, say how to go on
           this.setState('error');
           this.status('');
-          this.showMessage(m.message);
+          this.showNote(null);
+          this.info.textContent = '';
+          const next = this.entries.length ? 'Pick a model from the menu, or drop another .onnx file.' : 'Drop another .onnx file.';
+          this.showMessage(`${m.message} ${next}`);
           this.terminate();
         }
         break;
