@@ -112,7 +112,7 @@ class BrowserBench:
                 self._browser = self._playwright.chromium.launch(executable_path=self.chromium, args=flags, headless=True)
             except PlaywrightError as exc:
                 raise BrowserUnavailable(f"chromium at {self.chromium} did not start: {exc.message.splitlines()[0]}") from exc
-            self.versions = {"chromium": self._browser.version, "onnxruntime-web": ort_web_version(self.project / "wasm_demo" / "node_modules")}
+            self.versions = {"browser": f"Chromium {self._browser.version} (headless)", "onnxruntime-web": ort_web_version(self.project / "wasm_demo" / "node_modules")}
         except BaseException:
             self.__exit__(None, None, None)
             raise

@@ -28,6 +28,16 @@ def _memory_bytes() -> int | None:
         return None
 
 
+def _os_name() -> str:
+    """`Debian GNU/Linux 12 (bookworm), Linux 6.1.0` rather than platform's glibc-laden tag."""
+    try:
+        pretty = platform.freedesktop_os_release().get("PRETTY_NAME")
+    except OSError:
+        pretty = None
+    kernel = f"{platform.system()} {platform.release()}"
+    return f"{pretty}, {kernel}" if pretty else platform.platform(terse=True)
+
+
 def this_machine(name: str | None = None) -> Machine:
     """This computer; `name` overrides the derived short id (CPU, cores, memory) used in run ids."""
     cpu = _cpu_model()
@@ -35,7 +45,7 @@ def this_machine(name: str | None = None) -> Machine:
     memory = _memory_bytes()
     derived = slug(f"{cpu or platform.machine()} {cores}c" + (f" {round(memory / 2**30)}g" if memory else ""))
     return Machine(name=slug(name) if name else derived, cpu=cpu, cores=cores, memory_bytes=memory,
-                   os=platform.platform(terse=True))
+                   os=_os_name())
 
 
 def python_version() -> str:
