@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from generator.decode import iou
+
 from .browser import browser_page, serve
 from .catalogs import ROOT
 from .demo_site import COMPARE_PAGE, demo_site, panels  # noqa: F401 (demo_site is a fixture)
@@ -126,14 +128,6 @@ def drop(page, selector: str, name: str, data: bytes) -> None:
 def sample_file(site: Path, index: int) -> Path:
     manifest = json.loads((site / "demo" / "manifest.json").read_text())
     return (site / "demo" / manifest["samples"][index]["url"]).resolve()
-
-
-def iou(a: list[float], b: list[float]) -> float:
-    w = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    h = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = w * h
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union > 0 else 0.0
 
 
 # --- the tests -----------------------------------------------------------------------------------------
