@@ -27,6 +27,7 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, MkDocsException
 
 from .artifacts import load_artifacts
+from .bench.machine import project_commit
 from .demo import MANIFEST, ORT_FILES, SCRIPTS, DemoFiles, demo_files, sample_folder
 from .loader import Catalog
 from .render import Renderer, catalog_json, model_page
@@ -118,7 +119,9 @@ def _stage_demo(demo: DemoFiles, docs: Path, node_modules: Path, project: Path) 
     copies.update(demo.copies)
     _copy_files(docs, copies, "run `npm ci --prefix wasm_demo` (scripts) or `versus export` (models)")
     (docs / MANIFEST).parent.mkdir(parents=True, exist_ok=True)
-    (docs / MANIFEST).write_text(json.dumps(demo.manifest, indent=1), encoding="utf-8")
+    # the commit goes into visitors' measurement records: which demo code timed the models
+    manifest = {**demo.manifest, "commit": project_commit(project)}
+    (docs / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
 
 
 def _copy_files(docs: Path, copies: dict[str, Path], fix: str) -> None:

@@ -98,6 +98,8 @@ def test_measure_button_on_the_site_stops_the_webcam_and_offers_records(exported
             records = [Measurement.model_validate_json(p.get_attribute("data-measurement")) for p in page.query_selector_all(".vs-panel")]
             assert sorted(r.artifact.artifact_id for r in records) == sorted(VARIANTS)
             assert len({r.run for r in records}) == 1 and records[0].recorded_by == "versus demo"
+            head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+            assert {r.commit.removesuffix("+dirty") for r in records} == {head}, "the site's build commit names the demo code"
             for record in records:
                 (latency,) = record.browser
                 assert latency.backend == "wasm" and latency.cross_origin_isolated and latency.inference.runs == 2 and latency.warmup == 1

@@ -14,6 +14,9 @@
 //   data-panels    1 or 2 (default): how many panels (the bench measures one model at a time)
 //   data-measure-warmup, data-measure-runs  "Measure on this device": warm-up and timed runs per model (3, 20)
 //   data-commit    the project commit the page was built from, written into measurement records
+//   data-session-options  BENCHMARKING KNOB, not for site pages: JSON object merged over the worker's
+//                  onnxruntime-web session options (e.g. {"graphOptimizationLevel":"basic"}); used by
+//                  generator/benchmarks/browser_gap.py. Unset (the default) changes nothing.
 //
 // Each panel element (`.vs-panel`) carries `data-state` (empty|loading|ready|busy|error), `data-error`
 // (the message shown, if any) and, after every result and re-filter, `data-result`: JSON with
@@ -461,6 +464,7 @@ class Panel {
       numThreads: this.demo.threads,
       webgpu: this.demo.webgpu,
       resampler: this.demo.resampler,
+      sessionOptions: this.demo.sessionOptions,
       model: { url: model.url ?? null, bytes: model.bytes ?? null, sha256: model.sha256 ?? null, name: model.name },
       runtime,
     };
@@ -741,6 +745,19 @@ function makeFrame({ bitmap, width, height, label, still }) {
 
 // --- the controller ----------------------------------------------------------------------------------
 
+/** The benchmarking knob `data-session-options`: a JSON object, else null (ignored, with a console warning). */
+function benchmarkSessionOptions(text) {
+  if (!text) return null;
+  try {
+    const value = JSON.parse(text);
+    if (value && typeof value === 'object' && !Array.isArray(value)) return value;
+  } catch {
+    // fall through
+  }
+  console.warn(`versus demo: data-session-options is not a JSON object, ignored: ${text}`);
+  return null;
+}
+
 export class Demo {
   constructor(root) {
     this.root = root;
@@ -752,6 +769,7 @@ export class Demo {
     this.webgpu = ['off', 'force'].includes(d.webgpu) ? d.webgpu : 'auto';
     this.resampler = ['js', 'canvas'].includes(d.resampler) ? d.resampler : 'auto';
     this.panelCount = d.panels === '1' ? 1 : 2;
+    this.sessionOptions = benchmarkSessionOptions(d.sessionOptions);
     this.measuring = false;
     this.settings = { scoreThreshold: null, iouThreshold: null, classFilter: null };
     this.source = null;
@@ -1200,7 +1218,7 @@ export class Demo {
           software: softwareInfo(browser, row.ready.ortVersion),
           started,
           updated,
-          commit: this.root.dataset.commit || null,
+          commit: this.root.dataset.commit || this.manifest.commit || null,
         });
         const text = `${JSON.stringify(record, null, 2)}\n`;
         row.panel.el.dataset.measurement = text;

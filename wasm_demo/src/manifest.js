@@ -49,7 +49,7 @@ export function runtimeProblems(runtime, where = 'runtime') {
 
 /**
  * Validate a parsed manifest and resolve its URLs against `baseUrl` (the manifest's own URL).
- * @returns {{models: object[], samples: object[], cards: object, problems: string[]}} models and samples
+ * @returns {{models: object[], samples: object[], cards: object, commit: string|null, problems: string[]}} models and samples
  *   that are usable; `problems` lists what was left out and why.
  */
 export function normalizeManifest(json, baseUrl) {
@@ -121,7 +121,8 @@ export function normalizeManifest(json, baseUrl) {
       };
     }
   }
-  return { models, samples, cards, problems };
+  const commit = typeof json.commit === 'string' && /^[0-9a-f]{7,40}(\+dirty)?$/.test(json.commit) ? json.commit : null;
+  return { models, samples, cards, commit, problems };
 }
 
 /** Manifest entries for one card: trained first (in manifest order), then untrained test graphs. */
