@@ -129,8 +129,11 @@ const CSS = `
 .vs-demo video{display:none}
 .vs-demo .vs-measure{margin:.6em 0}
 .vs-demo .vs-measure-status{color:var(--vs-muted);margin:.2em 0}
+.vs-demo .vs-measure-results{overflow-x:auto;max-width:100%}
 .vs-demo .vs-measure table{border-collapse:collapse;font-size:.95em}
+.vs-demo .vs-measure caption{text-align:left;white-space:normal;padding-bottom:.3em}
 .vs-demo .vs-measure th,.vs-demo .vs-measure td{border-bottom:1px solid var(--vs-line);padding:.15em .5em;text-align:left;white-space:nowrap}
+.vs-demo .vs-measure td:first-child{white-space:normal;min-width:12em}
 `;
 
 function injectStyles() {
