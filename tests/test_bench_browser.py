@@ -56,6 +56,21 @@ def test_bench_measures_through_the_demo(exported: Path) -> None:
     assert single.threads == 1 and single.cold is None and single.memory_bytes > yolo.file.bytes
 
 
+def test_session_options_knob_reaches_the_workers_session(exported: Path) -> None:
+    """The benchmarking knob (generator/benchmarks/browser_gap.py): absent by default; when given, the options
+    reach onnxruntime-web's InferenceSession.create in the demo's worker (an invalid level is refused by
+    onnxruntime-web itself), and they cannot move the session off the worker's execution provider."""
+    artifacts = [a for found in load_artifacts(exported).values() for a in found]
+    (yolo,) = [a for a in artifacts if a.artifact_id == "yolo11n.coco"]
+    with BrowserBench(exported, artifacts, load_catalog(CATALOG), chromium=chromium_path()) as bench:
+        assert "session-options" not in bench.page_url(yolo, threads=1, warmup=1, runs=1)
+        with pytest.raises(BrowserUnavailable, match="unsupported graph optimization level: bogus"):
+            bench.measure(yolo, threads=1, warmup=0, runs=1, cold_pages=0, session_options={"graphOptimizationLevel": "bogus"})
+        latency = bench.measure(yolo, threads=1, warmup=0, runs=1, cold_pages=0,
+                                session_options={"graphOptimizationLevel": "basic", "executionProviders": ["webgpu"]})
+    assert latency.backend == "wasm" and latency.inference.runs == 1
+
+
 def test_no_chromium_says_so(exported: Path, tmp_path: Path) -> None:
     artifacts = [a for found in load_artifacts(exported).values() for a in found]
     missing = tmp_path / "no-such-chromium"

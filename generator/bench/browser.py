@@ -135,7 +135,8 @@ class BrowserBench:
 
     # --- measuring ---
 
-    def page_url(self, artifact: OnnxArtifact, *, threads: int, warmup: int, runs: int) -> str:
+    def page_url(self, artifact: OnnxArtifact, *, threads: int, warmup: int, runs: int,
+                 session_options: dict[str, Any] | None = None) -> str:
         query = {
             "manifest": "demo/manifest.json",
             "ort": f"{SCRIPTS}/ort/",
@@ -146,18 +147,25 @@ class BrowserBench:
             "measure-warmup": str(warmup),
             "measure-runs": str(runs),
         }
+        if session_options:
+            query["session-options"] = json.dumps(session_options, separators=(",", ":"))
         return f"{self._base}/demo.html?{urlencode(query)}"
 
-    def measure(self, artifact: OnnxArtifact, *, threads: int, warmup: int, runs: int, cold_pages: int) -> BrowserLatency:
+    def measure(self, artifact: OnnxArtifact, *, threads: int, warmup: int, runs: int, cold_pages: int,
+                session_options: dict[str, Any] | None = None) -> BrowserLatency:
         """Cold: one sample per fresh browser context (`cold_pages` of them; null when 0). Warm: the demo's
-        "Measure on this device" path with `warmup` and `runs`, in the last of those pages."""
+        "Measure on this device" path with `warmup` and `runs`, in the last of those pages.
+
+        `session_options` is a benchmarking knob (`generator/benchmarks/browser_gap.py`): onnxruntime-web session
+        options merged over the demo worker's own (the page's `session-options` parameter). `versus bench` never
+        sets it, and figures measured with it describe the override, not the demo: never record them."""
         if self._browser is None:
             raise RuntimeError("BrowserBench.measure outside its `with` block")
         if artifact.artifact_id not in self._listed:
             raise BrowserUnavailable(f"{artifact.artifact_id}: not in the staged demo manifest (its card or variant is not in the catalog)")
         if threads < 1 or warmup < 0 or runs < 1 or cold_pages < 0:
             raise ValueError(f"threads >= 1, warmup >= 0, runs >= 1, cold_pages >= 0; got {threads}, {warmup}, {runs}, {cold_pages}")
-        url = self.page_url(artifact, threads=threads, warmup=warmup, runs=runs)
+        url = self.page_url(artifact, threads=threads, warmup=warmup, runs=runs, session_options=session_options)
         where = f"{artifact.artifact_id} in chromium ({threads} thread{'s' if threads != 1 else ''})"
         cold: list[float] = []
         context = None

@@ -4,6 +4,7 @@
 //
 // Page -> worker messages (`type`):
 //   {type: 'load', ortBase, numThreads, webgpu: 'auto'|'off'|'force', resampler: 'auto'|'js'|'canvas',
+//    sessionOptions?: object (benchmarking knob: merged over the session options below; null = the defaults),
 //    model: {url, bytes, sha256, name},
 //    buffer?: ArrayBuffer (a dropped file instead of url), runtime}
 //   {type: 'run', id, bitmap: ImageBitmap | pixels: {data, width, height}, sourceSize?: {width, height},
@@ -193,6 +194,12 @@ async function createSession(msg, buffer) {
   ort.env.wasm.numThreads = Math.max(1, Math.floor(msg.numThreads || 1));
   ort.env.wasm.proxy = false;
   const options = { graphOptimizationLevel: 'all', executionMode: 'sequential', logSeverityLevel: 3 };
+  // Benchmarking knob (demo.html?session-options=JSON, generator/benchmarks/browser_gap.py): other onnxruntime-web
+  // session options for a study; the execution provider stays the worker's choice. Site pages never set it.
+  if (msg.sessionOptions && typeof msg.sessionOptions === 'object') {
+    const { executionProviders, ...rest } = msg.sessionOptions;
+    Object.assign(options, rest);
+  }
   const bytes = new Uint8Array(buffer);
   if (adapter) {
     try {
