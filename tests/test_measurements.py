@@ -176,6 +176,16 @@ def test_pair_takes_the_latest_common_run(catalog) -> None:
     assert pair is not None and pair.run.id == "20260501T000000Z-ci-vm"
 
 
+def test_pair_prefers_a_bench_run_to_a_later_visitor_run(catalog) -> None:
+    """A visitor's browser-only record of both models, however recent, does not hide a full bench run."""
+    visitor = [r.model_copy(update={"run": "20260601T000000Z-browser-linux-2c", "started": r.started.replace(month=6),
+                                    "recorded_by": "versus demo"})
+               for r in catalog.measurements if r.run == VM_RUN]
+    pair = measured.pair_run([*catalog.measurements, *visitor], "yolo11", "mobilenet-ssd-v2")
+    assert pair is not None and pair.run.id == VM_RUN
+    assert measured.pair_run(visitor, "yolo11", "mobilenet-ssd-v2").run.id == "20260601T000000Z-browser-linux-2c"
+
+
 def test_no_common_run_is_none(catalog) -> None:
     assert measured.pair_run(catalog.measurements, "yolo11", "detr") is None
     assert measured.pair_run([], "yolo11", "yolov8") is None
