@@ -64,7 +64,8 @@ def _current_rss_bytes() -> int:
         return int(f.read().split()[1]) * resource.getpagesize()
 
 
-def _timed(fn, settings: Settings) -> list[float]:
+def timed(fn, settings: Settings) -> list[float]:
+    """Milliseconds per call of `fn` after `settings.warmup` discarded calls."""
     for _ in range(settings.warmup):
         fn()
     samples: list[float] = []
@@ -76,17 +77,26 @@ def _timed(fn, settings: Settings) -> list[float]:
     return samples
 
 
+def session_options(threads: int, level: str = "ORT_ENABLE_ALL"):
+    """The one native setting: `threads` intra-op threads, one inter-op, sequential, quiet. `level` names a
+    `GraphOptimizationLevel` (the speed study varies it)."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = getattr(ort.GraphOptimizationLevel, level)
+    options.log_severity_level = 3
+    return options
+
+
 def _child(job: dict) -> dict:
     import numpy as np
     import onnxruntime as ort
 
     settings = Settings(**job["settings"])
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = job["threads"]
-    options.inter_op_num_threads = 1
-    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    options.log_severity_level = 3
+    options = session_options(job["threads"])
     spec = job["runtime"]
     dtype = np.uint8 if spec["input"]["dtype"] == "uint8" else np.float32
 
@@ -100,7 +110,7 @@ def _child(job: dict) -> dict:
     probe = (rng.integers(0, 256, size=shape) if dtype is np.uint8 else rng.random(size=shape)).astype(dtype)
     # Peak memory first, while only numpy and onnxruntime are loaded: a few runs on a tensor of the right
     # shape and type reach the arena's steady state.
-    _timed(lambda: session.run(None, {input_meta.name: probe}), Settings(warmup=2, min_runs=3, min_seconds=0))
+    timed(lambda: session.run(None, {input_meta.name: probe}), Settings(warmup=2, min_runs=3, min_seconds=0))
     peak = _peak_rss_bytes()
 
     # Timings on the real image: a random tensor can change how much work an in-graph NMS does.
@@ -111,14 +121,14 @@ def _child(job: dict) -> dict:
     runtime = DemoRuntime.model_validate(spec)
     image = load_image(Path(job["image"]))
     tensor = prepare(image, runtime.input).tensor
-    inference = _timed(lambda: session.run(None, {input_meta.name: tensor}), settings)
+    inference = timed(lambda: session.run(None, {input_meta.name: tensor}), settings)
 
     def end_to_end() -> None:
         prepared = prepare(image, runtime.input)
         outputs = session.run(None, {input_meta.name: prepared.tensor})
         decode(outputs, runtime, prepared.placement)
 
-    e2e = _timed(end_to_end, settings)
+    e2e = timed(end_to_end, settings)
     import cv2
 
     latency = NativeLatency(

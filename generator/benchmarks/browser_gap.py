@@ -21,9 +21,9 @@ of warm inference latency (ms; median, IQR, and each round's median so that drif
 
 Browser figures come from `generator.bench.browser.BrowserBench`: the demo's page and worker in headless
 Chromium, "Measure on this device", with the benchmarking knob `session_options` for the levels. Native figures
-come from a fresh process per setting, timed like `generator/bench/native.py` (its `_timed` loop). Settings are
-measured in rounds, each round in the reverse order of the previous one (A B ... B A), so drift on this shared
-2-core machine falls on all of them; a round's figure is the median of its runs, and a setting's figure is the
+come from a fresh process per setting, timed like `generator/bench/native.py` (its `timed` loop and
+`session_options`). Settings are measured in rounds, each round in the reverse order of the previous one
+(A B ... B A), so drift on this shared 2-core machine falls on all of them; a round's figure is the median of its runs, and a setting's figure is the
 median of its rounds' medians (quartiles likewise). Needs the `export` extra, the dev group (Playwright), Debian's
 chromium and `npm ci --prefix wasm_demo`.
 """
@@ -45,7 +45,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..bench.native import Settings, _timed
+from ..bench.native import Settings, session_options, timed
 from ..bench.stats import figure
 from ..measurement import Figure
 from ..site import PROJECT
@@ -182,12 +182,7 @@ def _native_child(job: dict) -> dict:
     import onnxruntime as ort
 
     settings = Settings(**job["settings"])
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = job["threads"]
-    options.inter_op_num_threads = 1
-    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    options.graph_optimization_level = getattr(ort.GraphOptimizationLevel, NATIVE_LEVELS[job["level"]])
-    options.log_severity_level = 3
+    options = session_options(job["threads"], NATIVE_LEVELS[job["level"]])
     for key, value in job["config"].items():
         options.add_session_config_entry(key, value)
     profile_dir = None
@@ -198,7 +193,7 @@ def _native_child(job: dict) -> dict:
     session = ort.InferenceSession(job["model"], options, providers=["CPUExecutionProvider"],
                                    disabled_optimizers=job["disabled_optimizers"] or None)
     feeds = _feeds(session, job["runtime"], Path(job["image"]))
-    samples = _timed(lambda: session.run(None, feeds), settings)
+    samples = timed(lambda: session.run(None, feeds), settings)
     result = {"samples": samples, "version": ort.__version__}
     if profile_dir:
         events = json.loads(Path(session.end_profiling()).read_text())
@@ -477,6 +472,7 @@ class Study:
         from ..bench.browser import BrowserBench
         from ..demo import labels_by_id
         from ..export.manifest import FileInfo, manifest_json
+        from ..weights import sha256_file
 
         a = self.args
         self.log(f"{artifact.artifact_id}: building int8 and fp16 variants in {self.tmp}")
@@ -498,7 +494,7 @@ class Study:
             kind = "fp32" if path == self.model(artifact) else path.suffixes[-2].lstrip(".")
             variant = artifact.model_copy(update={
                 "artifact_id": f"{artifact.artifact_id}.{kind}",
-                "file": FileInfo(name="model.onnx", bytes=path.stat().st_size, sha256=sha256(path)),
+                "file": FileInfo(name="model.onnx", bytes=path.stat().st_size, sha256=sha256_file(path)),
             })
             root = self.tmp / f"root-{kind}"
             (root / variant.artifact_id).mkdir(parents=True, exist_ok=True)
@@ -621,12 +617,6 @@ def convert_fp16(model: Path, out: Path) -> Path:
 
     onnx.save(convert_float_to_float16(onnx.load(model), keep_io_types=True), out)
     return out
-
-
-def sha256(path: Path) -> str:
-    import hashlib
-
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def cpu_features() -> str:
