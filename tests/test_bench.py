@@ -199,6 +199,25 @@ def test_an_interrupted_run_keeps_its_steps_and_resumes_where_it_stopped(tmp_pat
     assert "native 2t" in report.run_table(list(records.values()))
 
 
+def test_a_failed_step_stays_pending_and_the_record_incomplete(tmp_path, monkeypatch) -> None:
+    from generator.bench.native import NativeFailed
+
+    ok = _fake_native([])
+
+    def flaky(model, runtime_json, image, threads, settings):
+        if threads == 2:
+            raise NativeFailed("the measuring process died")
+        return ok(model, runtime_json, image, threads, settings)
+
+    monkeypatch.setattr(bench_run, "measure_native", flaky)
+    ctx = _context(tmp_path, ARTIFACTS)
+    outcome = bench_run.bench(load_artifacts(ARTIFACTS)["yolo11n.coco"], ctx,
+                              bench_run.Plan(threads=(1, 2), sections=("native",)), bench_run.start_run(ctx))
+    (record,) = [read_record(p) for p in outcome.records]
+    assert not record.complete and [n.threads for n in record.native] == [1]
+    assert outcome.failures == ["yolo11n.coco: native 2 threads: the measuring process died"]
+
+
 def test_no_browser_is_recorded_as_skipped_with_the_reason(tmp_path, monkeypatch) -> None:
     from generator.bench import browser
 

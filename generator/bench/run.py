@@ -167,7 +167,7 @@ def bench(
     todo = sorted(((a, s) for a in targets for s in pending_steps(records[a.artifact_id], plan)),
                   key=lambda item: order[item[1].section])
     outcome = Outcome()
-    measurer = _Measurer(ctx, plan, log)
+    measurer = _Measurer(ctx, plan, log, targets)
     with ExitStack() as stack:
         stack.callback(measurer.close)
         for index, (artifact, step) in enumerate(todo):
@@ -184,7 +184,7 @@ def bench(
             write_record(ctx.records_root, record)
     for artifact in targets:
         record = records[artifact.artifact_id]
-        if not record.complete and not record.pending() and not pending_steps(record, plan) and not _failed(outcome, artifact):
+        if not record.complete and not record.pending() and not pending_steps(record, plan):
             record = updated(record, complete=True)
         write_record(ctx.records_root, record)
         outcome.records.append(record_path(ctx.records_root, record))
@@ -195,15 +195,12 @@ class MeasurementFailed(Exception):
     pass
 
 
-def _failed(outcome: Outcome, artifact: OnnxArtifact) -> bool:
-    return any(f.startswith(f"{artifact.artifact_id}: ") for f in outcome.failures)
-
-
 class _Measurer:
     """Runs one step against a record; owns the browser for the whole run (started on first use)."""
 
-    def __init__(self, ctx: Context, plan: Plan, log: Log):
+    def __init__(self, ctx: Context, plan: Plan, log: Log, targets: list[OnnxArtifact]):
         self.ctx, self.plan, self.log = ctx, plan, log
+        self.targets = targets  # the browser page stages these models, and only these
         self._driver = None
         self._browser_stack = ExitStack()
         self._browser_missing: str | None = None
@@ -260,16 +257,11 @@ class _Measurer:
             return None
         try:
             self._driver = self._browser_stack.enter_context(
-                BrowserBench(self.ctx.artifact_root, self._all_artifacts(), self.ctx.catalog))
+                BrowserBench(self.ctx.artifact_root, self.targets, self.ctx.catalog))
         except BrowserUnavailable as exc:
             self._browser_missing = f"no browser to measure in: {exc}"
             self.log(f"browser latency skipped: {exc}")
         return self._driver
-
-    def _all_artifacts(self) -> list[OnnxArtifact]:
-        from ..artifacts import load_artifacts
-
-        return [a for found in load_artifacts(self.ctx.artifact_root).values() for a in found]
 
     def close(self) -> None:
         self._browser_stack.close()
