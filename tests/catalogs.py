@@ -18,6 +18,20 @@ ARTIFACTS = FIXTURES / "artifacts"
 MEASUREMENTS = FIXTURES / "measurements"
 
 
+def export_artifacts(out: Path, *args: str) -> Path:
+    """`versus export ARGS --out OUT` as a user runs it, weights from the shared mirror (a cache hit after the
+    exports `.ci/test` runs first)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "VERSUS_WEIGHTS_MIRROR": os.environ.get("VERSUS_WEIGHTS_MIRROR", str(SHARED / "weights"))}
+    done = subprocess.run([sys.executable, "-m", "generator.cli", "export", *args, "--out", str(out)],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return out
+
+
 def make_catalog(tmp_path: Path, *cards: Path, registry: Path = CATALOG / "registry") -> Path:
     """A catalog folder with the real registry and the given card files."""
     root = tmp_path / "catalog"

@@ -4,9 +4,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +11,7 @@ import pytest
 from generator.loader import load_catalog
 from generator.site import build_site
 
-from .catalogs import CATALOG, ROOT, SHARED
+from .catalogs import CATALOG, export_artifacts
 
 VARIANTS = ("ssd-mobilenet-v2.coral-uint8", "yolo11n.coco")
 COMPARE_PAGE = "/compare/mobilenet-ssd-v2-vs-yolo11/"
@@ -25,12 +22,7 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """(site, artifacts): `versus export` of VARIANTS and the real catalog built with them."""
     tmp = tmp_path_factory.mktemp("demo")
     artifacts = tmp / "artifacts"
-    env = {**os.environ, "VERSUS_WEIGHTS_MIRROR": os.environ.get("VERSUS_WEIGHTS_MIRROR", str(SHARED / "weights"))}
-    done = subprocess.run(
-        [sys.executable, "-m", "generator.cli", "export", *VARIANTS, "--out", str(artifacts)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
+    export_artifacts(artifacts, *VARIANTS)
     out = tmp / "site"
     build_site(load_catalog(CATALOG), out, artifacts=artifacts)
     return out, artifacts

@@ -23,7 +23,7 @@ from generator.decode import Detection
 from generator.loader import load_catalog
 from generator.measurement import Measurement, read_record
 
-from .catalogs import ARTIFACTS, CATALOG, ROOT, SHARED
+from .catalogs import ARTIFACTS, CATALOG, ROOT, SHARED, export_artifacts
 
 SAMPLES = SHARED / "images" / "coco-sample"
 IMAGE = SAMPLES / "images" / "000000000036.jpg"
@@ -115,12 +115,8 @@ def test_bad_label_file_is_reported_with_its_path(tmp_path: Path) -> None:
 def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """yolo11n and the untrained YOLOv12n graph, exported as `versus export` does (a cache hit after .ci/test's)."""
     out = tmp_path_factory.mktemp("bench") / "artifacts"
-    env = {**os.environ, "VERSUS_WEIGHTS_MIRROR": os.environ.get("VERSUS_WEIGHTS_MIRROR", str(SHARED / "weights"))}
-    for args in (["yolo11n.coco"], ["--untrained", "yolov12n"]):
-        done = subprocess.run([sys.executable, "-m", "generator.cli", "export", *args, "--out", str(out)],
-                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200)
-        assert done.returncode == 0, done.stdout + done.stderr
-    return out
+    export_artifacts(out, "yolo11n.coco")
+    return export_artifacts(out, "--untrained", "yolov12n")
 
 
 def test_accuracy_agrees_with_ultralytics_own_validator(exported: Path, sample_set, tmp_path: Path) -> None:

@@ -4,9 +4,7 @@ exported for real: the figures come through the demo's own worker code, and the 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,7 +16,7 @@ from generator.measurement import BrowserLatency, Measurement
 from generator.site import build_site
 
 from .browser import chromium_path, serve
-from .catalogs import CATALOG, ROOT, SHARED
+from .catalogs import CATALOG, ROOT, export_artifacts
 
 VARIANTS = ("ssd-mobilenet-v2.coral-uint8", "yolo11n.coco")
 # A camera that needs no hardware and no permission prompt: Chromium's test pattern.
@@ -28,13 +26,7 @@ FAKE_CAMERA = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-st
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     artifacts = tmp_path_factory.mktemp("bench-browser") / "artifacts"
-    env = {**os.environ, "VERSUS_WEIGHTS_MIRROR": os.environ.get("VERSUS_WEIGHTS_MIRROR", str(SHARED / "weights"))}
-    done = subprocess.run(
-        [sys.executable, "-m", "generator.cli", "export", *VARIANTS, "--out", str(artifacts)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return artifacts
+    return export_artifacts(artifacts, *VARIANTS)
 
 
 def test_bench_measures_through_the_demo(exported: Path) -> None:
