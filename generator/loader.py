@@ -182,7 +182,8 @@ def _load_records(
     folder: Path, registry: Registry | None, cards: list[ModelCard], card_files: set[str], problems: list[Problem]
 ) -> list[Measurement]:
     """Every `<run>/<artifact id>.json` under `folder`. No folder means no run yet, which is fine.
-    Hidden files are skipped: `write_record` writes `.<name>.tmp` before renaming it into place."""
+    Hidden entries are skipped: `write_record` writes `.<name>.tmp` before renaming it into place, and the bench
+    keeps native rounds not yet pooled in `<run>/.rounds/`."""
     if not folder.exists():
         return []
     if folder.is_symlink() or not folder.is_dir():

@@ -56,8 +56,18 @@ class Figure(_Record):
         return (self.q3 - self.q1) / self.median if self.median else 0.0
 
 
+class NativeRound(_Record):
+    """One fresh measuring process of a pooled native figure; rounds far apart show how the machine drifted."""
+
+    started: dt.datetime
+    inference_median: Ms
+    end_to_end_median: Ms
+    runs: int = Field(ge=1, description="Timed inference runs in this round.")
+
+
 class NativeLatency(_Record):
-    """onnxruntime's CPU execution provider in its own process, one thread setting."""
+    """onnxruntime's CPU execution provider in fresh processes, one thread setting. The figures pool the timings
+    of every round: rounds spread over the run so that a minute of a busy host does not decide the median."""
 
     threads: int = Field(ge=1, le=256, description="intra_op_num_threads (inter-op 1, sequential execution).")
     warmup: int = Field(ge=0, description="Runs discarded before timing.")
@@ -66,6 +76,13 @@ class NativeLatency(_Record):
     end_to_end: Figure = Field(description="Decoded image in, detections out: pre-processing, inference, decoding and NMS.")
     peak_rss_bytes: int = Field(ge=0, description="Peak resident memory of the measuring process after session creation and the inference runs: Python, numpy, onnxruntime and the model, before any pre- or post-processing library is imported.")
     rss_before_session_bytes: int | None = Field(None, ge=0, description="The same process just before the session was created: subtract it for the model's own share.")
+    rounds: list[NativeRound] = Field(default_factory=list, description="The measuring processes pooled into the figures, in the order they ran (session_ms is their median; the memory figures come from the round with the highest peak).")
+
+    @property
+    def drift(self) -> float:
+        """How far the rounds' inference medians stray from each other, relative to the pooled median."""
+        medians = [r.inference_median for r in self.rounds]
+        return (max(medians) - min(medians)) / self.inference.median if len(medians) > 1 and self.inference.median else 0.0
 
 
 class BrowserLatency(_Record):

@@ -18,6 +18,7 @@ from generator.artifacts import load_artifacts
 from generator.bench import accuracy, report
 from generator.bench import run as bench_run
 from generator.bench.machine import this_machine
+from generator.bench.rounds import PartialRounds
 from generator.bench.stats import figure
 from generator.decode import Detection
 from generator.loader import load_catalog
@@ -151,12 +152,13 @@ def _context(tmp_path: Path, artifacts: Path) -> bench_run.Context:
 
 
 def _fake_native(calls: list):
-    from generator.measurement import NativeLatency
+    from generator.bench.native import RoundSamples
 
     def measure(model, runtime_json, image, threads, settings):
         calls.append((Path(model).parent.name, threads))
-        f = figure([10.0 * threads, 11.0 * threads, 12.0 * threads])
-        return NativeLatency(threads=threads, warmup=1, session_ms=5, inference=f, end_to_end=f, peak_rss_bytes=1), {"onnxruntime": "x"}
+        times = [10.0 * threads + len(calls), 11.0 * threads + len(calls), 12.0 * threads + len(calls)]
+        return RoundSamples(started="2026-11-21T12:00:00+00:00", session_ms=5, peak_rss_bytes=len(calls),
+                            rss_before_session_bytes=0, inference=times, end_to_end=times), {"onnxruntime": "x"}
 
     return measure
 
@@ -165,34 +167,66 @@ def test_an_interrupted_run_keeps_its_steps_and_resumes_where_it_stopped(tmp_pat
     targets = sorted((a for group in load_artifacts(ARTIFACTS).values() for a in group), key=lambda a: not a.trained)
     assert [a.trained for a in targets] == [True, False]
     ctx = _context(tmp_path, ARTIFACTS)
-    plan = bench_run.Plan(threads=(1, 2), sections=("native", "accuracy"))
+    plan = bench_run.Plan(threads=(1, 2), rounds=3, sections=("native", "accuracy"))
     calls: list = []
-    monkeypatch.setattr(bench_run, "measure_native", _fake_native(calls))
+    monkeypatch.setattr(bench_run, "measure_round", _fake_native(calls))
 
     def interrupted(*args, **kwargs):
-        raise KeyboardInterrupt  # Ctrl-C after both artifacts' native steps (native runs first)
+        raise KeyboardInterrupt  # Ctrl-C at the first accuracy step, which comes after the first native round
 
     monkeypatch.setattr(accuracy, "measure_accuracy", interrupted)
     run = bench_run.start_run(ctx)
     with pytest.raises(KeyboardInterrupt):
         bench_run.bench(targets, ctx, plan, run)
+    assert len(calls) == 4, "one round of each artifact and thread setting before anything else"
     kept = {p.stem: read_record(p) for p in (ctx.records_root / run[0]).glob("*.json")}
-    first = targets[0].artifact_id
-    assert [n.threads for n in kept[first].native] == [1, 2] and not kept[first].complete
-
-    assert [n.threads for n in kept[targets[1].artifact_id].native] == [1, 2]
+    assert set(kept) == {a.artifact_id for a in targets} and not any(r.native or r.complete for r in kept.values())
+    stored = PartialRounds(ctx.records_root / run[0])
+    assert all(stored.counts(a.artifact_id) == {1: 1, 2: 1} for a in targets)
 
     calls.clear()
-    monkeypatch.setattr(bench_run, "measure_native", _fake_native(calls))
     monkeypatch.setattr(accuracy, "measure_accuracy", _fake_accuracy)
     outcome = bench_run.bench(targets, ctx, plan, bench_run.start_run(ctx, resume=run[0]))
-    assert calls == [], "finished steps must not be measured again"
+    assert len(calls) == 8, "rounds 2 and 3 only: the stored first round is not measured again"
     records = {p.stem: read_record(p) for p in outcome.records}
     assert all(r.complete and r.run == run[0] for r in records.values())
+    first = records[targets[0].artifact_id]
+    assert [(n.threads, len(n.rounds), n.inference.runs) for n in first.native] == [(1, 3, 9), (2, 3, 9)]
+    assert not (ctx.records_root / run[0] / ".rounds").exists(), "pooled rounds are dropped"
     untrained = next(r for r in records.values() if not r.artifact.trained)
     assert untrained.accuracy is None and "untrained" in untrained.skipped["accuracy"]
-    assert records[first].skipped == {"browser": "not measured in this run (left out with --skip browser)"}
+    assert first.skipped == {"browser": "not measured in this run (left out with --skip browser)"}
     assert "native 2t" in report.run_table(list(records.values()))
+
+
+def test_native_rounds_are_spread_over_the_run() -> None:
+    a, b = (load_artifacts(ARTIFACTS)[k][0] for k in ("yolo11n.coco", "yolov12n.v1"))
+    plan = bench_run.Plan(threads=(1, 2), rounds=3)
+    todo = [(x, s) for x in (a, b) for s in bench_run.steps(plan)]
+    order = [(x.artifact_id[:4], str(s)) for x, s in bench_run.schedule(todo)]
+    rounds = [next(i for i, (_, s) in enumerate(order) if s.endswith(f"round {r}")) for r in (1, 2, 3)]
+    assert rounds[0] == 0 and rounds[1] > 4 and rounds[2] > rounds[1] + 4, order
+    assert [s for _, s in order[4:6]] == ["accuracy", "accuracy"], "accuracy right after the first round"
+    assert all("round 3" in s for _, s in order[-4:]), "the last round closes the run"
+    assert sorted(order) == sorted((x.artifact_id[:4], str(s)) for x, s in todo)
+    one = bench_run.schedule([item for item in todo if item[1].round in (None, 3)])
+    assert [s.section for _, s in one][:4] == ["native"] * 4, "one round left: native first, as before rounds"
+
+
+def test_rounds_pool_into_one_figure() -> None:
+    from generator.bench.native import RoundSamples, Settings, pooled
+
+    def round_(times, peak):
+        return RoundSamples(started="2026-11-21T12:00:00+00:00", session_ms=peak / 10, peak_rss_bytes=peak,
+                            rss_before_session_bytes=peak // 2, inference=times, end_to_end=[t + 1 for t in times])
+
+    latency = pooled(2, 5, [round_([10, 11, 12], 100), round_([20, 21, 22, 23], 300), round_([15], 200)])
+    assert latency.inference == figure([10, 11, 12, 20, 21, 22, 23, 15])
+    assert latency.end_to_end.median == figure([11, 12, 13, 21, 22, 23, 24, 16]).median
+    assert (latency.peak_rss_bytes, latency.rss_before_session_bytes, latency.session_ms) == (300, 150, 20)
+    assert [r.inference_median for r in latency.rounds] == [11, 21.5, 15]
+    assert latency.drift == pytest.approx((21.5 - 11) / latency.inference.median)
+    assert Settings(min_runs=30, min_seconds=3.0).per_round(4) == Settings(min_runs=8, min_seconds=0.75, max_runs=250)
 
 
 def test_a_failed_step_stays_pending_and_the_record_incomplete(tmp_path, monkeypatch) -> None:
@@ -205,13 +239,27 @@ def test_a_failed_step_stays_pending_and_the_record_incomplete(tmp_path, monkeyp
             raise NativeFailed("the measuring process died")
         return ok(model, runtime_json, image, threads, settings)
 
-    monkeypatch.setattr(bench_run, "measure_native", flaky)
+    monkeypatch.setattr(bench_run, "measure_round", flaky)
     ctx = _context(tmp_path, ARTIFACTS)
     outcome = bench_run.bench(load_artifacts(ARTIFACTS)["yolo11n.coco"], ctx,
                               bench_run.Plan(threads=(1, 2), sections=("native",)), bench_run.start_run(ctx))
     (record,) = [read_record(p) for p in outcome.records]
     assert not record.complete and [n.threads for n in record.native] == [1]
-    assert outcome.failures == ["yolo11n.coco: native 2 threads: the measuring process died"]
+    assert outcome.failures == [f"yolo11n.coco: native 2 threads, round {r}: the measuring process died" for r in (1, 2, 3)]
+
+
+def test_unreadable_stored_rounds_name_their_file(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(bench_run, "measure_round", _fake_native([]))
+    monkeypatch.setattr(accuracy, "measure_accuracy", _fake_accuracy)
+    ctx = _context(tmp_path, ARTIFACTS)
+    run = bench_run.start_run(ctx)
+    bench_run.bench(load_artifacts(ARTIFACTS)["yolo11n.coco"], ctx, bench_run.Plan(threads=(1,), sections=("accuracy",)), run)
+    broken = ctx.records_root / run[0] / ".rounds" / "yolo11n.coco.json"
+    broken.parent.mkdir()
+    broken.write_text('{"1": [{"started": ')
+    with pytest.raises(bench_run.BenchError, match=r"yolo11n.coco.json: cannot read the rounds.*delete the file"):
+        bench_run.bench(load_artifacts(ARTIFACTS)["yolo11n.coco"], ctx, bench_run.Plan(threads=(1,)),
+                        bench_run.start_run(ctx, resume=run[0]))
 
 
 def test_no_browser_is_recorded_as_skipped_with_the_reason(tmp_path, monkeypatch) -> None:
@@ -222,7 +270,7 @@ def test_no_browser_is_recorded_as_skipped_with_the_reason(tmp_path, monkeypatch
             raise browser.BrowserUnavailable("chromium not found at /nowhere")
 
     monkeypatch.setattr(browser, "BrowserBench", Missing)
-    monkeypatch.setattr(bench_run, "measure_native", _fake_native([]))
+    monkeypatch.setattr(bench_run, "measure_round", _fake_native([]))
     targets = load_artifacts(ARTIFACTS)["yolo11n.coco"]
     ctx = _context(tmp_path, ARTIFACTS)
     outcome = bench_run.bench(targets, ctx, bench_run.Plan(threads=(1, 2), sections=("native", "browser")), bench_run.start_run(ctx))
@@ -252,7 +300,7 @@ def _fake_accuracy(model, runtime, names, sample):
 def test_resume_refuses_a_re_exported_artifact(tmp_path, monkeypatch) -> None:
     targets = load_artifacts(ARTIFACTS)["yolo11n.coco"]
     ctx = _context(tmp_path, ARTIFACTS)
-    monkeypatch.setattr(bench_run, "measure_native", _fake_native([]))
+    monkeypatch.setattr(bench_run, "measure_round", _fake_native([]))
     run = bench_run.start_run(ctx)
     bench_run.bench(targets, ctx, bench_run.Plan(threads=(1,), sections=("native",)), run)
     path = ctx.records_root / run[0] / "yolo11n.coco.json"
@@ -294,6 +342,8 @@ def test_versus_bench_measures_and_records(exported: Path, tmp_path: Path) -> No
     assert trained.complete and trained.commit and trained.machine.cores == os.cpu_count()
     (native,) = trained.native
     assert native.threads == 1 and native.inference.runs >= 3 and native.inference.median > 1
+    assert len(native.rounds) == 3 and sum(r.runs for r in native.rounds) == native.inference.runs
+    assert not (run / ".rounds").exists()
     assert native.end_to_end.median > native.inference.min  # pre-processing and decoding are not free
     assert native.peak_rss_bytes > native.rss_before_session_bytes > 0
     assert 0.3 < trained.accuracy.map50_95 < trained.accuracy.map50 < 0.9

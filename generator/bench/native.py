@@ -1,23 +1,30 @@
-"""Native latency: onnxruntime's CPU execution provider, one thread setting at a time, each in a fresh
+"""Native latency: onnxruntime's CPU execution provider, one thread setting at a time, each round in a fresh
 process so that thread pools, memory arenas and peak memory belong to that setting alone.
 
-The parent calls `measure_native`; the child (`python -m generator.bench.native`) reads its job as JSON on
-stdin and prints one JSON result. The child creates the session and times inference before it imports
+A figure pools several rounds (`pooled`): on a shared host the speed of a second core can change for minutes
+at a time, so the bench spreads the rounds over its run rather than timing one block.
+
+The parent calls `measure_round`; the child (`python -m generator.bench.native`) reads its job as JSON on
+stdin and prints one JSON result with the raw timings. The child creates the session and times inference before it imports
 OpenCV or torch, so `peak_rss_bytes` is onnxruntime and the model, not the pre- and post-processing
 libraries; end-to-end timing (pre-processing, inference, decoding and NMS) comes after.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import math
 import resource
+import statistics
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..measurement import NativeLatency
+from ..measurement import NativeLatency, NativeRound
 from .stats import figure
 
 
@@ -34,19 +41,52 @@ class Settings:
     min_seconds: float = 3.0
     max_runs: int = 1000
 
+    def per_round(self, rounds: int) -> Settings:
+        """The share of one round when `rounds` of them make up these totals (warm-up is per process)."""
+        return Settings(warmup=self.warmup, min_runs=math.ceil(self.min_runs / rounds),
+                        min_seconds=self.min_seconds / rounds, max_runs=math.ceil(self.max_runs / rounds))
 
-def measure_native(model: Path, runtime_json: str, image: Path, threads: int, settings: Settings,
-                   timeout: float = 1800) -> tuple[NativeLatency, dict[str, str]]:
-    """The figures for one thread setting, and the library versions that produced them."""
+
+@dataclass(frozen=True)
+class RoundSamples:
+    """One measuring process's raw timings (milliseconds), kept until every round of its figure is in."""
+
+    started: str  # ISO 8601, UTC
+    session_ms: float
+    peak_rss_bytes: int
+    rss_before_session_bytes: int
+    inference: list[float] = field(default_factory=list)
+    end_to_end: list[float] = field(default_factory=list)
+
+
+def measure_round(model: Path, runtime_json: str, image: Path, threads: int, settings: Settings,
+                  timeout: float = 1800) -> tuple[RoundSamples, dict[str, str]]:
+    """One round of one thread setting in a fresh process, and the library versions that produced it."""
     job = {"model": str(model), "runtime": json.loads(runtime_json), "image": str(image), "threads": threads,
            "settings": asdict(settings)}
+    started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     done = subprocess.run([sys.executable, "-m", "generator.bench.native"], input=json.dumps(job),
                           capture_output=True, text=True, timeout=timeout)
     if done.returncode != 0:
         tail = "\n".join(done.stderr.strip().splitlines()[-8:])
         raise NativeFailed(f"{model}: native measurement with {threads} thread(s) failed:\n{tail}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    return NativeLatency.model_validate(result["latency"]), result["versions"]
+    return RoundSamples(started=started, **result["round"]), result["versions"]
+
+
+def pooled(threads: int, warmup: int, rounds: Sequence[RoundSamples]) -> NativeLatency:
+    """One figure from every round's timings; memory from the round that peaked highest."""
+    if not rounds:
+        raise ValueError("no rounds to pool")
+    peak = max(rounds, key=lambda r: r.peak_rss_bytes)
+    return NativeLatency(
+        threads=threads, warmup=warmup, session_ms=statistics.median(r.session_ms for r in rounds),
+        inference=figure([t for r in rounds for t in r.inference]),
+        end_to_end=figure([t for r in rounds for t in r.end_to_end]),
+        peak_rss_bytes=peak.peak_rss_bytes, rss_before_session_bytes=peak.rss_before_session_bytes,
+        rounds=[NativeRound(started=dt.datetime.fromisoformat(r.started), inference_median=statistics.median(r.inference),
+                            end_to_end_median=statistics.median(r.end_to_end), runs=len(r.inference)) for r in rounds],
+    )
 
 
 def _peak_rss_bytes() -> int:
@@ -131,12 +171,10 @@ def _child(job: dict) -> dict:
     e2e = timed(end_to_end, settings)
     import cv2
 
-    latency = NativeLatency(
-        threads=job["threads"], warmup=settings.warmup, session_ms=session_ms,
-        inference=figure(inference), end_to_end=figure(e2e), peak_rss_bytes=peak, rss_before_session_bytes=before,
-    )
+    timings = RoundSamples(started="", session_ms=round(session_ms, 4), peak_rss_bytes=peak, rss_before_session_bytes=before,
+                           inference=[round(t, 4) for t in inference], end_to_end=[round(t, 4) for t in e2e])
     versions = {"onnxruntime": ort.__version__, "numpy": np.__version__, "opencv": cv2.__version__}
-    return {"latency": latency.model_dump(mode="json"), "versions": versions}
+    return {"round": {k: v for k, v in asdict(timings).items() if k != "started"}, "versions": versions}
 
 
 if __name__ == "__main__":

@@ -26,6 +26,10 @@ def run_table(records: Sequence[Measurement]) -> str:
         for n in r.native:
             lines.append(f"  native {n.threads}t   inference {fig(n.inference)}   end-to-end {fig(n.end_to_end)}   "
                          f"peak RSS {n.peak_rss_bytes / 1e6:.0f} MB")
+            if len(n.rounds) > 1:
+                lines.append(f"    rounds' inference medians {' / '.join(f'{x.inference_median:.1f}' for x in n.rounds)} ms: "
+                             f"drift {n.drift:.0%}" + (f" > {AGREEMENT:.0%}: the machine's speed changed during the run; "
+                                                       "judge this figure by its spread" if n.drift > AGREEMENT else ""))
         for b in r.browser:
             threads = f"{b.threads}t" if b.threads else "gpu"
             iso = "" if b.cross_origin_isolated else " (not isolated)"

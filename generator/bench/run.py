@@ -1,15 +1,17 @@
 """One bench run: every pending measurement of every target artifact, one step at a time, each result written
 to its record at once. An interrupted run keeps every step already written; `resume` continues it.
 
-A step is one thread setting of native or browser latency, or the accuracy check. A step that cannot run on
-this machine (no browser, an untrained artifact's accuracy) is recorded as skipped with the reason; a step
-that fails stays pending, is reported, and is retried when the run is resumed.
+A step is one round of one thread setting of native latency, one thread setting of browser latency, or the
+accuracy check. Native rounds are spread over the whole run, the other steps between them, so that a figure
+describes the run's few minutes and not whichever minute its block fell in (see `schedule`). A step that
+cannot run on this machine (no browser, an untrained artifact's accuracy) is recorded as skipped with the
+reason; a step that fails stays pending, is reported, and is retried when the run is resumed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +24,7 @@ from ..measurement import (
     ArtifactRef,
     Machine,
     Measurement,
+    NativeLatency,
     Section,
     read_record,
     record_path,
@@ -29,7 +32,8 @@ from ..measurement import (
     write_record,
 )
 from . import machine as machine_info
-from .native import NativeFailed, Settings, measure_native
+from .native import NativeFailed, Settings, measure_round, pooled
+from .rounds import PartialRounds, RoundsError
 
 Log = Callable[[str], None]
 
@@ -43,7 +47,8 @@ class Plan:
     """What to measure and how long. Two runs with the same plan on an idle machine should agree within 10%."""
 
     threads: tuple[int, ...] = (1, 2)
-    native: Settings = Settings()
+    native: Settings = Settings()  # totals over all rounds
+    rounds: int = 3  # fresh native processes per thread setting, spread over the run and pooled
     browser_warmup: int = 3
     browser_runs: int = 20
     cold_pages: int = 3
@@ -67,9 +72,11 @@ class Context:
 class Step:
     section: Section
     threads: int | None = None
+    round: int | None = None  # native only, from 1
 
     def __str__(self) -> str:
-        return self.section + (f" {self.threads} thread{'s' if self.threads != 1 else ''}" if self.threads else "")
+        text = self.section + (f" {self.threads} thread{'s' if self.threads != 1 else ''}" if self.threads else "")
+        return text + (f", round {self.round}" if self.round else "")
 
 
 @dataclass
@@ -81,23 +88,49 @@ class Outcome:
 def steps(plan: Plan) -> list[Step]:
     out: list[Step] = []
     for section in plan.sections:
-        out += [Step(section)] if section == "accuracy" else [Step(section, t) for t in plan.threads]
+        if section == "native":
+            out += [Step(section, t, r) for r in range(1, plan.rounds + 1) for t in plan.threads]
+        else:
+            out += [Step(section)] if section == "accuracy" else [Step(section, t) for t in plan.threads]
     return out
 
 
-def pending_steps(record: Measurement, plan: Plan) -> list[Step]:
-    """Steps of `plan` the record has neither measured nor skipped."""
+def pending_steps(record: Measurement, plan: Plan, stored_rounds: Mapping[int, int] | None = None) -> list[Step]:
+    """Steps of `plan` the record has neither measured nor skipped; `stored_rounds` counts the native rounds
+    per thread setting already measured but not yet pooled into the record."""
+    stored_rounds = stored_rounds or {}
 
     def done(step: Step) -> bool:
         if step.section in record.skipped:
             return True
         if step.section == "native":
-            return any(n.threads == step.threads for n in record.native)
+            return any(n.threads == step.threads for n in record.native) or step.round <= stored_rounds.get(step.threads, 0)
         if step.section == "browser":
             return any(b.requested_threads == step.threads for b in record.browser)
         return record.accuracy is not None
 
     return [s for s in steps(plan) if not done(s)]
+
+
+ORDER = {"native": 0, "accuracy": 1, "browser": 2}
+
+
+def schedule(todo: list[tuple[OnnxArtifact, Step]]) -> list[tuple[OnnxArtifact, Step]]:
+    """Native rounds spread evenly over the run, the accuracy and browser steps filling the gaps between them
+    (accuracy first). One round of every artifact and thread setting goes together, so each round of a figure
+    falls in a different stretch of the run. Chromium is closed while native rounds run (see `bench`)."""
+    native = [item for item in todo if item[1].section == "native"]
+    others = sorted((item for item in todo if item[1].section != "native"), key=lambda item: ORDER[item[1].section])
+    groups = [[item for item in native if item[1].round == r] for r in sorted({item[1].round for item in native})]
+    if len(groups) < 2:
+        return native + others
+    out: list[tuple[OnnxArtifact, Step]] = []
+    gaps = len(groups) - 1
+    for i, group in enumerate(groups):
+        out += group
+        if i < gaps:
+            out += others[len(others) * i // gaps: len(others) * (i + 1) // gaps]
+    return out
 
 
 def new_record(artifact: OnnxArtifact, ctx: Context, run: str, started: dt.datetime) -> Measurement:
@@ -155,23 +188,31 @@ def bench(
 ) -> Outcome:
     """Measure `targets` in `run` (from `start_run`), writing each step's result as soon as it is known."""
     run, started = run
+    try:
+        return _bench(targets, ctx, plan, run, started, log, on_step)
+    except RoundsError as exc:
+        raise BenchError(str(exc)) from exc
+
+
+def _bench(targets, ctx: Context, plan: Plan, run: str, started: dt.datetime, log: Log, on_step) -> Outcome:
     records = {a.artifact_id: existing_record(ctx, a, run) or new_record(a, ctx, run, started) for a in targets}
+    partial = PartialRounds(ctx.records_root / run)
     not_asked = {s: f"not measured in this run (left out with --skip {s})" for s in SECTIONS if s not in plan.sections}
     for key, record in records.items():
         missing = {s: why for s, why in not_asked.items() if s in record.pending()}
         if missing:
             records[key] = updated(record, skipped={**record.skipped, **missing})
-    # Section by section, browser last: Chromium stays open once started and must not share the cores
-    # with native timing.
-    order = {"native": 0, "accuracy": 1, "browser": 2}
-    todo = sorted(((a, s) for a in targets for s in pending_steps(records[a.artifact_id], plan)),
-                  key=lambda item: order[item[1].section])
+        records[key] = _pool_finished(records[key], partial, plan)
+    todo = schedule([(a, s) for a in targets
+                     for s in pending_steps(records[a.artifact_id], plan, partial.counts(a.artifact_id))])
     outcome = Outcome()
-    measurer = _Measurer(ctx, plan, log, targets)
+    measurer = _Measurer(ctx, plan, log, targets, partial)
     with ExitStack() as stack:
         stack.callback(measurer.close)
         for index, (artifact, step) in enumerate(todo):
             record = records[artifact.artifact_id]
+            if step.section != "browser":
+                measurer.close()  # Chromium must not share the cores with native timing or accuracy
             if on_step:
                 on_step(f"{artifact.artifact_id}: {step}", index, len(todo))
             try:
@@ -182,13 +223,29 @@ def bench(
                 continue
             records[artifact.artifact_id] = record
             write_record(ctx.records_root, record)
+            for n in record.native:  # pooled into the record now: its rounds are no longer needed
+                partial.drop(artifact.artifact_id, n.threads)
     for artifact in targets:
         record = records[artifact.artifact_id]
-        if not record.complete and not record.pending() and not pending_steps(record, plan):
+        if not record.complete and not record.pending() and not pending_steps(record, plan, partial.counts(artifact.artifact_id)):
             record = updated(record, complete=True)
         write_record(ctx.records_root, record)
         outcome.records.append(record_path(ctx.records_root, record))
     return outcome
+
+
+def with_native(record: Measurement, latency: NativeLatency, versions: Mapping[str, str]) -> Measurement:
+    native = sorted([*record.native, latency], key=lambda n: n.threads)
+    return updated(record, native=native, software={**record.software, **versions})
+
+
+def _pool_finished(record: Measurement, partial: PartialRounds, plan: Plan) -> Measurement:
+    """Pools stored rounds that already make a whole figure (a run resumed with fewer --rounds than it began with)."""
+    measured = {n.threads for n in record.native}
+    for threads, count in partial.counts(record.artifact.artifact_id).items():
+        if threads not in measured and count >= plan.rounds:
+            record = with_native(record, pooled(threads, plan.native.warmup, partial.rounds(record.artifact.artifact_id, threads)), {})
+    return record
 
 
 class MeasurementFailed(Exception):
@@ -198,8 +255,8 @@ class MeasurementFailed(Exception):
 class _Measurer:
     """Runs one step against a record; owns the browser for the whole run (started on first use)."""
 
-    def __init__(self, ctx: Context, plan: Plan, log: Log, targets: list[OnnxArtifact]):
-        self.ctx, self.plan, self.log = ctx, plan, log
+    def __init__(self, ctx: Context, plan: Plan, log: Log, targets: list[OnnxArtifact], partial: PartialRounds):
+        self.ctx, self.plan, self.log, self.partial = ctx, plan, log, partial
         self.targets = targets  # the browser page stages these models, and only these
         self._driver = None
         self._browser_stack = ExitStack()
@@ -211,10 +268,12 @@ class _Measurer:
 
     def _native(self, record: Measurement, artifact: OnnxArtifact, step: Step) -> Measurement:
         model = self.ctx.artifact_root / artifact.artifact_id / MODEL_NAME
-        latency, versions = measure_native(model, artifact.runtime.model_dump_json(), self.ctx.latency_image,
-                                           step.threads, self.plan.native)
-        native = sorted([*record.native, latency], key=lambda n: n.threads)
-        return updated(record, native=native, software={**record.software, **versions})
+        samples, versions = measure_round(model, artifact.runtime.model_dump_json(), self.ctx.latency_image,
+                                          step.threads, self.plan.native.per_round(self.plan.rounds))
+        rounds = self.partial.add(artifact.artifact_id, step.threads, samples)
+        if len(rounds) < self.plan.rounds:
+            return updated(record, software={**record.software, **versions})
+        return with_native(record, pooled(step.threads, self.plan.native.warmup, rounds), versions)
 
     def _browser(self, record: Measurement, artifact: OnnxArtifact, step: Step) -> Measurement:
         browser = self._open_browser()
@@ -264,4 +323,6 @@ class _Measurer:
         return self._driver
 
     def close(self) -> None:
+        """Closes Chromium if it is open; the next browser step starts it again."""
         self._browser_stack.close()
+        self._driver = None

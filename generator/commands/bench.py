@@ -23,9 +23,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("names", nargs="*", metavar="ID",
                         help="card, variant or artifact ids (default: every artifact in --artifacts)")
     parser.add_argument("--threads", default="1,2", help="thread settings, comma-separated (default: 1,2)")
-    parser.add_argument("--runs", type=int, default=30, help="native: at least this many timed runs (default: 30)")
-    parser.add_argument("--min-seconds", type=float, default=3.0, help="native: and at least this long timing (default: 3)")
-    parser.add_argument("--warmup", type=int, default=5, help="native: discarded runs first (default: 5)")
+    parser.add_argument("--runs", type=int, default=30, help="native: at least this many timed runs, all rounds together (default: 30)")
+    parser.add_argument("--min-seconds", type=float, default=3.0, help="native: and at least this long timing, all rounds together (default: 3)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="native: fresh processes per thread setting, spread over the run and pooled (default: 3)")
+    parser.add_argument("--warmup", type=int, default=5, help="native: discarded runs first, in every round (default: 5)")
     parser.add_argument("--browser-runs", type=int, default=20, help="browser: warm timed runs (default: 20)")
     parser.add_argument("--browser-warmup", type=int, default=3, help="browser: discarded warm runs first (default: 3)")
     parser.add_argument("--cold-pages", type=int, default=3, help="browser: fresh pages timed for cold start (default: 3)")
@@ -62,6 +64,9 @@ def run(args: argparse.Namespace) -> int:
     except ValueError:
         print(f"versus bench: --threads {args.threads!r}: give whole numbers of at least 1, e.g. 1,2", file=sys.stderr)
         return 2
+    if args.rounds < 1 or args.runs < 1 or args.warmup < 0 or args.min_seconds < 0:
+        print("versus bench: --rounds and --runs must be at least 1, --warmup and --min-seconds at least 0", file=sys.stderr)
+        return 2
     try:
         targets = select_artifacts(catalog, args.names, args.artifacts, export=not args.no_export, catalog_dir=args.catalog)
     except TargetError as exc:
@@ -79,7 +84,8 @@ def run(args: argparse.Namespace) -> int:
               "set VERSUS_SAMPLE_IMAGES to the coco-sample images folder", file=sys.stderr)
         return 2
     plan = bench_run.Plan(
-        threads=threads, native=Settings(warmup=args.warmup, min_runs=args.runs, min_seconds=args.min_seconds),
+        threads=threads, rounds=args.rounds,
+        native=Settings(warmup=args.warmup, min_runs=args.runs, min_seconds=args.min_seconds),
         browser_warmup=args.browser_warmup, browser_runs=args.browser_runs, cold_pages=args.cold_pages,
         sections=tuple(s for s in SECTIONS if s not in args.skip),
     )
