@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from .measurement import BrowserLatency, Figure, Machine, Measurement
+from .measurement import BrowserLatency, Figure, Machine, Measurement, NativeLatency
 from .schema import ModelCard, Registry
 
 # --- Runs ------------------------------------------------------------------------------
@@ -112,7 +112,7 @@ def runs_of(records: Iterable[Measurement], card_id: str) -> int:
 
 # --- Figures in a table --------------------------------------------------------------------
 
-Kind = Literal["figure", "ms", "bytes", "percent"]
+Kind = Literal["figure", "rounds", "ms", "bytes", "percent"]
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,7 @@ class Reading:
     setting: str  # e.g. "onnxruntime CPU · 1 thread"
     what: str  # e.g. "inference"
     kind: Kind
-    value: Figure | float | int
+    value: Figure | NativeLatency | float | int  # "rounds": the NativeLatency whose rounds to show
 
     @property
     def key(self) -> tuple[str, str]:
@@ -149,14 +149,16 @@ def readings(record: Measurement, registry: Registry) -> list[Reading]:
     out: list[Reading] = []
     for n in sorted(record.native, key=lambda n: n.threads):
         setting, o = native_setting(n.threads), (0, f"{n.threads:04d}")
+        out.append(Reading((*o, 0), setting, "inference", "figure", n.inference))
+        if len(n.rounds) > 1:
+            out.append(Reading((*o, 1), setting, "inference, each round's median", "rounds", n))
         out += [
-            Reading((*o, 0), setting, "inference", "figure", n.inference),
-            Reading((*o, 1), setting, "end-to-end", "figure", n.end_to_end),
-            Reading((*o, 2), setting, "session creation", "ms", n.session_ms),
-            Reading((*o, 3), setting, "peak memory (RSS)", "bytes", n.peak_rss_bytes),
+            Reading((*o, 2), setting, "end-to-end", "figure", n.end_to_end),
+            Reading((*o, 3), setting, "session creation", "ms", n.session_ms),
+            Reading((*o, 4), setting, "peak memory (RSS)", "bytes", n.peak_rss_bytes),
         ]
         if n.rss_before_session_bytes is not None:
-            out.append(Reading((*o, 4), setting, "memory before the session (RSS)", "bytes", n.rss_before_session_bytes))
+            out.append(Reading((*o, 5), setting, "memory before the session (RSS)", "bytes", n.rss_before_session_bytes))
     for b in record.browser:
         setting = browser_setting(b)
         o = (1, f"{b.backend}{b.threads or 0:04d}")

@@ -28,6 +28,7 @@ SECTIONS: tuple[Section, ...] = ("native", "browser", "accuracy")
 RUN_PATTERN = r"^[0-9]{8}T[0-9]{6}Z-[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 Ms = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+AGREEMENT = 0.10  # two runs on an idle machine agree this closely on every median; rounds of one run, too
 
 
 class _Record(BaseModel):
@@ -83,6 +84,11 @@ class NativeLatency(_Record):
         """How far the rounds' inference medians stray from each other, relative to the pooled median."""
         medians = [r.inference_median for r in self.rounds]
         return (max(medians) - min(medians)) / self.inference.median if len(medians) > 1 and self.inference.median else 0.0
+
+    @property
+    def settled(self) -> bool:
+        """False when the rounds disagree by more than runs should: the machine was busy, judge by the spread."""
+        return self.drift <= AGREEMENT
 
 
 class BrowserLatency(_Record):

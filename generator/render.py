@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 from . import compare, licenses, measured
 from .export.manifest import OnnxArtifact
 from .loader import Catalog
-from .measurement import Figure, Machine, Measurement
+from .measurement import Figure, Machine, Measurement, NativeLatency
 from .schema import Cited, Metric, ModelCard, Organization, Registry, Variant
 
 # Above this many pairs, pair pages are not written and the client-side view serves every pair:
@@ -219,6 +219,14 @@ def fmt_figure(figure: Figure) -> str:
     return f"{fmt_ms(figure.median)} (IQR {figure.q1:.1f}–{figure.q3:.1f}, {runs})"
 
 
+def fmt_rounds(latency: NativeLatency) -> str:
+    """Each round's median in run order, and a warning when they drift apart more than two runs should."""
+    medians = " / ".join(f"{r.inference_median:.1f}" for r in latency.rounds)
+    note = "" if latency.settled else (f": they differ by {latency.drift:.0%}, the machine's speed changed during the run, "
+                                       "so judge the figure by its spread")
+    return f"{medians} ms{note}"
+
+
 def fmt_bytes(value: int) -> str:
     """Decimal units, as download sizes are usually given: 10.8 MB."""
     for unit, size in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
@@ -231,6 +239,9 @@ def fmt_reading(reading: measured.Reading) -> str:
     if reading.kind == "figure":
         assert isinstance(reading.value, Figure)
         return fmt_figure(reading.value)
+    if reading.kind == "rounds":
+        assert isinstance(reading.value, NativeLatency)
+        return fmt_rounds(reading.value)
     if reading.kind == "ms":
         return fmt_ms(float(reading.value))  # type: ignore[arg-type]
     if reading.kind == "bytes":

@@ -242,7 +242,7 @@ def test_a_failed_step_stays_pending_and_the_record_incomplete(tmp_path, monkeyp
     monkeypatch.setattr(bench_run, "measure_round", flaky)
     ctx = _context(tmp_path, ARTIFACTS)
     outcome = bench_run.bench(load_artifacts(ARTIFACTS)["yolo11n.coco"], ctx,
-                              bench_run.Plan(threads=(1, 2), sections=("native",)), bench_run.start_run(ctx))
+                              bench_run.Plan(threads=(1, 2), rounds=3, sections=("native",)), bench_run.start_run(ctx))
     (record,) = [read_record(p) for p in outcome.records]
     assert not record.complete and [n.threads for n in record.native] == [1]
     assert outcome.failures == [f"yolo11n.coco: native 2 threads, round {r}: the measuring process died" for r in (1, 2, 3)]
@@ -331,7 +331,7 @@ def test_versus_bench_measures_and_records(exported: Path, tmp_path: Path) -> No
     done = subprocess.run(
         [sys.executable, "-m", "generator.cli", "bench", "yolo11n.coco", "yolov12n.untrained", "--no-export",
          "--artifacts", str(exported), "--records", str(records), "--skip", "browser",
-         "--threads", "1", "--runs", "3", "--min-seconds", "0", "--warmup", "1"],
+         "--threads", "1", "--rounds", "2", "--runs", "3", "--min-seconds", "0", "--warmup", "1"],
         cwd=ROOT, capture_output=True, text=True, timeout=900,
     )
     assert done.returncode == 0, done.stdout + done.stderr
@@ -342,7 +342,7 @@ def test_versus_bench_measures_and_records(exported: Path, tmp_path: Path) -> No
     assert trained.complete and trained.commit and trained.machine.cores == os.cpu_count()
     (native,) = trained.native
     assert native.threads == 1 and native.inference.runs >= 3 and native.inference.median > 1
-    assert len(native.rounds) == 3 and sum(r.runs for r in native.rounds) == native.inference.runs
+    assert len(native.rounds) == 2 and sum(r.runs for r in native.rounds) == native.inference.runs
     assert not (run / ".rounds").exists()
     assert native.end_to_end.median > native.inference.min  # pre-processing and decoding are not free
     assert native.peak_rss_bytes > native.rss_before_session_bytes > 0

@@ -241,3 +241,17 @@ def test_a_browser_only_visitor_record_reads_without_native_figures(catalog) -> 
     visitor = Measurement.model_validate(data)
     settings = {r.setting for r in measured.readings(visitor, catalog.registry)}
     assert settings == {"browser · wasm · 2 threads", "download"}
+
+
+def test_rounds_are_shown_and_a_drifting_figure_says_so(catalog) -> None:
+    """A figure pooled from rounds that disagree (a busy host) is flagged where it is shown; a settled one is not."""
+    from generator.render import fmt_reading
+
+    vm = next(r for r in catalog.measurements if r.run == VM_RUN and r.artifact.artifact_id == "yolo11n.coco")
+    shown = {r.key: fmt_reading(r) for r in measured.readings(vm, catalog.registry) if r.kind == "rounds"}
+    one, two = (shown[(measured.native_setting(t), "inference, each round's median")] for t in (1, 2))
+    one_thread, two_threads = sorted(vm.native, key=lambda n: n.threads)
+    assert one.startswith(" / ".join(f"{r.inference_median:.1f}" for r in one_thread.rounds)) and one.endswith(" ms")
+    assert two_threads.drift > 0.10 and f"differ by {two_threads.drift:.0%}" in two and "judge the figure by its spread" in two
+    legacy = vm.model_copy(update={"native": [one_thread.model_copy(update={"rounds": []})]})
+    assert not any(r.kind == "rounds" for r in measured.readings(legacy, catalog.registry)), "one round: nothing to compare"

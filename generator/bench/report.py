@@ -6,9 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from ..measurement import Figure, Measurement
-
-AGREEMENT = 0.10  # two runs on an idle machine should agree this closely on every median
+from ..measurement import AGREEMENT, Figure, Measurement
 
 
 def fig(f: Figure | None) -> str:
@@ -28,8 +26,8 @@ def run_table(records: Sequence[Measurement]) -> str:
                          f"peak RSS {n.peak_rss_bytes / 1e6:.0f} MB")
             if len(n.rounds) > 1:
                 lines.append(f"    rounds' inference medians {' / '.join(f'{x.inference_median:.1f}' for x in n.rounds)} ms: "
-                             f"drift {n.drift:.0%}" + (f" > {AGREEMENT:.0%}: the machine's speed changed during the run; "
-                                                       "judge this figure by its spread" if n.drift > AGREEMENT else ""))
+                             f"drift {n.drift:.0%}" + ("" if n.settled else f" > {AGREEMENT:.0%}: the machine's speed changed "
+                                                                        "during the run; judge this figure by its spread"))
         for b in r.browser:
             threads = f"{b.threads}t" if b.threads else "gpu"
             iso = "" if b.cross_origin_isolated else " (not isolated)"

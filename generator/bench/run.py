@@ -48,7 +48,7 @@ class Plan:
 
     threads: tuple[int, ...] = (1, 2)
     native: Settings = Settings()  # totals over all rounds
-    rounds: int = 3  # fresh native processes per thread setting, spread over the run and pooled
+    rounds: int = 5  # fresh native processes per thread setting, spread over the run and pooled
     browser_warmup: int = 3
     browser_runs: int = 20
     cold_pages: int = 3

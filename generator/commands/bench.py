@@ -25,8 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--threads", default="1,2", help="thread settings, comma-separated (default: 1,2)")
     parser.add_argument("--runs", type=int, default=30, help="native: at least this many timed runs, all rounds together (default: 30)")
     parser.add_argument("--min-seconds", type=float, default=3.0, help="native: and at least this long timing, all rounds together (default: 3)")
-    parser.add_argument("--rounds", type=int, default=3,
-                        help="native: fresh processes per thread setting, spread over the run and pooled (default: 3)")
+    parser.add_argument("--rounds", type=int, default=5,
+                        help="native: fresh processes per thread setting, spread over the run and pooled (default: 5)")
     parser.add_argument("--warmup", type=int, default=5, help="native: discarded runs first, in every round (default: 5)")
     parser.add_argument("--browser-runs", type=int, default=20, help="browser: warm timed runs (default: 20)")
     parser.add_argument("--browser-warmup", type=int, default=3, help="browser: discarded warm runs first (default: 3)")
