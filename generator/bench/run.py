@@ -194,7 +194,8 @@ def bench(
         raise BenchError(str(exc)) from exc
 
 
-def _bench(targets, ctx: Context, plan: Plan, run: str, started: dt.datetime, log: Log, on_step) -> Outcome:
+def _bench(targets: list[OnnxArtifact], ctx: Context, plan: Plan, run: str, started: dt.datetime, log: Log,
+           on_step: Callable[[str, int, int], None] | None) -> Outcome:
     records = {a.artifact_id: existing_record(ctx, a, run) or new_record(a, ctx, run, started) for a in targets}
     partial = PartialRounds(ctx.records_root / run)
     not_asked = {s: f"not measured in this run (left out with --skip {s})" for s in SECTIONS if s not in plan.sections}
