@@ -262,6 +262,20 @@ def test_unreadable_stored_rounds_name_their_file(tmp_path, monkeypatch) -> None
                         bench_run.start_run(ctx, resume=run[0]))
 
 
+def test_a_run_being_measured_cannot_be_resumed_at_the_same_time(tmp_path, monkeypatch) -> None:
+    calls: list = []
+    monkeypatch.setattr(bench_run, "measure_round", _fake_native(calls))
+    ctx = _context(tmp_path, ARTIFACTS)
+    targets, plan = load_artifacts(ARTIFACTS)["yolo11n.coco"], bench_run.Plan(threads=(1,), rounds=1, sections=("native",))
+    run = bench_run.start_run(ctx)
+    with bench_run.run_lock(ctx.records_root / run[0]):  # as another process measuring this run holds it
+        with pytest.raises(bench_run.BenchError, match="another `versus bench` is measuring run"):
+            bench_run.bench(targets, ctx, plan, run)
+    assert calls == [] and not list((ctx.records_root / run[0]).glob("*.json"))
+    bench_run.bench(targets, ctx, plan, run)
+    assert len(calls) == 1 and not (ctx.records_root / run[0] / ".lock").exists()
+
+
 def test_no_browser_is_recorded_as_skipped_with_the_reason(tmp_path, monkeypatch) -> None:
     from generator.bench import browser
 

@@ -10,8 +10,10 @@ reason; a step that fails stays pending, is reported, and is retried when the ru
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable, Mapping
+import fcntl
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -189,9 +191,27 @@ def bench(
     """Measure `targets` in `run` (from `start_run`), writing each step's result as soon as it is known."""
     run, started = run
     try:
-        return _bench(targets, ctx, plan, run, started, log, on_step)
+        with run_lock(ctx.records_root / run):
+            return _bench(targets, ctx, plan, run, started, log, on_step)
     except RoundsError as exc:
         raise BenchError(str(exc)) from exc
+
+
+@contextlib.contextmanager
+def run_lock(folder: Path) -> Iterator[None]:
+    """One process per run: two measuring the same run at once would overwrite each other's steps."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / ".lock"
+    with open(path, "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BenchError(f"{folder}: another `versus bench` is measuring run {folder.name} right now; let it "
+                             f"finish, or stop it (Ctrl-C) and run `versus bench --resume {folder.name}`") from None
+        try:
+            yield
+        finally:
+            path.unlink(missing_ok=True)
 
 
 def _bench(targets: list[OnnxArtifact], ctx: Context, plan: Plan, run: str, started: dt.datetime, log: Log,
