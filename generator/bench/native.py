@@ -171,10 +171,10 @@ def _child(job: dict) -> dict:
     e2e = timed(end_to_end, settings)
     import cv2
 
-    timings = RoundSamples(started="", session_ms=round(session_ms, 4), peak_rss_bytes=peak, rss_before_session_bytes=before,
-                           inference=[round(t, 4) for t in inference], end_to_end=[round(t, 4) for t in e2e])
+    timings = {"session_ms": round(session_ms, 4), "peak_rss_bytes": peak, "rss_before_session_bytes": before,
+               "inference": [round(t, 4) for t in inference], "end_to_end": [round(t, 4) for t in e2e]}
     versions = {"onnxruntime": ort.__version__, "numpy": np.__version__, "opencv": cv2.__version__}
-    return {"round": {k: v for k, v in asdict(timings).items() if k != "started"}, "versions": versions}
+    return {"round": timings, "versions": versions}
 
 
 if __name__ == "__main__":

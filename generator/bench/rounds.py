@@ -64,7 +64,7 @@ class PartialRounds:
         data = self._read(artifact_id)
         data.setdefault(str(threads), []).append(asdict(samples))
         self._write(artifact_id, data)
-        return self.rounds(artifact_id, threads)
+        return [RoundSamples(**r) for r in data[str(threads)]]
 
     def drop(self, artifact_id: str, threads: int) -> None:
         """Forget a thread setting whose figure is in the record now."""
