@@ -199,6 +199,24 @@ def test_an_interrupted_run_keeps_its_steps_and_resumes_where_it_stopped(tmp_pat
     assert "native 2t" in report.run_table(list(records.values()))
 
 
+def test_stored_rounds_that_make_a_whole_figure_are_pooled_without_measuring_again(tmp_path, monkeypatch) -> None:
+    """A run resumed with fewer --rounds than it began with: its stored rounds already make the figure."""
+    calls: list = []
+    measure = _fake_native(calls)
+    monkeypatch.setattr(bench_run, "measure_round", measure)
+    ctx = _context(tmp_path, ARTIFACTS)
+    run = bench_run.start_run(ctx)
+    stored = PartialRounds(ctx.records_root / run[0])
+    for _ in range(2):
+        stored.add("yolo11n.coco", 1, measure(ARTIFACTS / "yolo11n.coco" / "model.onnx", "{}", IMAGE, 1, None)[0])
+    calls.clear()
+    outcome = bench_run.bench(load_artifacts(ARTIFACTS)["yolo11n.coco"], ctx,
+                              bench_run.Plan(threads=(1,), rounds=2, sections=("native",)), run)
+    (record,) = [read_record(p) for p in outcome.records]
+    assert calls == [] and record.complete and [len(n.rounds) for n in record.native] == [2]
+    assert not (ctx.records_root / run[0] / ".rounds").exists(), "rounds pooled into the record are dropped"
+
+
 def test_native_rounds_are_spread_over_the_run() -> None:
     a, b = (load_artifacts(ARTIFACTS)[k][0] for k in ("yolo11n.coco", "yolov12n.v1"))
     plan = bench_run.Plan(threads=(1, 2), rounds=3)

@@ -29,7 +29,6 @@ from ..measurement import (
     NativeLatency,
     Section,
     read_record,
-    record_path,
     run_id,
     write_record,
 )
@@ -92,8 +91,10 @@ def steps(plan: Plan) -> list[Step]:
     for section in plan.sections:
         if section == "native":
             out += [Step(section, t, r) for r in range(1, plan.rounds + 1) for t in plan.threads]
+        elif section == "browser":
+            out += [Step(section, t) for t in plan.threads]
         else:
-            out += [Step(section)] if section == "accuracy" else [Step(section, t) for t in plan.threads]
+            out.append(Step(section))
     return out
 
 
@@ -243,16 +244,21 @@ def _bench(targets: list[OnnxArtifact], ctx: Context, plan: Plan, run: str, star
                 log(f"FAILED {artifact.artifact_id}: {step}: {exc}")
                 continue
             records[artifact.artifact_id] = record
-            write_record(ctx.records_root, record)
-            for n in record.native:  # pooled into the record now: its rounds are no longer needed
-                partial.drop(artifact.artifact_id, n.threads)
+            _save(ctx, partial, record)
     for artifact in targets:
         record = records[artifact.artifact_id]
         if not record.complete and not record.pending() and not pending_steps(record, plan, partial.counts(artifact.artifact_id)):
             record = updated(record, complete=True)
-        write_record(ctx.records_root, record)
-        outcome.records.append(record_path(ctx.records_root, record))
+        outcome.records.append(_save(ctx, partial, record))
     return outcome
+
+
+def _save(ctx: Context, partial: PartialRounds, record: Measurement) -> Path:
+    """Writes the record, then forgets the rounds pooled into it (in that order: a crash between keeps both)."""
+    path = write_record(ctx.records_root, record)
+    for n in record.native:
+        partial.drop(record.artifact.artifact_id, n.threads)
+    return path
 
 
 def with_native(record: Measurement, latency: NativeLatency, versions: Mapping[str, str]) -> Measurement:
