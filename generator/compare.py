@@ -1,8 +1,10 @@
 """What two cards have in common and how their claims line up. Pure functions.
 
-Numbers are only put side by side when they were measured the same way: same
-metric, dataset, hardware, runtime, precision, batch and pre/post-processing.
-Several sourced values for one fact are kept apart as disagreements, never merged.
+Figures are only put side by side when they were measured the same way: the
+`ComparisonKey` (metric, task, dataset and split, input size, evaluation protocol,
+pretraining; for latency hardware, runtime, precision, batch and pre/post-processing)
+must be equal, with unstated fields matched as `UNSTATED_RULES` says. Several sourced
+values for one fact are kept apart as disagreements, never merged.
 """
 
 from __future__ import annotations
@@ -10,10 +12,10 @@ from __future__ import annotations
 import dataclasses
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from .schema import DemoRuntime, Metric, MetricInfo, ModelCard, Registry, TaskState, Variant
+from .schema import SOURCE_KINDS, DemoRuntime, Metric, MetricInfo, ModelCard, Protocol, Registry, TaskState, Variant
 
 # --- Pairs and tasks ------------------------------------------------------------
 
@@ -68,17 +70,20 @@ def demo_variants(card: ModelCard, task: str) -> list[Variant]:
 
 @dataclass(frozen=True)
 class DemoPlan:
-    """Whether a pair can share a live demo, and if not, exactly what is missing."""
+    """Whether a pair can share a live demo on this build, and if not fully, exactly what is missing."""
 
     task: str | None
     reason: str
+    runs: tuple[str, ...] = ()  # ids of the cards whose trained artifacts this build exported for `task`
 
     @property
     def possible(self) -> bool:
         return self.task is not None
 
 
-def demo_plan(a: ModelCard, b: ModelCard, registry: Registry) -> DemoPlan:
+def demo_plan(a: ModelCard, b: ModelCard, registry: Registry, runnable: Mapping[str, Sequence[str]]) -> DemoPlan:
+    """What the pair's demo can run in this build. `runnable` maps a card id to the variant ids of the trained
+    artifacts this build exported: the page says what runs, not what the cards say could."""
     shared = shared_tasks(a, b)
     if not shared:
         tasks_a = ", ".join(_task_name(t.task, registry) for t in a.tasks if t.state != "none")
@@ -92,9 +97,19 @@ def demo_plan(a: ModelCard, b: ModelCard, registry: Registry) -> DemoPlan:
             missing.append(f"{name}: {' and '.join(untrained)} publish{'es' if len(untrained) == 1 else ''} no trained weights for it")
             continue
         lacking = [c.name for c in (a, b) if not demo_variants(c, st.task)]
-        if not lacking:
-            return DemoPlan(st.task, f"Both run {name.lower()} in the browser.")
-        missing.append(f"{name}: no browser runtime spec with trained weights for {' or '.join(lacking)}")
+        if lacking:
+            missing.append(f"{name}: no browser runtime spec with trained weights for {' or '.join(lacking)}")
+            continue
+        ids = {v.id for c in (a, b) for v in demo_variants(c, st.task)}
+        runs = tuple(c.id for c in (a, b) if ids & set(runnable.get(c.id, ())))
+        if len(runs) == 2:
+            return DemoPlan(st.task, f"Both run {name.lower()} in your browser on this page.", runs)
+        absent = [c for c in (a, b) if c.id not in runs]
+        why = "; ".join(f"this build has no trained {c.name} artifact (its published weights could not be fetched or converted here)" for c in absent)
+        if runs:
+            running = a.name if runs[0] == a.id else b.name
+            return DemoPlan(st.task, f"Only {running} runs here: {why}.", runs)
+        missing.append(f"{name}: {why}")
     return DemoPlan(None, "No live demo for this pair. " + "; ".join(missing) + ".")
 
 
@@ -103,27 +118,86 @@ def _task_name(task: str, registry: Registry) -> str:
     return info.name if info else task
 
 
-# --- Metrics ------------------------------------------------------------------
+# --- The comparison key ----------------------------------------------------------
+
+NOT_STATED = "not-stated"
+
+# When two figures that both leave a field unstated still match. `always`: the benchmark's convention fills the
+# gap and the label says "not stated"; `same-source`: only figures from one source document match, since one
+# table measures its rows one way even where it does not say how; `never`: an unstated value matches nothing.
+# A stated value never matches an unstated one.
+UNSTATED_RULES: dict[str, tuple[str, str]] = {
+    "evaluator": ("always", "COCO figures that name no evaluator follow the COCO API's protocol by convention"),
+    "max_detections": ("always", "COCO's protocol keeps 100 detections per image; sources that keep fewer say so"),
+    "score_threshold": ("always", "COCO scoring keeps low-confidence detections; sources that cut them say so"),
+    "nms": ("always", "a detector's own post-processing is part of its claim unless the source says otherwise"),
+    "pretraining": ("always", "authors announce extra detection pretraining, since it raises accuracy"),
+    "precision": ("same-source", "fp16 and fp32 timings differ by up to 2x; only one table's rows share a setting"),
+    "batch": ("same-source", "per-image time depends on batch size; only one table's rows share a setting"),
+    "includes_pre_post": ("same-source", "NMS and resizing can outweigh a small model's inference"),
+}
+ACCURACY_FIELDS = ("evaluator", "max_detections", "score_threshold", "nms", "pretraining")
+LATENCY_FIELDS = ("hardware", "runtime", "precision", "batch", "includes_pre_post")
+
+
+def _token(field: str, value: object, source_url: str, claim_id: str) -> str:
+    """A key value: stated values as themselves, unstated ones as the rule table says they match."""
+    if value is not None and value != NOT_STATED:
+        return str(value)
+    rule = UNSTATED_RULES.get(field, ("never", ""))[0]
+    if rule == "always":
+        return NOT_STATED
+    if rule == "same-source":
+        return f"{NOT_STATED}@{source_url}"
+    return f"{NOT_STATED}#{claim_id}"
+
+
+def is_unstated(token: str | None) -> bool:
+    return token is not None and token.startswith(NOT_STATED)
 
 
 @dataclass(frozen=True)
-class MetricContext:
-    """Everything that must agree before two numbers are comparable."""
+class ComparisonKey:
+    """Everything two figures must agree on before they are lined up (same table, ★ best). Fields that do not
+    apply to the metric's kind are None; unstated fields hold the tokens `_token` makes."""
 
     metric: str
+    task: str
     dataset: str | None
-    hardware: str | None
-    runtime: str | None
-    precision: str | None
-    batch: int | str | None
-    includes_pre_post: bool | str | None
+    input_size: tuple[int, int]
+    evaluator: str | None = None
+    max_detections: str | None = None
+    score_threshold: str | None = None
+    nms: str | None = None
+    pretraining: str | None = None
+    hardware: str | None = None
+    runtime: str | None = None
+    precision: str | None = None
+    batch: str | None = None
+    includes_pre_post: str | None = None
 
     @classmethod
-    def of(cls, m: Metric) -> MetricContext:
-        return cls(m.metric, m.dataset, m.hardware, m.runtime, m.precision, m.batch, m.includes_pre_post)
+    def of(cls, card: ModelCard, variant: Variant, metric: Metric, registry: Registry) -> ComparisonKey:
+        source_url = str(card.sources[metric.source].url)
+        claim_id = f"{variant.id}/{metric.metric}/{variant.metrics.index(metric)}"
+        values: dict[str, object] = {}
+        if registry.metrics[metric.metric].kind == "latency":
+            values = {f: getattr(metric, f) for f in LATENCY_FIELDS}
+        else:
+            protocol = metric.protocol or Protocol()
+            values = {f: getattr(protocol, f) for f in ACCURACY_FIELDS if f != "pretraining"}
+            pretraining = variant.pretraining
+            values["pretraining"] = pretraining if isinstance(pretraining, str) else "+".join(pretraining) or "none"
+        tokens = {f: _token(f, v, source_url, claim_id) for f, v in values.items()}
+        return cls(metric.metric, variant.task, metric.dataset, metric.side or variant.side, **tokens)
 
-    def sort_key(self) -> tuple[str, ...]:
-        return tuple("" if v is None else str(v) for v in dataclasses.astuple(self))
+    def as_string(self) -> str:
+        """The key as one string: what catalog.json's views carry, so the client joins on exactly this."""
+        return "|".join("" if v is None else (f"{v[0]}x{v[1]}" if isinstance(v, tuple) else str(v)) for v in dataclasses.astuple(self))
+
+    def sort_key(self) -> str:
+        """Keys sort as their strings, which the client view sorts the same way."""
+        return self.as_string()
 
 
 @dataclass(frozen=True)
@@ -131,13 +205,27 @@ class Claim:
     card: ModelCard
     variant: Variant
     metric: Metric
+    key: ComparisonKey
+
+    @property
+    def checkpoint(self) -> str | None:
+        """The checkpoint the figure is for: its own, else its variant's."""
+        return self.metric.checkpoint or self.variant.checkpoint
+
+    @property
+    def kind(self) -> str:
+        return self.metric.source_kind
+
+    @property
+    def source_url(self) -> str:
+        return str(self.card.sources[self.metric.source].url)
 
 
 @dataclass(frozen=True)
 class AlignedMetric:
-    context: MetricContext
+    key: ComparisonKey
     info: MetricInfo
-    claims: tuple[Claim, ...]  # both cards, best first
+    claims: tuple[Claim, ...]  # every card's claims in this key, best first
 
     @property
     def best(self) -> Claim:
@@ -148,32 +236,36 @@ class AlignedMetric:
         return claim.metric.value == self.best.metric.value
 
 
-def claims(card: ModelCard) -> Iterator[Claim]:
+def claims(card: ModelCard, registry: Registry) -> Iterator[Claim]:
     for variant in card.variants:
         for metric in variant.metrics:
-            yield Claim(card, variant, metric)
+            yield Claim(card, variant, metric, ComparisonKey.of(card, variant, metric, registry))
 
 
 def aligned_metrics(cards: Sequence[ModelCard], registry: Registry) -> list[AlignedMetric]:
-    """Contexts in which every card in `cards` has at least one claim."""
-    groups: dict[MetricContext, list[Claim]] = defaultdict(list)
+    """Keys in which every card in `cards` has at least one claim, each ranked best first."""
+    groups: dict[ComparisonKey, list[Claim]] = defaultdict(list)
     for card in cards:
-        for claim in claims(card):
-            groups[MetricContext.of(claim.metric)].append(claim)
+        for claim in claims(card, registry):
+            groups[claim.key].append(claim)
     out = []
-    for context, group in sorted(groups.items(), key=lambda kv: kv[0].sort_key()):
+    for key, group in sorted(groups.items(), key=lambda kv: kv[0].sort_key()):
         if {c.card.id for c in group} != {c.id for c in cards}:
             continue
-        info = registry.metrics[context.metric]
+        info = registry.metrics[key.metric]
         ranked = sorted(group, key=lambda c: c.metric.value, reverse=info.better == "higher")
-        out.append(AlignedMetric(context, info, tuple(ranked)))
+        out.append(AlignedMetric(key, info, tuple(ranked)))
     return out
 
 
-def unaligned_contexts(card: ModelCard, aligned: Iterable[AlignedMetric]) -> list[MetricContext]:
-    """A card's metric contexts that have no counterpart on the other side."""
-    seen = {a.context for a in aligned}
-    return sorted({MetricContext.of(c.metric) for c in claims(card)} - seen, key=MetricContext.sort_key)
+def unaligned_claims(card: ModelCard, aligned: Iterable[AlignedMetric], registry: Registry) -> list[tuple[ComparisonKey, list[Claim]]]:
+    """A card's claims whose key has no counterpart on the other side, grouped by key: shown, never starred."""
+    seen = {a.key for a in aligned}
+    groups: dict[ComparisonKey, list[Claim]] = defaultdict(list)
+    for claim in claims(card, registry):
+        if claim.key not in seen:
+            groups[claim.key].append(claim)
+    return sorted(groups.items(), key=lambda kv: kv[0].sort_key())
 
 
 # --- Disagreements -----------------------------------------------------------------
@@ -181,30 +273,39 @@ def unaligned_contexts(card: ModelCard, aligned: Iterable[AlignedMetric]) -> lis
 
 @dataclass(frozen=True)
 class Disagreement:
-    """One fact with several sourced values that differ."""
+    """One fact with several sourced values that differ: the same variant, checkpoint and comparison key."""
 
     fact: str
-    values: tuple[tuple[str, str], ...]  # (shown value, source id)
+    values: tuple[tuple[str, str, str], ...]  # (shown value, source id, source kind), grouped by kind
+
+    def by_kind(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        groups: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for shown, source, kind in self.values:
+            groups[kind].append((shown, source))
+        order = list(SOURCE_KINDS)
+        return sorted(groups.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
 
 
-def disagreements(card: ModelCard) -> list[Disagreement]:
+def disagreements(card: ModelCard, registry: Registry) -> list[Disagreement]:
     out = []
     by_event: dict[str, list] = defaultdict(list)
     for r in card.release_date:
         by_event[r.event].append(r)
     for event, dates in by_event.items():
         if len({d.date for d in dates}) > 1:
-            out.append(Disagreement(f"release date ({event})", tuple((str(d.date), d.source) for d in dates)))
+            out.append(Disagreement(f"release date ({event})", tuple((str(d.date), d.source, "claimed") for d in dates)))
     for v in card.variants:
         for label, facts in (("parameters (M)", v.params), ("FLOPs (G)", v.flops)):
             if len({f.value for f in facts}) > 1:
-                out.append(Disagreement(f"{v.id} {label}", tuple((f"{f.value:g}", f.source) for f in facts)))
-        groups: dict[MetricContext, list[Metric]] = defaultdict(list)
-        for m in v.metrics:
-            groups[MetricContext.of(m)].append(m)
-        for context, ms in groups.items():
-            if len({m.value for m in ms}) > 1:
-                out.append(Disagreement(f"{v.id} {context.metric}", tuple((f"{m.value:g}", m.source) for m in ms)))
+                out.append(Disagreement(f"{v.id} {label}", tuple((f"{f.value:g}", f.source, "claimed") for f in facts)))
+    groups: dict[tuple[str, str | None, ComparisonKey], list[Claim]] = defaultdict(list)
+    for claim in claims(card, registry):
+        groups[(claim.variant.id, claim.checkpoint, claim.key)].append(claim)
+    for (variant_id, checkpoint, key), cs in groups.items():
+        if len({c.metric.value for c in cs}) > 1:
+            label = f"{variant_id}{f' ({checkpoint})' if checkpoint else ''} {key.metric}"
+            ranked = sorted(cs, key=lambda c: list(SOURCE_KINDS).index(c.kind))
+            out.append(Disagreement(label, tuple((f"{c.metric.value:g}", c.metric.source, c.kind) for c in ranked)))
     return out
 
 
@@ -212,27 +313,75 @@ def disagreements(card: ModelCard) -> list[Disagreement]:
 
 
 @dataclass(frozen=True)
+class ChartContext:
+    """What every point of one chart shares: the latency setting and the accuracy protocol. Input size is not
+    part of it (each model runs at its own size, shown on the point); everything else is."""
+
+    hardware: str | None
+    runtime: str | None
+    precision: str | None
+    batch: str | None
+    includes_pre_post: str | None
+    dataset: str | None
+    evaluator: str | None
+    max_detections: str | None
+    score_threshold: str | None
+    nms: str | None
+    pretraining: str | None
+
+    @classmethod
+    def of(cls, accuracy: ComparisonKey, latency: ComparisonKey) -> ChartContext:
+        return cls(
+            latency.hardware, latency.runtime, latency.precision, latency.batch, latency.includes_pre_post,
+            accuracy.dataset, accuracy.evaluator, accuracy.max_detections, accuracy.score_threshold, accuracy.nms,
+            accuracy.pretraining,
+        )
+
+    def sort_key(self) -> tuple[str, ...]:
+        return tuple("" if v is None else str(v) for v in dataclasses.astuple(self))
+
+
+@dataclass(frozen=True)
 class ChartPoint:
-    card: ModelCard
-    variant: Variant
-    accuracy: Metric
-    latency: Metric
+    """One accuracy claim and one latency claim from the same source for the same checkpoint and input size."""
+
+    accuracy: Claim
+    latency: Claim
+
+    @property
+    def card(self) -> ModelCard:
+        return self.accuracy.card
+
+    @property
+    def variant(self) -> Variant:
+        return self.accuracy.variant
 
 
-def accuracy_latency_series(
-    cards: Sequence[ModelCard], accuracy_metric: str = "map50_95", dataset: str = "coco-val2017"
-) -> dict[MetricContext, list[ChartPoint]]:
-    """One series per latency context; a variant appears in a series only with a
-    latency measured in exactly that context and an accuracy on `dataset`."""
-    series: dict[MetricContext, list[ChartPoint]] = defaultdict(list)
+def chart_points(
+    cards: Sequence[ModelCard], registry: Registry, accuracy_metric: str = "map50_95", dataset: str = "coco-val2017"
+) -> dict[ChartContext, list[ChartPoint]]:
+    """Claimed points per chart context. Nothing is paired across sources, checkpoints or input sizes."""
+    out: dict[ChartContext, list[ChartPoint]] = defaultdict(list)
     for card in cards:
-        for variant in card.variants:
-            accuracy = next(
-                (m for m in variant.metrics if m.metric == accuracy_metric and m.dataset == dataset), None
-            )
-            if accuracy is None:
-                continue
-            for latency in variant.metrics:
-                if latency.metric == "latency_ms":
-                    series[MetricContext.of(latency)].append(ChartPoint(card, variant, accuracy, latency))
-    return dict(sorted(series.items(), key=lambda kv: kv[0].sort_key()))
+        by_variant: dict[str, list[Claim]] = defaultdict(list)
+        for claim in claims(card, registry):
+            by_variant[claim.variant.id].append(claim)
+        for cs in by_variant.values():
+            accuracies = [c for c in cs if c.metric.metric == accuracy_metric and c.metric.dataset == dataset]
+            latencies = [c for c in cs if c.metric.metric == "latency_ms"]
+            for acc in accuracies:
+                for lat in latencies:
+                    if (acc.source_url, acc.checkpoint, acc.key.input_size) == (lat.source_url, lat.checkpoint, lat.key.input_size):
+                        out[ChartContext.of(acc.key, lat.key)].append(ChartPoint(acc, lat))
+    return dict(sorted(out.items(), key=lambda kv: kv[0].sort_key()))
+
+
+def pareto_front(points: Sequence[tuple[float, float]]) -> list[int]:
+    """Indices of the points no other point beats on both axes (lower x, higher y), fastest first."""
+    order = sorted(range(len(points)), key=lambda i: (points[i][0], -points[i][1]))
+    front, best_y = [], float("-inf")
+    for i in order:
+        if points[i][1] > best_y:
+            front.append(i)
+            best_y = points[i][1]
+    return front

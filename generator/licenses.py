@@ -7,6 +7,10 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .schema import ModelCard, Registry, Variant
 
 # ScanCode categories whose terms bind what a user of the model may do beyond attribution.
 NEEDS_NOTE = {"Copyleft", "Copyleft Limited", "Source-available", "Proprietary Free", "Commercial", "Free Restricted"}
@@ -21,9 +25,6 @@ class LicenseInfo:
     def needs_note(self) -> bool:
         return self.category in NEEDS_NOTE
 
-    @property
-    def is_copyleft(self) -> bool:
-        return self.category.startswith("Copyleft")
 
 
 @cache
@@ -58,3 +59,49 @@ def suggest(spdx_id: str) -> str:
     close = difflib.get_close_matches(spdx_id, list(_index()), n=3, cutoff=0.6)
     listing = ", ".join(repr(c) for c in close) if close else "see https://spdx.org/licenses/"
     return f"use an id from the SPDX licence list ({listing})"
+
+
+# --- Licences per artefact ---------------------------------------------------------
+
+NOT_STATED = "not-stated"
+BLOCKS_FREE_COMMERCIAL_USE = frozenset({"non-commercial", "paid-plan"})
+
+
+@dataclass(frozen=True)
+class Held:
+    """One licence a user of a variant is bound by, and what it covers."""
+
+    role: str  # "code", "weights" or "upstream: <component>"
+    id: str
+
+
+def variant_licenses(card: ModelCard, variant: Variant) -> list[Held]:
+    """The code's licence, the official weights' licences (all weights' when none is official), and every
+    upstream licence: what using this variant's published checkpoint binds a user to."""
+    held = [Held("code", card.license.id)]
+    official = [w for w in variant.weights if w.official and w.trained] or [w for w in variant.weights if w.trained]
+    held += [Held("weights", w.license) for w in official]
+    held += [Held(f"upstream: {u.component}", u.id) for u in variant.upstream_licenses]
+    return held
+
+
+def free_commercial_use(held: list[Held], registry: Registry) -> bool | None:
+    """True when no licence held forbids commercial use or asks for a paid plan; None when a licence is not
+    stated (nobody can say); False otherwise."""
+    if any(h.id == NOT_STATED for h in held):
+        return None
+    return not any(set(registry.licenses[h.id].obligations) & BLOCKS_FREE_COMMERCIAL_USE for h in held)
+
+
+def card_free_commercial_use(card: ModelCard, registry: Registry) -> bool:
+    """Whether at least one variant with published trained weights can be used commercially without a paid plan."""
+    return any(
+        free_commercial_use(variant_licenses(card, v), registry) is True
+        for v in card.variants
+        if any(w.trained for w in v.weights)
+    )
+
+
+def licenses_differ(card: ModelCard) -> bool:
+    """Whether any variant's weights or upstream parts are under another licence than the code."""
+    return any(h.id != card.license.id for v in card.variants for h in variant_licenses(card, v))

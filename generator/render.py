@@ -7,6 +7,7 @@ Markdown would parse it (headings, front matter) also goes through `md` or
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import re
@@ -101,8 +102,11 @@ class PageContext:
     def task_name(self, task: str) -> str:
         return self.registry.tasks[task].name
 
-    def metric_label(self, ctx: compare.MetricContext) -> str:
-        return context_label(ctx, self.registry)
+    def metric_label(self, key: compare.ComparisonKey) -> str:
+        return key_label(key, self.registry)
+
+    def claim_label(self, card: ModelCard, variant: Variant, metric: Metric) -> str:
+        return key_label(compare.ComparisonKey.of(card, variant, metric, self.registry), self.registry)
 
     def metric_value(self, metric: Metric) -> str:
         return self.metric_value_with(metric, self.registry)
@@ -113,43 +117,76 @@ class PageContext:
         return f"{fmt_number(metric.value)}%" if info.unit == "%" else f"{fmt_number(metric.value)} {info.unit}"
 
 
-def context_label(ctx: compare.MetricContext, registry: Registry) -> str:
-    """A human label for everything a number depends on."""
-    parts = [registry.metrics[ctx.metric].name]
-    if ctx.dataset:
-        parts.append(registry.datasets[ctx.dataset].name)
-    if ctx.hardware:
-        parts.append(registry.hardware[ctx.hardware].name)
-    parts += _runtime_parts(ctx, registry)
-    parts.append(_pre_post_label(ctx.includes_pre_post, long=True))
+KIND_LABELS = {"claimed": "claimed", "vendor-measured": "vendor re-run", "independent": "independent", "versus": "measured by Versus"}
+
+
+def kind_label(kind: str) -> str:
+    return KIND_LABELS.get(kind, kind)
+
+
+def _stated(token: str | None) -> bool:
+    return token is not None and not compare.is_unstated(token)
+
+
+def key_label(key: compare.ComparisonKey, registry: Registry) -> str:
+    """A human label for everything a figure depends on. Unstated latency settings are named, since they
+    keep figures apart; unstated protocol keys are left out (they follow the benchmark's convention)."""
+    parts = [registry.metrics[key.metric].name]
+    if key.dataset:
+        parts.append(registry.datasets[key.dataset].name)
+    h, w = key.input_size
+    parts.append(f"{h} px input" if h == w else f"{h}×{w} input")
+    if _stated(key.evaluator):
+        parts.append(registry.evaluators[key.evaluator].name)  # type: ignore[index]
+    if _stated(key.max_detections):
+        parts.append(f"max {key.max_detections} detections")
+    if _stated(key.score_threshold):
+        parts.append(f"score ≥ {key.score_threshold}")
+    if _stated(key.nms):
+        parts.append("NMS-free" if key.nms == "none" else "with NMS")
+    if key.pretraining is not None and _stated(key.pretraining):
+        parts.append("no extra pretraining" if key.pretraining == "none" else "pretrained on " + ", ".join(
+            registry.datasets[d].name for d in key.pretraining.split("+")))
+    if key.hardware:
+        parts.append(registry.hardware[key.hardware].name)
+    parts += _runtime_parts(key, registry)
+    parts.append(_pre_post_label(key.includes_pre_post, long=True))
     return " · ".join(p for p in parts if p)
 
 
-def _runtime_parts(ctx: compare.MetricContext, registry: Registry) -> list[str]:
+def _runtime_parts(key: compare.ComparisonKey | compare.ChartContext, registry: Registry) -> list[str]:
     parts = []
-    if ctx.runtime:
-        parts.append(registry.runtimes[ctx.runtime].name)
-    if ctx.precision:
-        parts.append("precision not stated" if ctx.precision == "not-stated" else ctx.precision.upper())
-    if ctx.batch is not None:
-        parts.append("batch not stated" if ctx.batch == "not-stated" else f"batch {ctx.batch}")
+    if key.runtime:
+        parts.append(registry.runtimes[key.runtime].name)
+    if key.precision:
+        parts.append("precision not stated" if compare.is_unstated(key.precision) else key.precision.upper())
+    if key.batch is not None:
+        parts.append("batch not stated" if compare.is_unstated(key.batch) else f"batch {key.batch}")
     return parts
 
 
-def _pre_post_label(value: bool | str | None, long: bool = False) -> str:
+def _pre_post_label(value: str | None, long: bool = False) -> str:
     if value is None:
         return ""
-    if value == "not-stated":
+    if compare.is_unstated(value):
         return "pre/post-processing not stated"
-    if value:
+    if value == "True":
         return "incl. pre/post-processing" if long else "incl. pre/post"
     return "model only"
 
 
-def latency_series_label(ctx: compare.MetricContext, registry: Registry) -> str:
+def chart_context_label(ctx: compare.ChartContext, registry: Registry) -> str:
+    """`NVIDIA T4 · NVIDIA TensorRT · FP16 · batch 1 · model only`, then the accuracy protocol where stated."""
     parts = [registry.hardware[ctx.hardware].name if ctx.hardware else "unknown hardware"]
     parts += _runtime_parts(ctx, registry)
     parts.append(_pre_post_label(ctx.includes_pre_post))
+    if _stated(ctx.evaluator):
+        parts.append(registry.evaluators[ctx.evaluator].name)  # type: ignore[index]
+    if _stated(ctx.max_detections):
+        parts.append(f"max {ctx.max_detections} detections")
+    if ctx.pretraining is not None and _stated(ctx.pretraining):
+        parts.append("no extra pretraining" if ctx.pretraining == "none" else "pretrained on " + ", ".join(
+            registry.datasets[d].name for d in ctx.pretraining.split("+")))
     return " · ".join(p for p in parts if p)
 
 
@@ -202,8 +239,22 @@ def organizations(card: ModelCard) -> str:
     return ", ".join(g.name for g in org_groups(card))
 
 
-def license_info(card: ModelCard) -> licenses.LicenseInfo | None:
-    return licenses.lookup(card.license.id)
+
+
+@dataclass(frozen=True)
+class LicenseRow:
+    """Variants bound by the same licences, with what the licences ask and whether free commercial use is open."""
+
+    variants: tuple[str, ...]
+    held: tuple[licenses.Held, ...]
+    free_commercial: bool | None
+
+
+def license_rows(card: ModelCard, registry: Registry) -> list[LicenseRow]:
+    groups: dict[tuple[licenses.Held, ...], list[str]] = {}
+    for v in card.variants:
+        groups.setdefault(tuple(licenses.variant_licenses(card, v)), []).append(v.id)
+    return [LicenseRow(tuple(ids), held, licenses.free_commercial_use(list(held), registry)) for held, ids in groups.items()]
 
 
 # --- Measured figures ---------------------------------------------------------------------
@@ -289,11 +340,6 @@ def measured_series_label(series: measured.MeasuredSeries, record: Measurement, 
     return f"Measured · {record.machine.name}, {record.started:%Y-%m-%d} · {series.setting} · inference · mAP on {dataset}"
 
 
-def claimed_series_label(ctx: compare.MetricContext, registry: Registry) -> str:
-    """Claimed accuracy is always COCO val2017 here; the chart's axis title says so."""
-    return f"Claimed · {latency_series_label(ctx, registry)}"
-
-
 # --- The site ---------------------------------------------------------------------
 
 
@@ -329,12 +375,19 @@ class Renderer:
             first_release=first_release,
             organizations=organizations,
             org_groups=org_groups,
-            license_info=license_info,
+            licenses=licenses,
+            license_rows=license_rows,
+            kind_label=kind_label,
             model_page=model_page,
             compare_page=compare_page,
             runtime_of=compare.runtime_of,
             tojson=lambda v: Markup(json.dumps(v, ensure_ascii=False).replace("</", "<\\/")),
         )
+
+    @cached_property
+    def runnable(self) -> dict[str, list[str]]:
+        """Per card, the variant ids of the trained artifacts this build exported: what the demo can run."""
+        return {card_id: [a.variant_id for a in arts if a.trained] for card_id, arts in self.artifacts.items()}
 
     @cached_property
     def cards(self) -> tuple[ModelCard, ...]:
@@ -386,57 +439,86 @@ class Renderer:
             a=a,
             b=b,
             shared=compare.shared_tasks(a, b),
-            plan=compare.demo_plan(a, b, self.catalog.registry),
+            plan=compare.demo_plan(a, b, self.catalog.registry, self.runnable),
             aligned=aligned,
-            only_a=compare.unaligned_contexts(a, aligned),
-            only_b=compare.unaligned_contexts(b, aligned),
+            only_a=compare.unaligned_claims(a, aligned, self.catalog.registry),
+            only_b=compare.unaligned_claims(b, aligned, self.catalog.registry),
             pair=pair,
             series=self.chart_data((a, b), pair.records if pair else ()),
         )
 
     def chart_data(self, cards: Iterable[ModelCard], records: Iterable[Measurement] = ()) -> list[dict[str, Any]]:
-        """Accuracy-vs-latency points: claimed series, one per latency context, then measured series, one per
-        run and setting. A series is either claimed or measured, never both, and never two contexts or runs."""
+        """Accuracy-vs-latency contexts, one shown at a time: claimed ones (one latency setting and accuracy
+        protocol each), then measured ones (one run and setting each). Claimed and measured never share one."""
         registry = self.catalog.registry
         out = []
-        for ctx, points in compare.accuracy_latency_series(list(cards)).items():
-            out.append(
+        for ctx, points in compare.chart_points(list(cards), registry).items():
+            rows = [
                 {
-                    "label": claimed_series_label(ctx, registry),
-                    "measured": False,
-                    "points": [
-                        {
-                            "model": p.card.name,
-                            "variant": p.variant.id,
-                            "x": p.latency.value,
-                            "y": p.accuracy.value,
-                            "source": " / ".join(
-                                sorted({p.card.sources[p.latency.source].title, p.card.sources[p.accuracy.source].title})
-                            ),
-                        }
-                        for p in points
-                    ],
+                    "family": p.card.name + (f" {p.accuracy.checkpoint}" if p.accuracy.checkpoint else ""),
+                    "model": p.card.name,
+                    "variant": p.variant.id,
+                    "input": p.accuracy.key.input_size[0],
+                    "x": p.latency.metric.value,
+                    "y": p.accuracy.metric.value,
+                    "kind": kind_label(p.accuracy.kind) if p.accuracy.kind == p.latency.kind
+                    else f"{kind_label(p.accuracy.kind)} accuracy, {kind_label(p.latency.kind)} latency",
+                    "source": p.card.sources[p.accuracy.metric.source].title,
                 }
-            )
+                for p in points
+            ]
+            y_title = f"{registry.metrics['map50_95'].name} (%) on {registry.datasets[ctx.dataset or 'coco-val2017'].name}, claimed"
+            label = "Claimed · " + chart_context_label(ctx, registry)
+            if any(compare.is_unstated(v) and "@" in v for v in dataclasses.astuple(ctx) if isinstance(v, str)):
+                # unstated settings that match only within one source: the source is part of the context
+                label += f" · {points[0].latency.card.sources[points[0].latency.metric.source].title}"
+            out.append(chart_context_view(label, False, y_title, rows))
         names = {card.id: card.name for card in self.catalog.cards}
-        for series, points in measured.measured_series(records).items():
-            out.append(
+        for series, mpoints in measured.measured_series(records).items():
+            record0 = mpoints[0].record
+            assert record0.accuracy is not None
+            rows = [
                 {
-                    "label": measured_series_label(series, points[0].record, registry),
-                    "measured": True,
-                    "points": [
-                        {
-                            "model": names[p.record.artifact.card_id],
-                            "variant": p.record.artifact.artifact_id,
-                            "x": round(p.latency.median, 2),
-                            "y": round(p.accuracy, 1),
-                            "source": f"measured by Versus, run {p.record.run}",
-                        }
-                        for p in points
-                    ],
+                    "family": names[p.record.artifact.card_id],
+                    "model": names[p.record.artifact.card_id],
+                    "variant": p.record.artifact.artifact_id,
+                    "input": None,
+                    "x": round(p.latency.median, 2),
+                    "y": round(p.accuracy, 1),
+                    "kind": kind_label("versus"),
+                    "source": f"run {p.record.run}",
                 }
-            )
+                for p in mpoints
+            ]
+            y_title = f"mAP50-95 (%) on {registry.datasets[record0.accuracy.dataset].name}, measured"
+            out.append(chart_context_view(measured_series_label(series, record0, registry), True, y_title, rows))
         return out
+
+
+def chart_context_view(label: str, is_measured: bool, y_title: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """One chart context as the page draws it: families (a card's variants, or one checkpoint release of
+    them, from one source) as lines ordered by latency, and the context's Pareto front."""
+    families: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for row in rows:
+        families.setdefault((row["family"], row["source"]), []).append(row)
+    sources_per_family: dict[str, int] = {}
+    for family, _ in families:
+        sources_per_family[family] = sources_per_family.get(family, 0) + 1
+    front = compare.pareto_front([(r["x"], r["y"]) for r in rows])
+    return {
+        "label": label,
+        "measured": is_measured,
+        "y_title": y_title,
+        "points": len(rows),
+        "families": [
+            {
+                "label": family if sources_per_family[family] == 1 else f"{family} ({source})",
+                "points": sorted(points, key=lambda r: r["x"]),
+            }
+            for (family, source), points in sorted(families.items())
+        ],
+        "pareto": [{"x": rows[i]["x"], "y": rows[i]["y"], "variant": rows[i]["variant"]} for i in front],
+    }
 
 
 def catalog_json(catalog: Catalog) -> str:
@@ -454,26 +536,29 @@ def catalog_json(catalog: Catalog) -> str:
 
 
 def card_view(card: ModelCard, registry: Registry) -> dict[str, Any]:
-    """The facts a comparison shows for one card, formatted once, in Python."""
+    """The facts a comparison shows for one card, formatted once, in Python. `key` is the comparison key as a
+    string: two figures are lined up exactly when their keys are equal (the client view joins on it)."""
     metrics = []
-    for claim in compare.claims(card):
-        ctx = compare.MetricContext.of(claim.metric)
-        info = registry.metrics[ctx.metric]
+    for claim in compare.claims(card, registry):
+        info = registry.metrics[claim.key.metric]
         source = card.sources[claim.metric.source]
         metrics.append(
             {
-                "key": "|".join(ctx.sort_key()),
-                "label": context_label(ctx, registry),
+                "key": claim.key.as_string(),
+                "label": key_label(claim.key, registry),
                 "name": info.name,
                 "better": info.better,
                 "variant": claim.variant.id,
+                "checkpoint": claim.checkpoint,
                 "value": claim.metric.value,
                 "shown": PageContext.metric_value_with(claim.metric, registry),
+                "kind": claim.kind,
+                "kind_label": kind_label(claim.kind),
                 "source": source.title,
                 "url": str(source.url),
             }
         )
-    info = license_info(card)
+    entry = registry.licenses.get(card.license.id)
     return {
         "name": card.name,
         "summary": card.summary,
@@ -485,8 +570,9 @@ def card_view(card: ModelCard, registry: Registry) -> dict[str, Any]:
         "input": input_sizes(card) + " px",
         "params": fmt_range(params_range(card), "M"),
         "license": card.license.id,
-        "license_note": card.license.note or "",
-        "license_category": info.category if info else "",
+        "license_note": entry.summary if entry else "licence not stated",
+        "weights_licenses": sorted({h.id for v in card.variants for h in licenses.variant_licenses(card, v) if h.role != "code"}),
+        "free_commercial_use": licenses.card_free_commercial_use(card, registry),
         "tasks": {t.task: t.state for t in card.tasks if t.state != "none"},
         "metrics": metrics,
     }

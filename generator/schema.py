@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
@@ -64,7 +65,10 @@ def suggest(value: str, choices: Iterable[str]) -> str:
     return "one of " + ", ".join(repr(c) for c in ordered[:12]) + more
 
 
-_KIND_NAMES = {"tasks": "task", "metrics": "metric", "datasets": "dataset", "hardware": "hardware", "runtimes": "runtime", "labels": "label list"}
+_KIND_NAMES = {
+    "tasks": "task", "metrics": "metric", "datasets": "dataset", "hardware": "hardware", "runtimes": "runtime",
+    "labels": "label list", "evaluators": "evaluator", "licenses": "licence",
+}
 
 
 def _in_registry(kind: str) -> AfterValidator:
@@ -92,9 +96,20 @@ def _declared_source(value: str, info: ValidationInfo) -> str:
     return value
 
 
-def _spdx(value: str) -> str:
-    if licenses.lookup(value) is None:
-        raise rule_error(f"{value!r} is not a current SPDX licence id", licenses.suggest(value))
+NOT_STATED = "not-stated"
+LICENSE_REF = re.compile(r"^LicenseRef-[A-Za-z0-9.-]+$")
+
+
+def _license_id(value: str, info: ValidationInfo) -> str:
+    """An SPDX id, a `LicenseRef-…` for a custom licence, or `not-stated`; known to the licence registry."""
+    if value != NOT_STATED and not LICENSE_REF.match(value) and licenses.lookup(value) is None:
+        raise rule_error(f"{value!r} is not a current SPDX licence id", licenses.suggest(value) + ", `LicenseRef-<Name>` for a custom licence, or `not-stated`")
+    ctx = _context(info)
+    if ctx is not None and ctx.registry is not None and value != NOT_STATED and value not in ctx.registry.licenses:
+        raise rule_error(
+            f"licence {value!r} has no entry in catalog/registry/licenses.yaml",
+            "add it there with a plain-language summary and its obligations, so pages can say what it asks of users",
+        )
     return value
 
 
@@ -129,7 +144,16 @@ DatasetId = Annotated[str, _in_registry("datasets")]
 HardwareId = Annotated[str, _in_registry("hardware")]
 RuntimeId = Annotated[str, _in_registry("runtimes")]
 LabelSetId = Annotated[str, _in_registry("labels")]
-SpdxId = Annotated[str, AfterValidator(_spdx)]
+EvaluatorId = Annotated[str, _in_registry("evaluators")]
+LicenseId = Annotated[
+    str,
+    AfterValidator(_license_id),
+    Field(
+        description="SPDX licence id (e.g. `Apache-2.0`), `LicenseRef-<Name>` for a custom licence (give its URL), "
+        "or `not-stated` when the publisher states none. Every id needs an entry in catalog/registry/licenses.yaml.",
+        examples=["AGPL-3.0-only", "LicenseRef-DINOv3", "not-stated"],
+    ),
+]
 PastDate = Annotated[dt.date, AfterValidator(_not_future)]
 
 
@@ -188,23 +212,16 @@ class ReleaseDate(Cited):
 
 
 class License(Cited):
-    """The licence of the code; weights carry their own."""
+    """The licence of the code: the repository's LICENSE file. Weights and upstream parts carry their own."""
 
-    id: SpdxId = Field(description="SPDX licence id, e.g. `Apache-2.0` or `AGPL-3.0-only`.")
-    url: HttpUrl
-    note: Text | None = Field(
-        None,
-        description="Plain-language note; required for copyleft licences (what it obliges a user to do).",
-    )
+    id: LicenseId
+    url: HttpUrl | None = Field(None, description="The licence text; required unless `id` is `not-stated`.")
+    note: Text | None = Field(None, description="Anything the registry's summary of this licence does not say.")
 
     @model_validator(mode="after")
-    def _copyleft_needs_note(self) -> License:
-        info = licenses.lookup(self.id)
-        if info is not None and info.needs_note and not self.note:
-            raise rule_error(
-                f"{self.id} is a {info.category.lower()} licence but has no note",
-                "add a plain-language `note:` saying what it obliges users to do",
-            )
+    def _url_unless_unstated(self) -> License:
+        if self.url is None and self.id != NOT_STATED:
+            raise rule_error(f"licence {self.id} has no url", "link the licence text the source points to")
         return self
 
 
@@ -258,14 +275,78 @@ class InputSize(Cited):
         return data
 
 
+Side = Annotated[int, Field(gt=0, le=8192)]
+SourceKind = Literal["claimed", "vendor-measured", "independent", "versus"]
+SOURCE_KINDS: dict[str, str] = {
+    "claimed": "the authors' own figure (their paper, repository or docs)",
+    "vendor-measured": "another organization's re-run or re-listing (e.g. Ultralytics' tables of third-party models, an inference vendor's benchmark)",
+    "independent": "a third party's re-measurement with a published method (e.g. Roboflow's leaderboard, pycocotools on val2017)",
+    "versus": "measured by Versus's own bench (records in catalog/measurements/)",
+}
+
+
+def _evaluator(value: str, info: ValidationInfo) -> str:
+    ctx = _context(info)
+    if value != NOT_STATED and ctx is not None and ctx.registry is not None and value not in ctx.registry.evaluators:
+        raise rule_error(
+            f"unknown evaluator id {value!r}",
+            f"{suggest(value, ctx.registry.evaluators)}, or `not-stated`; new ids go in catalog/registry/evaluators.yaml",
+        )
+    return value
+
+
+class Protocol(Strict):
+    """How an accuracy figure was evaluated. A key the source does not state is left out (`not-stated`); the
+    comparison rules in `generator/compare.py` (`UNSTATED_RULES`) say when two unstated values still match."""
+
+    evaluator: Annotated[str, AfterValidator(_evaluator)] = Field(
+        NOT_STATED, description="An id in catalog/registry/evaluators.yaml, or `not-stated`.", examples=["pycocotools"]
+    )
+    max_detections: Annotated[int, Field(gt=0)] | Literal["not-stated"] = Field(
+        NOT_STATED, description="Detections kept per image for scoring (COCO's default is 100).", examples=[100]
+    )
+    score_threshold: Annotated[float, Field(ge=0, le=1)] | Literal["not-stated"] = Field(
+        NOT_STATED, description="Confidence below which detections were dropped before scoring.", examples=[0.001]
+    )
+    nms: Literal["included", "none", "not-stated"] = Field(
+        NOT_STATED,
+        description="`included`: the scored output went through NMS; `none`: an NMS-free model scored without NMS.",
+        examples=["included"],
+    )
+
+
 class Metric(Cited):
-    """One flat measurement record. Latency records carry their full context so that
-    numbers from different contexts are never lined up against each other."""
+    """One figure and everything it depends on, so that figures measured differently are never lined up.
+    Latency figures carry their full context; accuracy figures their evaluation protocol."""
 
     metric: MetricId
     value: float
+    source_kind: Literal["claimed", "vendor-measured", "independent"] = Field(
+        description="Whose figure: `claimed` (the authors), `vendor-measured` (another organization's re-run or "
+        "re-listing), `independent` (a third party with a published method). Versus's own figures are "
+        "measurement records (kind `versus`), never card metrics.",
+        examples=["claimed"],
+    )
     dataset: DatasetId | None = None
     split: ShortText | None = None
+    protocol: Protocol | None = Field(
+        None,
+        description="Accuracy figures: how they were evaluated. Left out means every key is `not-stated`.",
+        examples=[{"evaluator": "pycocotools", "max_detections": 100, "score_threshold": 0.001, "nms": "included"}],
+    )
+    input_size: Side | Annotated[list[Side], Field(min_length=2, max_length=2)] | None = Field(
+        None,
+        description="`side` or `[height, width]` when the source measured at another size than the variant's "
+        "`input_size`; left out, the variant's size applies.",
+        examples=[600, [384, 640]],
+    )
+    checkpoint: ShortText | None = Field(
+        None,
+        description="When the figure is for another checkpoint or head of this variant than its own `checkpoint` "
+        "(e.g. a one-to-many head beside an end-to-end one). Figures of different checkpoints are never lined up "
+        "as one fact.",
+        examples=["one-to-many head"],
+    )
     hardware: HardwareId | None = None
     runtime: RuntimeId | None = Field(None, description="Runtime family from the registry; its version goes in `part` or `note`.")
     precision: Literal["fp32", "fp16", "bf16", "int8", "uint8", "mixed", "not-stated"] | None = Field(
@@ -277,9 +358,16 @@ class Metric(Cited):
         description="Whether pre- and post-processing (resize, decoding, NMS) are in the time; "
         "`not-stated` when the source does not say.",
     )
-    input_size: Annotated[int, Field(gt=0)] | None = Field(
-        None, description="Input side in pixels when the source measured at another size than the variant's."
-    )
+
+    @field_validator("source_kind", mode="before")
+    @classmethod
+    def _not_ours(cls, value: Any) -> Any:
+        if value == "versus":
+            raise rule_error(
+                "a card cannot hold a figure of kind `versus`",
+                "Versus's own figures are written by `versus bench` into catalog/measurements/",
+            )
+        return value
 
     @field_validator("value")
     @classmethod
@@ -311,9 +399,20 @@ class Metric(Cited):
                     f"a {spec.name.lower()} figure needs its context; missing: {', '.join(missing)}",
                     "say what hardware, runtime, precision and batch the source measured, and whether pre/post-processing is included",
                 )
+            if self.protocol is not None:
+                raise rule_error("a latency figure has no evaluation protocol", "move `protocol` to the accuracy figure it describes")
         elif self.dataset is None:
             raise rule_error(f"{spec.name} without a dataset", "add `dataset:` and `split:` from catalog/registry/datasets.yaml")
         return self
+
+    @property
+    def side(self) -> tuple[int, int] | None:
+        """The input size the source states for this figure, if it differs from the variant's."""
+        if self.input_size is None:
+            return None
+        if isinstance(self.input_size, int):
+            return (self.input_size, self.input_size)
+        return (self.input_size[0], self.input_size[1])
 
 
 LATENCY_CONTEXT = ("hardware", "runtime", "precision", "batch", "includes_pre_post")
@@ -334,7 +433,10 @@ class Weights(Cited):
         "pytorch",
         "safetensors",
     ]
-    license: SpdxId
+    license: LicenseId
+    license_url: HttpUrl | None = Field(
+        None, description="The licence text, required for a `LicenseRef-…` id (a custom licence has no SPDX page)."
+    )
     official: bool = Field(True, description="Published by the model's authors; alternatives come after.")
     trained: bool = Field(True, description="False for files built from an architecture with random weights.")
     runtime: DemoRuntime | None = Field(
@@ -342,6 +444,14 @@ class Weights(Cited):
         description="This file's own I/O contract when it differs from the variant's (e.g. a TFLite export "
         "takes NHWC input where the official checkpoint exports to NCHW).",
     )
+
+    @model_validator(mode="after")
+    def _custom_licence_has_url(self) -> Weights:
+        if LICENSE_REF.match(self.license) and self.license_url is None:
+            raise rule_error(f"custom licence {self.license} has no `license_url`", "link the licence text the publisher gives")
+        if self.license == NOT_STATED and not self.note:
+            raise rule_error("weights licence `not-stated` without a note", "say in `note:` where you looked for a licence and found none")
+        return self
 
 
 # --- Demo runtime spec ------------------------------------------------------
@@ -435,6 +545,20 @@ class DemoRuntime(Cited):
         return self
 
 
+class UpstreamLicense(Cited):
+    """A licence a variant inherits from something it is built on (a backbone, a teacher, a dataset)."""
+
+    id: LicenseId
+    url: HttpUrl | None = Field(None, description="The licence text; required for a `LicenseRef-…` id.")
+    component: ShortText = Field(description="What the licence covers.", examples=["DINOv3 ViT-S/16 backbone (distilled)"])
+
+    @model_validator(mode="after")
+    def _custom_licence_has_url(self) -> UpstreamLicense:
+        if LICENSE_REF.match(self.id) and self.url is None:
+            raise rule_error(f"custom licence {self.id} has no `url`", "link the licence text")
+        return self
+
+
 class Variant(Strict):
     """One architecture with one set of weights (`arch.tag`)."""
 
@@ -447,12 +571,33 @@ class Variant(Strict):
     metrics: list[Metric] = Field(default_factory=list)
     weights: list[Weights] = Field(default_factory=list, description="Official first, alternatives after.")
     runtime: DemoRuntime | None = Field(None, description="Present when the variant can run in the browser demo.")
+    checkpoint: ShortText | None = Field(
+        None,
+        description="Which release of the weights this variant is, where a family publishes several under one name.",
+        examples=["turbo", "v1.0", "2026 (704 px)"],
+    )
+    pretraining: list[DatasetId] | Literal["not-stated"] = Field(
+        NOT_STATED,
+        description="Detection data the checkpoint was trained on before the benchmark's training set "
+        "(`[objects365]`); `[]` for none (an ImageNet-initialised backbone does not count); `not-stated` when "
+        "the source does not say.",
+        examples=[["objects365"], []],
+    )
+    upstream_licenses: list[UpstreamLicense] = Field(
+        default_factory=list, description="Licences inherited from parts the variant is built on."
+    )
     note: Text | None = None
 
     @model_validator(mode="before")
     @classmethod
     def _single_values(cls, data: Any) -> Any:
         return _wrap_single(data, ("input_size", "params", "flops"))
+
+    @property
+    def side(self) -> tuple[int, int]:
+        """The input size the variant's first source states."""
+        h, w = self.input_size[0].value
+        return (h, w)
 
     @field_validator("task")
     @classmethod
@@ -569,6 +714,30 @@ class RuntimeInfo(Strict):
     name: ShortText
 
 
+class EvaluatorInfo(Strict):
+    name: ShortText
+    url: HttpUrl
+    description: Text
+
+
+Obligation = Literal[
+    "attribution", "source-disclosure", "network-use", "share-alike", "non-commercial", "paid-plan",
+    "no-derivatives", "patent-grant", "custom-terms",
+]
+OBLIGATIONS_BLOCKING_FREE_COMMERCIAL_USE = frozenset({"non-commercial", "paid-plan"})
+
+
+class LicenseEntry(Strict):
+    """What a licence asks of a user, in plain words, so pages never leave a reader with a bare id."""
+
+    name: ShortText
+    url: HttpUrl
+    summary: Text = Field(description="One or two sentences: what a user must do.")
+    obligations: list[Obligation] = Field(
+        description="`non-commercial` and `paid-plan` mean the licence alone does not allow free commercial use."
+    )
+
+
 class LabelSet(Strict):
     name: ShortText
     labels: dict[Annotated[int, Field(ge=0)], ShortText] = Field(min_length=1)
@@ -583,3 +752,5 @@ class Registry(Strict):
     hardware: dict[RegistryKey, HardwareInfo]
     runtimes: dict[RegistryKey, RuntimeInfo]
     labels: dict[RegistryKey, LabelSet]
+    evaluators: dict[RegistryKey, EvaluatorInfo]
+    licenses: dict[Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9.+-]*$")], LicenseEntry]

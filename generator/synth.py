@@ -45,10 +45,11 @@ def synth_card(index: int, seed: int = 0) -> dict[str, Any]:
                 "params": {"value": params, **source},
                 "flops": {"value": round(params * rng.uniform(1.5, 4), 1), **source},
                 "metrics": [
-                    {"metric": metric, "value": round(rng.uniform(20, 80), 1), "dataset": dataset, **source},
+                    {"metric": metric, "value": round(rng.uniform(20, 80), 1), "source_kind": "claimed", "dataset": dataset, **source},
                     {
                         "metric": "latency_ms",
                         "value": round(rng.uniform(0.5, 200), 2),
+                        "source_kind": "claimed",
                         "hardware": hardware,
                         "runtime": rng.choice(RUNTIMES),
                         "precision": "fp32" if hardware.endswith("cpu") else rng.choice(["fp16", "fp32"]),

@@ -69,13 +69,26 @@ def test_first_pair_shares_object_detection(catalog) -> None:
 
 
 def test_classifier_shares_no_task_with_detectors(catalog) -> None:
-    plan = demo_plan(catalog.card("mobilenet-v2"), catalog.card("mobilenet-ssd-v2"), catalog.registry)
+    plan = demo_plan(catalog.card("mobilenet-v2"), catalog.card("mobilenet-ssd-v2"), catalog.registry, {})
     assert not plan.possible and "share no task" in plan.reason
 
 
-def test_ssd_and_yolo11_can_share_a_demo(catalog) -> None:
-    plan = demo_plan(catalog.card("mobilenet-ssd-v2"), catalog.card("yolo11"), catalog.registry)
-    assert plan.possible and plan.task == "object-detection"
+BUILT = {"mobilenet-ssd-v2": ["ssd-mobilenet-v2.coral-uint8"], "yolo11": ["yolo11n.coco"]}
+
+
+def test_ssd_and_yolo11_share_a_demo_when_the_build_has_both(catalog) -> None:
+    plan = demo_plan(catalog.card("mobilenet-ssd-v2"), catalog.card("yolo11"), catalog.registry, BUILT)
+    assert plan.possible and plan.task == "object-detection" and plan.runs == ("mobilenet-ssd-v2", "yolo11")
+    assert plan.reason == "Both run object detection in your browser on this page."
+
+
+def test_the_seed_pair_says_only_what_the_build_runs(catalog) -> None:
+    """The cards say both could run; this build has no trained YOLOv12, so the page must not say both do."""
+    plan = demo_plan(catalog.card("mobilenet-ssd-v2"), catalog.card("yolov12"), catalog.registry, BUILT)
+    assert plan.runs == ("mobilenet-ssd-v2",)
+    assert plan.reason.startswith("Only MobileNet SSD v2 runs here: this build has no trained YOLOv12 artifact")
+    nothing = demo_plan(catalog.card("mobilenet-ssd-v2"), catalog.card("yolov12"), catalog.registry, {})
+    assert not nothing.possible and "Both run" not in nothing.reason
 
 
 def test_runtime_specs_are_internally_consistent(catalog) -> None:

@@ -65,7 +65,7 @@ def test_model_page_cites_its_facts(built_site: Path) -> None:
     html = (built_site / "models" / "yolov12" / "index.html").read_text(encoding="utf-8")
     text = text_of(built_site / "models" / "yolov12" / "index.html")
     assert 'id="src-' in html and 'class="cite"' in html
-    assert "What this licence means for you" in text
+    assert "Licences that bind a user" in text and "Strong copyleft" in text  # the registry's plain summary
     assert "yolov12n.turbo" in text and "yolov12n.v1" in text
     assert "sha256 not yet verified" in text
 
@@ -98,7 +98,15 @@ def test_chart_data_keeps_contexts_apart(built_site: Path) -> None:
     data = json.loads(unescape(re.search(r'class="vs-chart-data">(.*?)</script>', html, re.S).group(1)))
     labels = [s["label"] for s in data]
     assert len(labels) == len(set(labels)) >= 2
-    assert all(p["source"] for s in data for p in s["points"])
+    for context in data:
+        points = [p for f in context["families"] for p in f["points"]]
+        assert len(points) == context["points"] and all(p["source"] for p in points)
+        for family in context["families"]:
+            assert len({p["source"] for p in family["points"]}) == 1, "a family's line never joins two sources"
+            xs = [p["x"] for p in family["points"]]
+            assert xs == sorted(xs), "a family's line runs fastest first"
+        front = context["pareto"]
+        assert front and all(not (q["x"] <= p["x"] and q["y"] > p["y"]) for p in front for q in points if q is not p)
 
 
 def test_catalog_table_has_filters_and_sortable_columns(built_site: Path) -> None:
@@ -233,7 +241,7 @@ def test_model_page_shows_claims_with_sources_beside_each_run(built_site: Path) 
     html = page.read_text(encoding="utf-8")
     part = section(text_of(page), "Claimed and measured", "Licence")
     claimed = section(part, "Claimed for yolov8n.coco", "Measured by Versus")
-    assert "mAP@[.5:.95] · COCO val2017: 37.3%" in claimed
+    assert "mAP@[.5:.95] · COCO val2017 · 640 px input: 37.3% claimed" in claimed
     block = html[html.index('id="measured-yolov8n.coco"') :]
     assert 'class="cite"' in block[: block.index("vs-measured")], "claims carry their source links"
     (table,) = measured_tables(page)
@@ -266,14 +274,15 @@ def test_comparison_takes_both_sides_from_one_run(built_site: Path) -> None:
     part = section(text_of(page), "Claimed and measured", "Accuracy vs latency")
     assert f"run {VM_RUN}" in part and LAPTOP_RUN not in part and "laptop-i7" not in part
     assert "Both models were measured in one run on one machine" in part
-    assert "mAP@[.5:.95] · COCO val2017: 39.5%" in part and "mAP@[.5:.95] · COCO val2017: 37.3%" in part
+    assert "mAP@[.5:.95] · COCO val2017 · 640 px input: 39.5% claimed" in part
+    assert "mAP@[.5:.95] · COCO val2017 · 640 px input: 37.3% claimed" in part
     (table,) = measured_tables(page)
     assert "Ultralytics YOLO11: yolo11n.coco" in table and "Ultralytics YOLOv8: yolov8n.coco" in table
     assert "100 COCO train2017 images" in table and "val2017" not in table
     html = page.read_text(encoding="utf-8")
     data = json.loads(unescape(re.search(r'class="vs-chart-data">(.*?)</script>', html, re.S).group(1)))
     measured = [s for s in data if s["measured"]]
-    assert measured and all(VM_RUN in p["source"] for s in measured for p in s["points"])
+    assert measured and all(VM_RUN in p["source"] for s in measured for f in s["families"] for p in f["points"])
 
 
 def test_comparison_with_an_untrained_side_marks_it(built_site: Path) -> None:
@@ -297,11 +306,12 @@ def test_chart_keeps_measured_series_apart_from_claimed(built_site: Path) -> Non
     assert len(measured) == 6  # two runs × (1 thread, 2 threads, browser)
     for s in measured:
         assert s["label"].startswith("Measured · ") and s["label"].endswith("mAP on 100 COCO train2017 images")
-        assert len({p["source"] for p in s["points"]}) == 1, "one run per series"
+        assert len({p["source"] for f in s["families"] for p in f["points"]}) == 1, "one run per context"
+        assert s["y_title"] == "mAP50-95 (%) on 100 COCO train2017 images, measured"
     assert "onnxruntime CPU · 1 thread" in measured[0]["label"]
-    variants = {p["variant"] for s in measured for p in s["points"]}
+    variants = {p["variant"] for s in measured for f in s["families"] for p in f["points"]}
     assert "yolov12n.untrained" not in variants and "yolo11n.coco" in variants
-    assert 'data-y-title="mAP50-95 (%): claimed on COCO val2017, measured on 100 COCO train2017 images"' in html
+    assert all(s["y_title"].endswith("claimed") for s in claimed)
 
 
 def test_methodology_page_is_in_the_navigation(built_site: Path) -> None:

@@ -1,7 +1,31 @@
 // Versus site behaviour: catalog filters and sorting, the pair picker, charts.
 // Plain script (no modules) so it runs from any static host. Data comes from the page, never from the network.
+
+// The client-side pair view's join: figures line up exactly when their comparison keys (computed in Python,
+// generator/compare.py ComparisonKey) are equal. No rule is decided here; tests/test_client_parity.py checks
+// this against the static pages' Python join on every pair of the real catalog.
+var VersusAlign = (function () {
+  "use strict";
+  function align(va, vb) {
+    var keysB = {};
+    vb.metrics.forEach(function (m) { keysB[m.key] = true; });
+    var groups = {};
+    va.metrics.forEach(function (m) { if (keysB[m.key]) (groups[m.key] = groups[m.key] || []).push([va, m]); });
+    vb.metrics.forEach(function (m) { if (groups[m.key]) groups[m.key].push([vb, m]); });
+    return Object.keys(groups).sort().map(function (k) {
+      var rows = groups[k], higher = rows[0][1].better === "higher";
+      rows.sort(function (x, y) { return higher ? y[1].value - x[1].value : x[1].value - y[1].value; });
+      var best = rows[0][1].value;
+      return { key: k, rows: rows.map(function (r) { return { view: r[0], metric: r[1], best: r[1].value === best }; }) };
+    });
+  }
+  return { align: align };
+})();
+if (typeof module === "object" && module.exports) module.exports = VersusAlign;
+
 (function () {
   "use strict";
+  if (typeof document === "undefined") return;
 
   function initCatalog() {
     var table = document.getElementById("vs-catalog");
@@ -42,40 +66,82 @@
     });
   }
 
+  // Writes each family's name beside its fastest point, so a line can be told apart without hovering.
+  var familyLabels = {
+    id: "vsFamilyLabels",
+    afterDatasetsDraw: function (chart) {
+      var ctx = chart.ctx;
+      ctx.save();
+      ctx.font = "12px sans-serif";
+      ctx.fillStyle = getComputedStyle(chart.canvas).color || "#333";
+      chart.data.datasets.forEach(function (ds, i) {
+        if (ds.vsPareto || !chart.isDatasetVisible(i)) return;
+        var meta = chart.getDatasetMeta(i);
+        var first = meta.data[0];
+        if (first) ctx.fillText(ds.label, first.x + 8, first.y - 8);
+      });
+      ctx.restore();
+    }
+  };
+
+  function chartDatasets(context) {
+    var sets = context.families.map(function (f) {
+      return { label: f.label, data: f.points, showLine: true, borderWidth: 1.5, pointRadius: 5,
+               pointStyle: context.measured ? "triangle" : "circle" };
+    });
+    if (context.pareto.length > 1) {
+      sets.push({ label: "Pareto front", data: context.pareto, showLine: true, borderDash: [6, 4], borderWidth: 1,
+                  borderColor: "#888", pointRadius: 0, vsPareto: true });
+    }
+    return sets;
+  }
+
   function initCharts() {
     if (!window.Chart) return;
     document.querySelectorAll("canvas[data-vs-chart]").forEach(function (canvas) {
       var holder = canvas.closest(".vs-chart");
       var dataEl = holder && holder.nextElementSibling;
       if (!dataEl || !dataEl.classList.contains("vs-chart-data")) return;
-      var series = JSON.parse(dataEl.textContent);
-      new window.Chart(canvas, {
+      var contexts = JSON.parse(dataEl.textContent);
+      var controls = holder.previousElementSibling;
+      var select = controls && controls.querySelector("select.vs-chart-context");
+      // Start on the context with the most points: the most to compare.
+      var start = 0;
+      contexts.forEach(function (c, i) { if (c.points > contexts[start].points) start = i; });
+      if (select) select.value = String(start);
+      var chart = new window.Chart(canvas, {
         type: "scatter",
-        data: {
-          datasets: series.map(function (s) {
-            // Measured series are triangles, claimed ones circles: they are never one series.
-            return { label: s.label, data: s.points, showLine: false, pointRadius: 5, pointStyle: s.measured ? "triangle" : "circle" };
-          })
-        },
+        data: { datasets: chartDatasets(contexts[start]) },
+        plugins: [familyLabels],
         options: {
-          maintainAspectRatio: false,  // fill the box, which the page sizes to fit the legend
+          maintainAspectRatio: false,
           parsing: { xAxisKey: "x", yAxisKey: "y" },
           scales: {
             x: { type: "logarithmic", title: { display: true, text: canvas.dataset.xTitle } },
-            y: { title: { display: true, text: canvas.dataset.yTitle } }
+            y: { title: { display: true, text: contexts[start].y_title } }
           },
           plugins: {
-            legend: { labels: { usePointStyle: true } },  // circles for claimed, triangles for measured
+            legend: { labels: { usePointStyle: true } },
             tooltip: {
               callbacks: {
                 label: function (item) {
                   var p = item.raw;
-                  return p.model + " " + p.variant + ": " + p.y + "% at " + p.x + " ms (" + p.source + ")";
+                  if (item.dataset.vsPareto) return "Pareto front: " + p.variant;
+                  return p.model + " " + p.variant + (p.input ? " (" + p.input + " px)" : "") + ": " + p.y + "% at " +
+                    p.x + " ms, " + p.kind + " (" + p.source + ")";
                 }
               }
             }
           }
         }
+      });
+      canvas.dataset.vsContext = String(start);
+      if (select) select.addEventListener("change", function () {
+        var c = contexts[Number(select.value)];
+        chart.data.datasets = chartDatasets(c);
+        chart.options.scales.y.title.text = c.y_title;
+        chart.update();
+        canvas.dataset.vsContext = select.value;
       });
     });
   }
@@ -89,6 +155,7 @@
 // catalog.json. Text goes in with textContent only, so card text cannot become markup.
 (function () {
   "use strict";
+  if (typeof document === "undefined") return;
   function el(tag, text, attrs) {
     var node = document.createElement(tag);
     if (text !== undefined && text !== null) node.textContent = String(text);
@@ -147,20 +214,16 @@
       root.appendChild(el("p", "None: " + va.name + " and " + vb.name + " share no task."));
     }
     root.appendChild(el("h2", "Claimed metrics, aligned"));
-    var keysB = {};
-    vb.metrics.forEach(function (m) { keysB[m.key] = true; });
-    var groups = {};
-    va.metrics.forEach(function (m) { if (keysB[m.key]) (groups[m.key] = groups[m.key] || []).push([va.name, m]); });
-    vb.metrics.forEach(function (m) { if (groups[m.key]) groups[m.key].push([vb.name, m]); });
-    var keys = Object.keys(groups).sort();
-    if (!keys.length) root.appendChild(el("p", "The two cards have no metric measured in the same context, so no numbers are lined up."));
-    keys.forEach(function (k) {
-      var rows = groups[k], higher = rows[0][1].better === "higher";
-      rows.sort(function (x, y) { return higher ? y[1].value - x[1].value : x[1].value - y[1].value; });
-      var best = rows[0][1].value;
-      root.appendChild(el("h4", rows[0][1].label));
-      root.appendChild(table(["Model", "Variant", rows[0][1].name + (higher ? " (higher is better)" : " (lower is better)"), "Source"],
-        rows.map(function (r) { return [r[0], r[1].variant, (r[1].value === best ? "★ " : "") + r[1].shown, r[1].source]; })));
+    var groups = VersusAlign.align(va, vb);
+    if (!groups.length) root.appendChild(el("p", "The two cards have no figure measured the same way, so no numbers are lined up."));
+    groups.forEach(function (g) {
+      var first = g.rows[0].metric;
+      root.appendChild(el("h4", first.label));
+      root.appendChild(table(["Model", "Variant", first.name + (first.better === "higher" ? " (higher is better)" : " (lower is better)"), "Whose figure", "Source"],
+        g.rows.map(function (r) {
+          var m = r.metric;
+          return [r.view.name, m.variant + (m.checkpoint ? " (" + m.checkpoint + ")" : ""), (r.best ? "★ " : "") + m.shown, m.kind_label, m.source];
+        })));
     });
   }
 
