@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -135,25 +136,39 @@ UNSTATED_RULES: dict[str, tuple[str, str]] = {
     "precision": ("same-source", "fp16 and fp32 timings differ by up to 2x; only one table's rows share a setting"),
     "batch": ("same-source", "per-image time depends on batch size; only one table's rows share a setting"),
     "includes_pre_post": ("same-source", "NMS and resizing can outweigh a small model's inference"),
+    "hardware": ("same-source", "a source that names no device still timed all its rows on one"),
+    "runtime": ("same-source", "a source that names no runtime still timed all its rows with one"),
+    "dataset": ("same-source", "a source that names no split still scored all its rows on one"),
 }
 ACCURACY_FIELDS = ("evaluator", "max_detections", "score_threshold", "nms", "pretraining")
 LATENCY_FIELDS = ("hardware", "runtime", "precision", "batch", "includes_pre_post")
 
 
+def _unstated(value: object) -> bool:
+    """`not-stated`, or a registry id for an unnamed device or runtime (`gpu-not-stated`)."""
+    return value is None or (isinstance(value, str) and value.endswith(NOT_STATED))
+
+
 def _token(field: str, value: object, source_url: str, claim_id: str) -> str:
     """A key value: stated values as themselves, unstated ones as the rule table says they match."""
-    if value is not None and value != NOT_STATED:
+    if not _unstated(value):
         return str(value)
+    base = NOT_STATED if value is None else str(value)
     rule = UNSTATED_RULES.get(field, ("never", ""))[0]
     if rule == "always":
-        return NOT_STATED
+        return base
     if rule == "same-source":
-        return f"{NOT_STATED}@{source_url}"
-    return f"{NOT_STATED}#{claim_id}"
+        return f"{base}@{source_url}"
+    return f"{base}#{claim_id}"
+
+
+def base_of(token: str) -> str:
+    """The value a key token stands for, without the source or claim it is tied to."""
+    return re.split(r"[@#]", token, maxsplit=1)[0]
 
 
 def is_unstated(token: str | None) -> bool:
-    return token is not None and token.startswith(NOT_STATED)
+    return token is not None and base_of(token).endswith(NOT_STATED)
 
 
 @dataclass(frozen=True)
@@ -189,7 +204,10 @@ class ComparisonKey:
             pretraining = variant.pretraining
             values["pretraining"] = pretraining if isinstance(pretraining, str) else "+".join(pretraining) or "none"
         tokens = {f: _token(f, v, source_url, claim_id) for f, v in values.items()}
-        return cls(metric.metric, variant.task, metric.dataset, metric.side or variant.side, **tokens)
+        dataset = metric.dataset
+        if dataset is not None and _unstated(dataset):  # e.g. `coco-split-not-stated`
+            dataset = _token("dataset", dataset, source_url, claim_id)
+        return cls(metric.metric, variant.task, dataset, metric.side or variant.side, **tokens)
 
     def as_string(self) -> str:
         """The key as one string: what catalog.json's views carry, so the client joins on exactly this."""

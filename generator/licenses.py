@@ -102,6 +102,11 @@ def card_free_commercial_use(card: ModelCard, registry: Registry) -> bool:
     )
 
 
+def weights_licenses(card: ModelCard) -> list[str]:
+    """Every licence id of the card's trained weights and upstream parts, sorted."""
+    return sorted({h.id for v in card.variants for h in variant_licenses(card, v) if h.role != "code"})
+
+
 def licenses_differ(card: ModelCard) -> bool:
     """Whether any variant's weights or upstream parts are under another licence than the code."""
     return any(h.id != card.license.id for v in card.variants for h in variant_licenses(card, v))

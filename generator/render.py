@@ -133,7 +133,7 @@ def key_label(key: compare.ComparisonKey, registry: Registry) -> str:
     keep figures apart; unstated protocol keys are left out (they follow the benchmark's convention)."""
     parts = [registry.metrics[key.metric].name]
     if key.dataset:
-        parts.append(registry.datasets[key.dataset].name)
+        parts.append(registry.datasets[compare.base_of(key.dataset)].name)
     h, w = key.input_size
     parts.append(f"{h} px input" if h == w else f"{h}×{w} input")
     if _stated(key.evaluator):
@@ -148,7 +148,7 @@ def key_label(key: compare.ComparisonKey, registry: Registry) -> str:
         parts.append("no extra pretraining" if key.pretraining == "none" else "pretrained on " + ", ".join(
             registry.datasets[d].name for d in key.pretraining.split("+")))
     if key.hardware:
-        parts.append(registry.hardware[key.hardware].name)
+        parts.append(registry.hardware[compare.base_of(key.hardware)].name)
     parts += _runtime_parts(key, registry)
     parts.append(_pre_post_label(key.includes_pre_post, long=True))
     return " · ".join(p for p in parts if p)
@@ -157,7 +157,7 @@ def key_label(key: compare.ComparisonKey, registry: Registry) -> str:
 def _runtime_parts(key: compare.ComparisonKey | compare.ChartContext, registry: Registry) -> list[str]:
     parts = []
     if key.runtime:
-        parts.append(registry.runtimes[key.runtime].name)
+        parts.append(registry.runtimes[compare.base_of(key.runtime)].name)
     if key.precision:
         parts.append("precision not stated" if compare.is_unstated(key.precision) else key.precision.upper())
     if key.batch is not None:
@@ -177,7 +177,7 @@ def _pre_post_label(value: str | None, long: bool = False) -> str:
 
 def chart_context_label(ctx: compare.ChartContext, registry: Registry) -> str:
     """`NVIDIA T4 · NVIDIA TensorRT · FP16 · batch 1 · model only`, then the accuracy protocol where stated."""
-    parts = [registry.hardware[ctx.hardware].name if ctx.hardware else "unknown hardware"]
+    parts = [registry.hardware[compare.base_of(ctx.hardware)].name if ctx.hardware else "unknown hardware"]
     parts += _runtime_parts(ctx, registry)
     parts.append(_pre_post_label(ctx.includes_pre_post))
     if _stated(ctx.evaluator):
@@ -211,7 +211,11 @@ def input_sizes(card: ModelCard) -> str:
 
 
 def best_metric(card: ModelCard, metric: str, dataset: str) -> tuple[Variant, Metric] | None:
-    found = [(v, m) for v in card.variants for m in v.metrics if m.metric == metric and m.dataset == dataset]
+    """The best figure the authors claim (re-measurements are on the model page, not in this summary)."""
+    found = [
+        (v, m) for v in card.variants for m in v.metrics
+        if m.metric == metric and m.dataset == dataset and m.source_kind == "claimed"
+    ]
     return max(found, key=lambda vm: vm[1].value) if found else None
 
 
@@ -325,6 +329,34 @@ def status_label(record: Measurement) -> str:
     return "; ".join([status, *skipped])
 
 
+_QUANTIZATION_WORDS = {
+    "activations": "quantized weights and activations (kept quantized in the ONNX graph)",
+    "weights": "int8 weights, dequantized to float32 in the ONNX graph",
+    "float": "float weights",
+}
+
+
+def provenance(artifact: OnnxArtifact) -> str:
+    """What a measured file is, in words, from its manifest: whose weights, which format and precision, which
+    converter. A third-party export is never presented as the official checkpoint."""
+    src, conv = artifact.source, artifact.converter
+    if not artifact.trained:
+        return (f"random weights built from {src.architecture} (seed {src.seed}), no checkpoint: "
+                f"an untrained test graph, converted by {conv.name}")
+    name = (src.url or "").rsplit("/", 1)[-1] or "the weights file"
+    whose = "the official checkpoint" if src.official else "a third-party file, not the official checkpoint"
+    quantization = conv.options.get("quantization")
+    precision = _QUANTIZATION_WORDS.get(str(quantization), "") if quantization else ""
+    dtype = artifact.inputs[0].dtype if artifact.inputs else ""
+    parts = [f"{name}: {whose}", f"{src.format} format"]
+    if precision:
+        parts.append(precision)
+    parts.append(f"converted to ONNX by {conv.name}")
+    if dtype:
+        parts.append(f"{dtype} input")
+    return "; ".join(parts)
+
+
 def run_columns(records: Iterable[Measurement]) -> list[tuple[str, Measurement]]:
     """One column per run for a model page: the machine and the day name it."""
     return [(f"{r.machine.name}, {r.started:%Y-%m-%d}", r) for r in records]
@@ -348,7 +380,7 @@ class Renderer:
         self, catalog: Catalog, artifacts: dict[str, list[OnnxArtifact]] | None = None, demo_ready: bool = False
     ) -> None:
         self.catalog = catalog
-        self.artifacts = artifacts or {}
+        self.artifacts = artifacts or {}  # by variant id, trained first
         self.demo_ready = demo_ready  # the build publishes the demo (it has at least one artifact)
         self.env = Environment(
             loader=PackageLoader("generator", "templates"),
@@ -387,11 +419,25 @@ class Renderer:
     @cached_property
     def runnable(self) -> dict[str, list[str]]:
         """Per card, the variant ids of the trained artifacts this build exported: what the demo can run."""
-        return {card_id: [a.variant_id for a in arts if a.trained] for card_id, arts in self.artifacts.items()}
+        out: dict[str, list[str]] = {}
+        for arts in self.artifacts.values():  # keyed by variant id
+            for a in arts:
+                if a.trained:
+                    out.setdefault(a.card_id, []).append(a.variant_id)
+        return out
 
     @cached_property
     def cards(self) -> tuple[ModelCard, ...]:
         return self.catalog.cards
+
+    def provenance(self, record: Measurement) -> str:
+        """Words for the file a record measured, from this build's manifest of the same artifact id."""
+        for artifact in self.artifacts.get(record.artifact.variant_id, []):
+            if artifact.artifact_id == record.artifact.artifact_id:
+                same = "" if artifact.file.sha256 == record.artifact.sha256 else (
+                    " (as this build exported it; the measured file's bytes differ, since converters are not byte-deterministic)")
+                return provenance(artifact) + same
+        return "not known to this build: export the artifact (versus export) to show its manifest here"
 
     def _render(self, template: str, page: str, **values: Any) -> str:
         ctx = PageContext(page, self.catalog)
@@ -402,6 +448,7 @@ class Renderer:
             artifacts=self.artifacts,
             records=self.catalog.measurements,
             demo_ready=self.demo_ready,
+            provenance=self.provenance,
             **values,
         )
 
@@ -522,15 +569,15 @@ def chart_context_view(label: str, is_measured: bool, y_title: str, rows: list[d
 
 
 def catalog_json(catalog: Catalog) -> str:
-    """Every validated card with the published field names, the registry it refers to, every measurement
-    record as committed (`measurements`), and `views`: display-ready facts per card that the client-side
+    """Every validated card with the published field names (each metric with its `source_kind`), the registry
+    it refers to, every measurement record as committed (`measurements`, each marked `source_kind: versus`), and `views`: display-ready facts per card that the client-side
     comparison view joins without re-implementing the comparison rules (context keys and labels are
     computed here)."""
     data = {
         "cards": [card.model_dump(mode="json") for card in catalog.cards],
         "registry": catalog.registry.model_dump(mode="json"),
         "views": {card.id: card_view(card, catalog.registry) for card in catalog.cards},
-        "measurements": [record.model_dump(mode="json") for record in catalog.measurements],
+        "measurements": [{**record.model_dump(mode="json"), "source_kind": "versus"} for record in catalog.measurements],
     }
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 
@@ -571,7 +618,7 @@ def card_view(card: ModelCard, registry: Registry) -> dict[str, Any]:
         "params": fmt_range(params_range(card), "M"),
         "license": card.license.id,
         "license_note": entry.summary if entry else "licence not stated",
-        "weights_licenses": sorted({h.id for v in card.variants for h in licenses.variant_licenses(card, v) if h.role != "code"}),
+        "weights_licenses": licenses.weights_licenses(card),
         "free_commercial_use": licenses.card_free_commercial_use(card, registry),
         "tasks": {t.task: t.state for t in card.tasks if t.state != "none"},
         "metrics": metrics,

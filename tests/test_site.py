@@ -111,7 +111,7 @@ def test_chart_data_keeps_contexts_apart(built_site: Path) -> None:
 
 def test_catalog_table_has_filters_and_sortable_columns(built_site: Path) -> None:
     html = (built_site / "models" / "index.html").read_text(encoding="utf-8")
-    for key in ("tasks", "license", "orgs"):
+    for key in ("tasks", "license", "commercial", "orgs"):
         assert f'data-filter="{key}"' in html
     assert html.count('data-sort-method="number"') == 2
     assert (built_site / "assets" / "vendor" / "chart.umd.min.js").is_file()
@@ -326,6 +326,10 @@ def test_methodology_page_is_in_the_navigation(built_site: Path) -> None:
 def test_catalog_json_carries_the_records(built_site: Path) -> None:
     data = json.loads((built_site / "catalog.json").read_text(encoding="utf-8"))
     assert {r["run"] for r in data["measurements"]} == {VM_RUN, LAPTOP_RUN}
+    assert {r["source_kind"] for r in data["measurements"]} == {"versus"}
+    kinds = {m["source_kind"] for c in data["cards"] for v in c["variants"] for m in v["metrics"]}
+    assert kinds <= {"claimed", "vendor-measured", "independent"} and "claimed" in kinds
+    assert all(m["kind"] for view in data["views"].values() for m in view["metrics"])
 
 
 def test_hostile_record_text_is_inert(tmp_path: Path) -> None:
@@ -342,3 +346,24 @@ def test_hostile_record_text_is_inert(tmp_path: Path) -> None:
     out = tmp_path / "site"
     build_site(catalog, out)
     assert_hostile_text_shown_as_text(out, "the record's text is shown, as text")
+
+
+def test_measured_figures_say_what_was_measured(built_site: Path) -> None:
+    """yolo11n.coco is a third-party int8-weight TFLite export: the page must not pass it off as the official .pt."""
+    (table,) = measured_tables(built_site / "models" / "yolo11" / "index.html")
+    assert "What was measured" in table
+    assert "yolo11n_int8.tflite: a third-party file, not the official checkpoint" in table
+    assert "int8 weights, dequantized to float32 in the ONNX graph" in table and "tf2onnx" in table
+
+
+def test_model_page_shows_licences_per_artefact(built_site: Path) -> None:
+    text = text_of(built_site / "models" / "yolov12" / "index.html")
+    part = section(text, "Licences", "Weights and provenance")
+    assert "code: AGPL-3.0-only" in part and "weights: AGPL-3.0-only" in part
+    assert "Free commercial use" in part and "yes, under the terms listed" in part
+
+
+def test_every_metric_shows_whose_figure_it_is(built_site: Path) -> None:
+    text = text_of(built_site / "models" / "yolov12" / "index.html")
+    claimed = section(text, "Claimed metrics", "Where sources disagree")
+    assert "40.6% claimed" in claimed and "40.6% vendor re-run" in claimed
