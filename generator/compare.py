@@ -133,6 +133,7 @@ UNSTATED_RULES: dict[str, tuple[str, str]] = {
     "score_threshold": ("always", "COCO scoring keeps low-confidence detections; sources that cut them say so"),
     "nms": ("always", "a detector's own post-processing is part of its claim unless the source says otherwise"),
     "pretraining": ("always", "authors announce extra detection pretraining, since it raises accuracy"),
+    "accuracy_precision": ("always", "accuracy is the full-precision model's unless the source names a quantized one"),
     "precision": ("same-source", "fp16 and fp32 timings differ by up to 2x; only one table's rows share a setting"),
     "batch": ("same-source", "per-image time depends on batch size; only one table's rows share a setting"),
     "includes_pre_post": ("same-source", "NMS and resizing can outweigh a small model's inference"),
@@ -140,7 +141,7 @@ UNSTATED_RULES: dict[str, tuple[str, str]] = {
     "runtime": ("same-source", "a source that names no runtime still timed all its rows with one"),
     "dataset": ("same-source", "a source that names no split still scored all its rows on one"),
 }
-ACCURACY_FIELDS = ("evaluator", "max_detections", "score_threshold", "nms", "pretraining")
+ACCURACY_FIELDS = ("evaluator", "max_detections", "score_threshold", "nms", "pretraining", "accuracy_precision")
 LATENCY_FIELDS = ("hardware", "runtime", "precision", "batch", "includes_pre_post")
 
 
@@ -185,6 +186,7 @@ class ComparisonKey:
     score_threshold: str | None = None
     nms: str | None = None
     pretraining: str | None = None
+    accuracy_precision: str | None = None  # the evaluated model's precision (an int8 model scores differently)
     hardware: str | None = None
     runtime: str | None = None
     precision: str | None = None
@@ -200,7 +202,8 @@ class ComparisonKey:
             values = {f: getattr(metric, f) for f in LATENCY_FIELDS}
         else:
             protocol = metric.protocol or Protocol()
-            values = {f: getattr(protocol, f) for f in ACCURACY_FIELDS if f != "pretraining"}
+            values = {f: getattr(protocol, f) for f in ACCURACY_FIELDS if f not in ("pretraining", "accuracy_precision")}
+            values["accuracy_precision"] = metric.precision
             pretraining = variant.pretraining
             values["pretraining"] = pretraining if isinstance(pretraining, str) else "+".join(pretraining) or "none"
         tokens = {f: _token(f, v, source_url, claim_id) for f, v in values.items()}

@@ -147,6 +147,8 @@ def key_label(key: compare.ComparisonKey, registry: Registry) -> str:
     if key.pretraining is not None and _stated(key.pretraining):
         parts.append("no extra pretraining" if key.pretraining == "none" else "pretrained on " + ", ".join(
             registry.datasets[d].name for d in key.pretraining.split("+")))
+    if _stated(key.accuracy_precision):
+        parts.append(f"{key.accuracy_precision.upper()} model")  # type: ignore[union-attr]
     if key.hardware:
         parts.append(registry.hardware[compare.base_of(key.hardware)].name)
     parts += _runtime_parts(key, registry)
