@@ -13,7 +13,7 @@ import dataclasses
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from .schema import SOURCE_KINDS, DemoRuntime, Metric, MetricInfo, ModelCard, Protocol, Registry, TaskState, Variant
@@ -263,11 +263,16 @@ def claims(card: ModelCard, registry: Registry) -> Iterator[Claim]:
             yield Claim(card, variant, metric, ComparisonKey.of(card, variant, metric, registry))
 
 
-def aligned_metrics(cards: Sequence[ModelCard], registry: Registry) -> list[AlignedMetric]:
-    """Keys in which every card in `cards` has at least one claim, each ranked best first."""
+ClaimsOf = Callable[[ModelCard], Iterable[Claim]]
+
+
+def aligned_metrics(cards: Sequence[ModelCard], registry: Registry, claims_of: ClaimsOf | None = None) -> list[AlignedMetric]:
+    """Keys in which every card in `cards` has at least one claim, each ranked best first. `claims_of` lets a
+    caller that compares one card many times compute its claims once."""
+    claims_of = claims_of or (lambda card: claims(card, registry))
     groups: dict[ComparisonKey, list[Claim]] = defaultdict(list)
     for card in cards:
-        for claim in claims(card, registry):
+        for claim in claims_of(card):
             groups[claim.key].append(claim)
     out = []
     for key, group in sorted(groups.items(), key=lambda kv: kv[0].sort_key()):
@@ -279,11 +284,13 @@ def aligned_metrics(cards: Sequence[ModelCard], registry: Registry) -> list[Alig
     return out
 
 
-def unaligned_claims(card: ModelCard, aligned: Iterable[AlignedMetric], registry: Registry) -> list[tuple[ComparisonKey, list[Claim]]]:
+def unaligned_claims(
+    card: ModelCard, aligned: Iterable[AlignedMetric], registry: Registry, claims_of: ClaimsOf | None = None
+) -> list[tuple[ComparisonKey, list[Claim]]]:
     """A card's claims whose key has no counterpart on the other side, grouped by key: shown, never starred."""
     seen = {a.key for a in aligned}
     groups: dict[ComparisonKey, list[Claim]] = defaultdict(list)
-    for claim in claims(card, registry):
+    for claim in (claims_of or (lambda c: claims(c, registry)))(card):
         if claim.key not in seen:
             groups[claim.key].append(claim)
     return sorted(groups.items(), key=lambda kv: kv[0].sort_key())
@@ -379,13 +386,18 @@ class ChartPoint:
 
 
 def chart_points(
-    cards: Sequence[ModelCard], registry: Registry, accuracy_metric: str = "map50_95", dataset: str = "coco-val2017"
+    cards: Sequence[ModelCard],
+    registry: Registry,
+    accuracy_metric: str = "map50_95",
+    dataset: str = "coco-val2017",
+    claims_of: ClaimsOf | None = None,
 ) -> dict[ChartContext, list[ChartPoint]]:
     """Claimed points per chart context. Nothing is paired across sources, checkpoints or input sizes."""
+    claims_of = claims_of or (lambda card: claims(card, registry))
     out: dict[ChartContext, list[ChartPoint]] = defaultdict(list)
     for card in cards:
         by_variant: dict[str, list[Claim]] = defaultdict(list)
-        for claim in claims(card, registry):
+        for claim in claims_of(card):
             by_variant[claim.variant.id].append(claim)
         for cs in by_variant.values():
             accuracies = [c for c in cs if c.metric.metric == accuracy_metric and c.metric.dataset == dataset]

@@ -479,8 +479,15 @@ class Renderer:
                 out[page] = self.compare(a, b, page)
         return out
 
+    @cached_property
+    def _claims(self) -> dict[str, list[compare.Claim]]:
+        return {card.id: list(compare.claims(card, self.catalog.registry)) for card in self.cards}
+
+    def claims_of(self, card: ModelCard) -> list[compare.Claim]:
+        return self._claims[card.id]
+
     def compare(self, a: ModelCard, b: ModelCard, page: str) -> str:
-        aligned = compare.aligned_metrics((a, b), self.catalog.registry)
+        aligned = compare.aligned_metrics((a, b), self.catalog.registry, self.claims_of)
         pair = measured.pair_run(self.catalog.measurements, a.id, b.id)
         return self._render(
             "compare.md.j2",
@@ -490,8 +497,8 @@ class Renderer:
             shared=compare.shared_tasks(a, b),
             plan=compare.demo_plan(a, b, self.catalog.registry, self.runnable),
             aligned=aligned,
-            only_a=compare.unaligned_claims(a, aligned, self.catalog.registry),
-            only_b=compare.unaligned_claims(b, aligned, self.catalog.registry),
+            only_a=compare.unaligned_claims(a, aligned, self.catalog.registry, self.claims_of),
+            only_b=compare.unaligned_claims(b, aligned, self.catalog.registry, self.claims_of),
             pair=pair,
             series=self.chart_data((a, b), pair.records if pair else ()),
         )
@@ -501,7 +508,7 @@ class Renderer:
         protocol each), then measured ones (one run and setting each). Claimed and measured never share one."""
         registry = self.catalog.registry
         out = []
-        for ctx, points in compare.chart_points(list(cards), registry).items():
+        for ctx, points in compare.chart_points(list(cards), registry, claims_of=self.claims_of).items():
             rows = [
                 {
                     "family": p.card.name + (f" {p.accuracy.checkpoint}" if p.accuracy.checkpoint else ""),
