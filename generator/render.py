@@ -566,6 +566,7 @@ def chart_context_view(label: str, is_measured: bool, y_title: str, rows: list[d
         "measured": is_measured,
         "y_title": y_title,
         "points": len(rows),
+        "models": len({r["model"] for r in rows}),
         "families": [
             {
                 "label": family if sources_per_family[family] == 1 else f"{family} ({source})",

@@ -66,32 +66,43 @@ if (typeof module === "object" && module.exports) module.exports = VersusAlign;
     });
   }
 
-  // Writes each family's name beside its fastest point, so a line can be told apart without hovering.
+  // Writes each family's name beside its fastest point, so a line can be told apart without hovering; a label
+  // that would overlap one already written is left to the legend.
   var familyLabels = {
     id: "vsFamilyLabels",
     afterDatasetsDraw: function (chart) {
-      var ctx = chart.ctx;
+      var ctx = chart.ctx, placed = [];
       ctx.save();
       ctx.font = "12px sans-serif";
-      ctx.fillStyle = getComputedStyle(chart.canvas).color || "#333";
       chart.data.datasets.forEach(function (ds, i) {
         if (ds.vsPareto || !chart.isDatasetVisible(i)) return;
-        var meta = chart.getDatasetMeta(i);
-        var first = meta.data[0];
-        if (first) ctx.fillText(ds.label, first.x + 8, first.y - 8);
+        var first = chart.getDatasetMeta(i).data[0];
+        if (!first) return;
+        var box = { x: first.x + 8, y: first.y - 20, w: ctx.measureText(ds.label).width, h: 14 };
+        var clash = placed.some(function (p) {
+          return box.x < p.x + p.w && p.x < box.x + box.w && box.y < p.y + p.h && p.y < box.y + box.h;
+        });
+        if (clash) return;
+        placed.push(box);
+        ctx.fillStyle = ds.borderColor;
+        ctx.fillText(ds.label, box.x, first.y - 8);
       });
       ctx.restore();
     }
   };
 
+  // Chart.js's own default palette; set per family because the Pareto line has its own colour.
+  var PALETTE = ["#36a2eb", "#ff6384", "#4bc0c0", "#ff9f40", "#9966ff", "#ffcd56", "#c9cbcf", "#2f7d32", "#8e24aa", "#6d4c41"];
+
   function chartDatasets(context) {
-    var sets = context.families.map(function (f) {
+    var sets = context.families.map(function (f, i) {
+      var colour = PALETTE[i % PALETTE.length];
       return { label: f.label, data: f.points, showLine: true, borderWidth: 1.5, pointRadius: 5,
-               pointStyle: context.measured ? "triangle" : "circle" };
+               borderColor: colour, backgroundColor: colour, pointStyle: context.measured ? "triangle" : "circle" };
     });
     if (context.pareto.length > 1) {
       sets.push({ label: "Pareto front", data: context.pareto, showLine: true, borderDash: [6, 4], borderWidth: 1,
-                  borderColor: "#888", pointRadius: 0, vsPareto: true });
+                  borderColor: "#666", backgroundColor: "#666", pointRadius: 0, vsPareto: true });
     }
     return sets;
   }
@@ -105,9 +116,12 @@ if (typeof module === "object" && module.exports) module.exports = VersusAlign;
       var contexts = JSON.parse(dataEl.textContent);
       var controls = holder.previousElementSibling;
       var select = controls && controls.querySelector("select.vs-chart-context");
-      // Start on the context with the most points: the most to compare.
+      // Start on the context with the most models, then the most points: the most to compare.
       var start = 0;
-      contexts.forEach(function (c, i) { if (c.points > contexts[start].points) start = i; });
+      contexts.forEach(function (c, i) {
+        var s = contexts[start];
+        if (c.models > s.models || (c.models === s.models && c.points > s.points)) start = i;
+      });
       if (select) select.value = String(start);
       var chart = new window.Chart(canvas, {
         type: "scatter",
