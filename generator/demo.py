@@ -70,7 +70,7 @@ def demo_files(catalog: Catalog, artifacts: dict[str, list[OnnxArtifact]], artif
     cards = {
         card.id: {
             "name": card.name,
-            "reason": f"No trained {card.name} weights in this build.",
+            "reason": f"This build has no trained {card.name}.",
             "message": (
                 f"This build could not obtain trained weights for {card.name}, so it cannot run here. Run "
                 f"`versus export {card.id}` with network access or a weights mirror, or drop an ONNX file you "

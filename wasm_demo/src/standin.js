@@ -18,7 +18,7 @@ export function needsStandIn(manifest, card) {
 
 /** The one line a panel shows for a card it cannot run (the manifest's `reason`, else a generic one). */
 export function cannotRunReason(manifest, card) {
-  return manifest.cards?.[card]?.reason ?? `${cardName(manifest, card)}: no trained weights in this build.`;
+  return manifest.cards?.[card]?.reason ?? `This build has no trained ${cardName(manifest, card)}.`;
 }
 
 /**
@@ -45,5 +45,5 @@ export function standInLabel(standIn) {
 
 /** How a stand-in is named on screen and in `data-result`: its own name, never the panel's model. */
 export function standInName(standIn) {
-  return `${standIn.name} (stand-in, not ${standIn.standIn.name})`;
+  return `${standIn.name} — stand-in, not ${standIn.standIn.name}`;
 }

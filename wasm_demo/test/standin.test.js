@@ -21,7 +21,7 @@ function manifest(extra = []) {
         ...extra,
         { artifact: 'yolo12n.untrained', card: 'yolov12', card_name: 'YOLOv12', variant: 'yolo12n', name: 'Untrained test graph (YOLO12n)', trained: false, url: 'd.onnx', runtime: ultralytics },
       ],
-      cards: { yolov12: { name: 'YOLOv12', reason: 'No trained YOLOv12 weights in this build.', message: 'longer story' } },
+      cards: { yolov12: { name: 'YOLOv12', reason: 'This build has no trained YOLOv12.', message: 'longer story' } },
     },
     BASE,
   );
@@ -61,7 +61,7 @@ test('labels name the stand-in by model name and variant, and say which model it
   const yolo11 = standInsFor(m, 'yolov12').find((e) => e.card === 'yolo11');
   const s = asStandIn(m, yolo11, 'yolov12');
   assert.equal(standInLabel(s), 'Stand-in: YOLO11 (yolo11n.coco) — not YOLOv12');
-  assert.equal(standInName(s), 'YOLO11n (stand-in, not YOLOv12)');
+  assert.equal(standInName(s), 'YOLO11n — stand-in, not YOLOv12');
   assert.equal(yolo11.standIn, undefined, 'the manifest entry itself is left as it is');
   assert.equal(cardName(m, 'yolov12'), 'YOLOv12');
   assert.equal(cardName(m, 'yolov8'), 'YOLOv8', 'from the entries when `cards` does not list the card');
@@ -72,8 +72,8 @@ test('labels name the stand-in by model name and variant, and say which model it
 
 test('the reason is one line: the manifest says it, else a generic one', () => {
   const m = manifest();
-  assert.equal(cannotRunReason(m, 'yolov12'), 'No trained YOLOv12 weights in this build.');
-  assert.equal(cannotRunReason(m, 'rt-detr'), 'rt-detr: no trained weights in this build.');
+  assert.equal(cannotRunReason(m, 'yolov12'), 'This build has no trained YOLOv12.');
+  assert.equal(cannotRunReason(m, 'rt-detr'), 'This build has no trained rt-detr.');
   for (const card of ['yolov12', 'rt-detr']) assert.ok(!cannotRunReason(m, card).includes('\n'));
 });
 
