@@ -54,6 +54,7 @@ def demo_files(catalog: Catalog, artifacts: dict[str, list[OnnxArtifact]], artif
             {
                 "artifact": artifact.artifact_id,
                 "card": card.id,
+                "card_name": card.name,
                 "variant": variant.id,
                 "name": variant.name if artifact.trained else f"Untrained test graph ({artifact.source.architecture})",
                 "trained": artifact.trained,
@@ -69,6 +70,7 @@ def demo_files(catalog: Catalog, artifacts: dict[str, list[OnnxArtifact]], artif
     cards = {
         card.id: {
             "name": card.name,
+            "reason": f"This build has no trained {card.name}.",
             "message": (
                 f"This build could not obtain trained weights for {card.name}, so it cannot run here. Run "
                 f"`versus export {card.id}` with network access or a weights mirror, or drop an ONNX file you "

@@ -8,15 +8,18 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
+
 from generator.artifacts import load_artifacts
 from generator.decode import Detection, decode
 from generator.demo import labels_by_id
 from generator.export.compare import Comparison, Tolerance, compare_image
 from generator.loader import load_catalog
 from generator.preprocess import load_image, prepare
+from generator.site import build_site
 
 from .browser import browser_page, serve
-from .catalogs import CATALOG, SHARED
+from .catalogs import CATALOG, SHARED, export_artifacts
 from .demo_site import VARIANTS, demo_site, panels  # noqa: F401 (demo_site is a fixture)
 
 
@@ -61,8 +64,73 @@ def test_missing_weights_are_explained_and_a_dropped_file_is_accepted(demo_site:
         page.goto(f"{url}/compare/mobilenet-ssd-v2-vs-yolov12/")
         page.wait_for_selector(".vs-panel[data-result]", timeout=90_000)
         text = page.locator(".vs-demo").inner_text()
-        assert "could not obtain trained weights for YOLOv12" in text
+        assert "This build has no trained YOLOv12." in text
         assert "Drop an .onnx file" in text
+        page.locator(".vs-reason summary").click()  # the longer story, one click away
+        assert "could not obtain trained weights for YOLOv12" in page.locator(".vs-demo").inner_text()
+
+
+@pytest.fixture(scope="module")
+def seed_site(demo_site: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed pair as `.ci/test` builds it: demo_site's two trained models plus YOLOv12's untrained test graph."""
+    _, trained = demo_site
+    artifacts = tmp_path_factory.mktemp("seed") / "artifacts"
+    shutil.copytree(trained, artifacts)
+    export_artifacts(artifacts, "--untrained", "yolov12n")
+    out = artifacts.parent / "site"
+    build_site(load_catalog(CATALOG), out, artifacts=artifacts)
+    return out
+
+
+def test_a_panel_that_cannot_run_its_model_offers_a_stand_in_named_as_itself(seed_site: Path, tmp_path: Path) -> None:
+    yolo11 = load_catalog(CATALOG).card("yolo11")
+    label = f"Stand-in: {yolo11.name} (yolo11n.coco) — not YOLOv12"  # e.g. "Stand-in: Ultralytics YOLO11 (yolo11n.coco) — not YOLOv12"
+    name = f"{next(v.name for v in yolo11.variants if v.id == 'yolo11n.coco')} — stand-in, not YOLOv12"
+    with serve(seed_site) as url, browser_page() as page:
+        page.set_viewport_size({"width": 1280, "height": 1100})
+        page.goto(f"{url}/compare/mobilenet-ssd-v2-vs-yolov12/")
+        page.wait_for_selector(".vs-panel[data-panel='0'][data-result]", timeout=90_000)
+        yolov12 = page.locator(".vs-panel[data-panel='1']")
+        assert yolov12.get_attribute("data-state") == "empty", "nothing runs in its place until the visitor picks"
+        reason = yolov12.locator(".vs-reason summary")
+        assert reason.inner_text() == "This build has no trained YOLOv12."
+        line = reason.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)")
+        assert reason.bounding_box()["height"] < 1.5 * line, "the reason takes one line"
+        picker = yolov12.locator("select[aria-label='Stand-in model']")
+        # from the manifest: trained detectors of other cards; not the untrained graph, not the other side (the SSD)
+        options = picker.locator("option").all_inner_texts()
+        assert options == ["— pick a model —", label], options
+        assert any("Untrained test graph" in o for o in yolov12.locator("select.vs-variant option").all_inner_texts()), "still offered as itself"
+
+        picker.select_option(label=label)
+        page.wait_for_function(
+            "() => JSON.parse(document.querySelector(\".vs-panel[data-panel='1']\").dataset.result ?? 'null')?.standInFor === 'yolov12'",
+            timeout=90_000,
+            polling=50,
+        )
+        result = json.loads(yolov12.get_attribute("data-result"))
+        assert (result["model"], result["variant"], result["trained"]) == ("yolo11", "yolo11n.coco", True)
+        assert result["name"] == name
+        assert result["detections"] and result["source"] == json.loads(page.locator(".vs-panel[data-panel='0']").get_attribute("data-result"))["source"]
+        assert yolov12.locator(".vs-panel-title").inner_text() == name
+        assert yolov12.locator(".vs-badge").inner_text() == "stand-in"
+        text = yolov12.inner_text()
+        assert f"{label}. Boxes, labels and timings here come from {name.split(' — ')[0]}." in text
+        assert yolov12.locator("ol.vs-detections").get_attribute("aria-label") == f"Detections by {name}"
+        assert "This build has no trained YOLOv12." in text, "the reason stays while the stand-in runs"
+        yolov12.scroll_into_view_if_needed()
+        page.screenshot(path=str(tmp_path / "stand-in.png"), full_page=True)
+        print(f"screenshot: {tmp_path / 'stand-in.png'}")
+
+        # its measurement record names the stand-in's artifact, never YOLOv12
+        page.evaluate("() => { const d = document.querySelector('.vs-demo'); d.dataset.measureWarmup = '1'; d.dataset.measureRuns = '2'; }")
+        page.locator(".vs-measure-button").click()
+        page.wait_for_function("() => ['done', 'error'].includes(document.querySelector('.vs-demo').dataset.measureState)", timeout=120_000)
+        assert page.locator(".vs-demo").get_attribute("data-measure-state") == "done", page.locator(".vs-demo").get_attribute("data-measure-error")
+        record = json.loads(yolov12.get_attribute("data-measurement"))
+        assert record["artifact"]["card_id"] == "yolo11" and record["artifact"]["artifact_id"] == "yolo11n.coco"
+        assert "yolov12" not in json.dumps(record).lower()
+        assert page.locator(".vs-measure-table tr[data-panel='1'] td").first.inner_text() == name
 
 
 def test_a_missing_model_file_stays_in_its_panel(demo_site: tuple[Path, Path], tmp_path: Path) -> None:

@@ -29,6 +29,7 @@ import { normalizeManifest, entriesForCard, findEntry } from './manifest.js';
 import { filterCandidates, candidateClassNames } from './decoders.js';
 import { decodeImageFile, fitBitmap, ImageInputError } from './image-source.js';
 import { readOnnxInfo, runtimeFromUltralytics } from './onnx-info.js';
+import { asStandIn, cannotRunReason, needsStandIn, standInLabel, standInName, standInsFor } from './standin.js';
 import {
   browserInfo,
   browserLatency,
@@ -113,6 +114,14 @@ const CSS = `
 .vs-demo .vs-panel-title{font-weight:700;font-size:1.05em;margin:0}
 .vs-demo .vs-badge{background:#b3261e;color:#fff;border-radius:.2em;padding:.05em .4em;font-weight:700}
 .vs-demo .vs-badge-user{background:#6a4fb3}
+.vs-demo .vs-badge-standin{background:#8a5300}
+.vs-demo details.vs-reason{margin:.3em 0;padding:0;border:0;box-shadow:none;background:none;font-size:inherit;display:block}
+.vs-demo .vs-reason summary{display:list-item;list-style:disclosure-closed inside;padding:0;margin:0;background:none;min-height:0;font-weight:400;color:#b3261e;cursor:pointer;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+.vs-demo .vs-reason[open] summary{list-style-type:disclosure-open}
+.vs-demo .vs-reason summary::before,.vs-demo .vs-reason summary::after{display:none}
+.vs-demo .vs-reason p{color:var(--vs-muted);margin:.3em 0}
+.vs-demo .vs-standin{display:flex;flex-wrap:wrap;gap:.2em .4em;align-items:center;margin:.3em 0;white-space:nowrap}
+.vs-demo .vs-standin select{flex:1 1 12em;min-width:0;max-width:100%}
 .vs-demo .vs-status{color:var(--vs-muted);min-height:1.4em;display:flex;gap:.5em;align-items:center}
 .vs-demo .vs-status progress{width:8em}
 .vs-demo .vs-info,.vs-demo .vs-timings{color:var(--vs-muted);margin:.2em 0}
@@ -180,10 +189,16 @@ class Panel {
     this.message = h('p', { class: 'vs-message', role: 'alert', hidden: true });
     this.note = h('p', { class: 'vs-note', hidden: true });
     this.list = h('ol', { class: 'vs-detections', 'aria-label': 'Detections' });
+    // a card this build cannot run: why, in one line (details on click), and the build's other detectors as stand-ins
+    this.reason = h('details', { class: 'vs-reason', hidden: true });
+    this.standInPicker = h('select', { 'aria-label': 'Stand-in model', onchange: () => this.onStandIn() });
+    this.standInRow = h('label', { class: 'vs-standin', hidden: true }, 'Compare with a stand-in:', this.standInPicker);
     this.el = h(
       'section',
       { class: 'vs-panel', 'data-panel': this.index, 'data-state': 'empty', 'aria-live': 'polite' },
       h('div', { class: 'vs-panel-head' }, this.title, this.picker, this.badge, byom),
+      this.reason,
+      this.standInRow,
       h('div', { class: 'vs-status' }, this.progress, this.statusText),
       this.info,
       this.timings,
@@ -298,6 +313,13 @@ class Panel {
     this.fillPicker();
     const cardInfo = this.card ? manifest.cards[this.card] : null;
     this.title.textContent = cardInfo?.name ?? this.entries[0]?.name ?? (this.card ? this.card : 'Model');
+    const name = cardInfo?.name ?? this.card ?? 'this model';
+    const why =
+      cardInfo?.message ??
+      `No trained weights of ${name} can be run on this site. Drop an ONNX file exported by Ultralytics onto this panel ` +
+        `to run your own copy${this.entries.length ? ', or pick the untrained test graph to see the pipeline run' : ''}.`;
+    const cannotRun = needsStandIn(manifest, this.card);
+    if (cannotRun) this.offerStandIns(why);
     let entry = initialRef ? findEntry(manifest, initialRef) : null;
     if (entry && this.card && entry.card !== this.card) entry = null;
     if (!entry && !this.card) entry = this.entries.find((e) => e.trained && !avoidCards.includes(e.card)) ?? null;
@@ -306,15 +328,30 @@ class Panel {
       this.select(entry);
       return;
     }
-    const name = cardInfo?.name ?? this.card ?? 'this model';
     this.setState('empty');
-    this.showNote(
-      cardInfo?.message ??
-        `No trained weights of ${name} can be run on this site. Drop an ONNX file exported by Ultralytics onto this panel ` +
-          `to run your own copy${this.entries.length ? ', or pick the untrained test graph to see the pipeline run' : ''}.`,
-    );
+    if (!cannotRun) this.showNote(why);
     this.hint.hidden = false;
     this.status('');
+  }
+
+  /** A card this build cannot run: why, in one line (details on click), and the stand-ins on offer (standin.js). */
+  offerStandIns(details) {
+    const manifest = this.demo.manifest;
+    const reason = cannotRunReason(manifest, this.card);
+    this.reason.replaceChildren(h('summary', { text: reason, title: reason }), h('p', { text: details }));
+    this.reason.hidden = false;
+    this.standIns = standInsFor(manifest, this.card, { exclude: this.demo.cards.filter((c) => c !== this.card) });
+    this.standInPicker.replaceChildren(
+      h('option', { value: '', text: '— pick a model —' }),
+      ...this.standIns.map((e, i) => h('option', { value: String(i), text: standInLabel(asStandIn(manifest, e, this.card)) })),
+    );
+    this.standInRow.hidden = !this.standIns.length;
+  }
+
+  onStandIn() {
+    if (this.demo.measuring) return;
+    const entry = this.standIns?.[Number(this.standInPicker.value)];
+    if (this.standInPicker.value !== '' && entry) this.select(asStandIn(this.demo.manifest, entry, this.card));
   }
 
   onPick() {
@@ -328,9 +365,15 @@ class Panel {
   select(entry) {
     this.entry = entry;
     const i = this.entries.indexOf(entry);
-    if (i >= 0) this.picker.value = String(i);
+    this.picker.value = i >= 0 ? String(i) : '';
+    if (!entry.standIn) this.standInPicker.value = '';
     this.title.textContent = displayName(entry);
-    if (entry.trained) {
+    if (entry.standIn) {
+      this.badge.hidden = false;
+      this.badge.className = 'vs-badge vs-badge-standin';
+      this.badge.textContent = 'stand-in';
+      this.badge.title = `Another model of this build, run because ${entry.standIn.name} cannot run here: its boxes are not ${entry.standIn.name}'s.`;
+    } else if (entry.trained) {
       this.badge.hidden = true;
     } else {
       this.badge.hidden = false;
@@ -339,7 +382,9 @@ class Panel {
       this.badge.title = 'Random weights built from the architecture: not the trained model. Its boxes mean nothing.';
     }
     this.showNote(
-      entry.trained
+      entry.standIn
+        ? `${standInLabel(entry)}. Boxes, labels and timings here come from ${entry.name}.`
+        : entry.trained
         ? entry.note
         : `Untrained test graph: random weights built from the architecture, not ${entry.name}. ` +
             'It shows that the pipeline runs; its boxes (if any) mean nothing.',
@@ -389,6 +434,7 @@ class Panel {
     this.showNote(`Your model, run in this browser only: ${runtime.decoder.classes} classes, input ${runtime.input.size.join('×')}.`);
     this.fillPicker();
     this.picker.value = 'user';
+    this.standInPicker.value = '';
     this.load({ model: { name: file.name, bytes: buffer.byteLength }, runtime, buffer });
   }
 
@@ -534,7 +580,7 @@ class Panel {
           this.status('');
           this.showNote(null);
           this.info.textContent = '';
-          const next = this.entries.length ? 'Pick a model from the menu, or drop another .onnx file.' : 'Drop another .onnx file.';
+          const next = this.entries.length || this.standIns?.length ? 'Pick a model from the menu, or drop another .onnx file.' : 'Drop another .onnx file.';
           this.showMessage(`${m.message} ${next}`);
           this.terminate();
         }
@@ -631,12 +677,14 @@ class Panel {
     );
     if (!detections.length) this.list.append(h('li', { text: 'no detections at this confidence' }));
     const entry = this.entry;
+    this.list.setAttribute('aria-label', `Detections by ${displayName(entry)}`);
     const r = this.ready ?? {};
     const payload = {
       model: entry.card,
       variant: entry.variant,
       name: displayName(entry),
       trained: entry.trained,
+      standInFor: entry.standIn?.card ?? null,
       backend: result.backend,
       threads: result.numThreads,
       crossOriginIsolated: r.crossOriginIsolated ?? false,
@@ -689,11 +737,21 @@ class Panel {
       ctx.fillStyle = '#fff';
       ctx.fillText(label, x1 * sx + 3, ty + 2);
     }
+    if (this.entry?.standIn) {
+      // the image itself says whose boxes these are, also when it is shared without the page around it
+      const caption = standInName(this.entry);
+      const tw = ctx.measureText(caption).width + 8;
+      ctx.fillStyle = 'rgba(0,0,0,.72)';
+      ctx.fillRect(0, ch - font - 8, tw, font + 8);
+      ctx.fillStyle = '#fff';
+      ctx.fillText(caption, 4, ch - font - 4);
+    }
   }
 }
 
 /** How an entry is named on screen: an untrained graph is never named as the model itself. */
 function displayName(entry) {
+  if (entry.standIn) return standInName(entry);
   return entry.trained ? entry.name : `Untrained test graph (${entry.name} architecture)`;
 }
 
@@ -778,6 +836,7 @@ export class Demo {
     this.source = null;
     this.webcam = null;
     this.panels = [];
+    this.cards = [];
     this.rendering = false;
   }
 
@@ -808,6 +867,7 @@ export class Demo {
     this.buildControls();
     const cards = (root.dataset.cards ?? '').split(',').map((s) => s.trim()).filter(Boolean);
     const refs = (root.dataset.models ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    this.cards = cards;
     for (let i = 0; i < this.panelCount; i++) {
       let card = cards[i] ?? null;
       const ref = refs[i] ?? null;
@@ -1120,7 +1180,7 @@ export class Demo {
 
   /** Controls that would change the image or a model are off while measuring. */
   lockControls(locked) {
-    for (const el of [this.sampleSelect, this.fileInput, this.camButton, ...this.panels.flatMap((p) => [p.picker, p.fileInput])]) {
+    for (const el of [this.sampleSelect, this.fileInput, this.camButton, ...this.panels.flatMap((p) => [p.picker, p.standInPicker, p.fileInput])]) {
       if (locked) {
         el.dataset.wasDisabled = el.disabled ? 'true' : 'false';
         el.disabled = true;

@@ -85,6 +85,7 @@ export function normalizeManifest(json, baseUrl) {
       card: m.card,
       variant: m.variant,
       name: typeof m.name === 'string' && m.name ? m.name : m.variant,
+      cardName: typeof m.card_name === 'string' && m.card_name ? m.card_name : null,
       trained: m.trained !== false,
       url: url.href,
       bytes: Number.isFinite(m.bytes) && m.bytes > 0 ? m.bytes : null,
@@ -118,6 +119,7 @@ export function normalizeManifest(json, baseUrl) {
       cards[id] = {
         name: typeof c.name === 'string' ? c.name : id,
         message: typeof c.message === 'string' ? c.message : null,
+        reason: typeof c.reason === 'string' && c.reason ? c.reason : null,
       };
     }
   }
