@@ -386,7 +386,7 @@ class Panel {
         ? `${standInLabel(entry)}. Boxes, labels and timings here come from ${entry.name}.`
         : entry.trained
         ? entry.note
-        : `Untrained test graph: random weights built from the architecture, not ${entry.name}. ` +
+        : `Untrained test graph: random weights built from the architecture, not ${entry.cardName || 'the trained model'}. ` +
             'It shows that the pipeline runs; its boxes (if any) mean nothing.',
     );
     this.load({ model: entry, runtime: entry.runtime });
@@ -752,7 +752,8 @@ class Panel {
 /** How an entry is named on screen: an untrained graph is never named as the model itself. */
 function displayName(entry) {
   if (entry.standIn) return standInName(entry);
-  return entry.trained ? entry.name : `Untrained test graph (${entry.name} architecture)`;
+  // the manifest already names an untrained graph as such (generator/demo.py): wrap nothing twice
+  return entry.name;
 }
 
 function isOnnxFile(file) {
