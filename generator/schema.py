@@ -435,7 +435,9 @@ class Weights(Cited):
     ]
     license: LicenseId
     license_url: HttpUrl | None = Field(
-        None, description="The licence text, required for a `LicenseRef-…` id (a custom licence has no SPDX page)."
+        None,
+        description="The licence text, required for a `LicenseRef-…` id (a custom licence has no SPDX page).",
+        examples=["https://github.com/roboflow/rf-detr/blob/main/rfdetr/platform/LICENSE.platform"],
     )
     official: bool = Field(True, description="Published by the model's authors; alternatives come after.")
     trained: bool = Field(True, description="False for files built from an architecture with random weights.")
@@ -584,7 +586,10 @@ class Variant(Strict):
         examples=[["objects365"], []],
     )
     upstream_licenses: list[UpstreamLicense] = Field(
-        default_factory=list, description="Licences inherited from parts the variant is built on."
+        default_factory=list,
+        description="Licences inherited from parts the variant is built on.",
+        examples=[[{"id": "LicenseRef-DINOv3", "url": "https://github.com/facebookresearch/dinov3/blob/main/LICENSE.md",
+                    "component": "DINOv3 ViT-S/16 backbone", "source": "readme"}]],
     )
     note: Text | None = None
 

@@ -21,3 +21,24 @@ def test_schema_rejects_unknown_keys_for_editors() -> None:
     schema = json.loads(schema_text())
     assert schema["additionalProperties"] is False
     assert "variants" in schema["required"]
+
+
+def test_the_truth_engine_fields_are_described_with_an_example() -> None:
+    """Editors show these descriptions as a card is typed; a field without one is a field nobody fills right."""
+    import json
+
+    from .catalogs import CATALOG
+
+    defs = json.loads((CATALOG / "schema" / "model-card.schema.json").read_text(encoding="utf-8"))["$defs"]
+    fields = {
+        "Metric": ["source_kind", "protocol", "input_size", "checkpoint"],
+        "Variant": ["checkpoint", "pretraining", "upstream_licenses"],
+        "Weights": ["license", "license_url"],
+        "Protocol": ["evaluator", "max_detections", "score_threshold", "nms"],
+        "UpstreamLicense": ["id", "component"],
+        "License": ["id"],
+    }
+    for model, names in fields.items():
+        for name in names:
+            prop = defs[model]["properties"][name]
+            assert prop.get("description") and prop.get("examples"), f"{model}.{name}"

@@ -32,8 +32,8 @@ release_date:
   - date: TODO YYYY-MM-DD
     event: paper
     source: TODO-source-id
-license:
-  id: TODO SPDX id, e.g. Apache-2.0
+license:  # the code's licence; each weights entry names its own
+  id: TODO SPDX id (e.g. Apache-2.0), LicenseRef-<Name>, or not-stated; listed in catalog/registry/licenses.yaml
   url: TODO https://... (the LICENSE file)
   source: TODO-source-id
 code:
@@ -49,8 +49,12 @@ variants:
     task: object-detection
     input_size: {{value: 640, source: TODO-source-id}}
     params: {{value: TODO millions, source: TODO-source-id}}
+    # checkpoint: which release of the weights, where there are several under one name
+    # pretraining: [objects365], or [] for none; leave out when the source does not say
+    # metrics: each with `source_kind` (claimed, vendor-measured or independent); accuracy with `protocol`
+    # where stated, latency with hardware, runtime, precision, batch and includes_pre_post
     metrics: []
-    weights: []
+    weights: []  # each with url, format and its own `license`
 sources:
   TODO-source-id:
     title: TODO title of the page or paper
