@@ -254,13 +254,22 @@ class LicenseRow:
     variants: tuple[str, ...]
     held: tuple[licenses.Held, ...]
     free_commercial: bool | None
+    blocking: tuple[str, ...] = ()  # "LicenseRef-X: paid-plan"
 
 
 def license_rows(card: ModelCard, registry: Registry) -> list[LicenseRow]:
     groups: dict[tuple[licenses.Held, ...], list[str]] = {}
     for v in card.variants:
         groups.setdefault(tuple(licenses.variant_licenses(card, v)), []).append(v.id)
-    return [LicenseRow(tuple(ids), held, licenses.free_commercial_use(list(held), registry)) for held, ids in groups.items()]
+    rows = []
+    for held, ids in groups.items():
+        blocking = tuple(
+            f"{h.id}: {', '.join(sorted(set(registry.licenses[h.id].obligations) & licenses.BLOCKS_FREE_COMMERCIAL_USE))}"
+            for h in held
+            if h.id in registry.licenses and set(registry.licenses[h.id].obligations) & licenses.BLOCKS_FREE_COMMERCIAL_USE
+        )
+        rows.append(LicenseRow(tuple(ids), held, licenses.free_commercial_use(list(held), registry), blocking))
+    return rows
 
 
 # --- Measured figures ---------------------------------------------------------------------
