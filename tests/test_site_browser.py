@@ -34,28 +34,45 @@ def test_catalog_filters_and_sorts(site_url: str) -> None:
         page.select_option('select[data-filter="license"]', "Apache-2.0")
         assert all("Apache-2.0" in r.inner_text() for r in rows.all() if r.is_visible())
         page.select_option('select[data-filter="license"]', "")
+        page.select_option('select[data-filter="commercial"]', "no")
+        no = [r.inner_text() for r in rows.all() if r.is_visible()]
+        assert any(v.startswith("FCOS") for v in no), "FCOS's code is non-commercial"
+        assert not any(v.startswith("Ultralytics YOLO11") for v in no), "AGPL asks for source, not for money"
+        page.select_option('select[data-filter="commercial"]', "")
         header = page.locator("#vs-catalog thead th", has_text="Parameters")
         header.click()
         header.click()  # descending: the largest model first
         first = rows.first.inner_text()
-        sizes = [float(r.locator("td").nth(4).get_attribute("data-sort")) for r in rows.all()]
+        column = page.locator("#vs-catalog thead th").all_inner_texts().index(header.inner_text())
+        sizes = [float(r.locator("td").nth(column).get_attribute("data-sort")) for r in rows.all()]
         assert sizes == sorted(sizes, reverse=True), first
         assert errors == []
         assert all(u.startswith(site_url) for u in requests), [u for u in requests if not u.startswith(site_url)]
 
 
-def test_chart_draws_one_dataset_per_context(site_url: str) -> None:
+def test_chart_shows_one_context_at_a_time(site_url: str) -> None:
+    """One context is drawn: a line per family, the Pareto front dashed; measured contexts are triangles,
+    claimed ones circles, and picking another context redraws the chart with its own points only."""
+    chart = "Chart.getChart(document.querySelector('canvas[data-vs-chart]'))"
     with browser_page() as page:
         page.goto(f"{site_url}/chart/")
-        page.wait_for_function("() => window.Chart && Chart.getChart(document.querySelector('canvas[data-vs-chart]'))")
-        labels = page.evaluate("() => Chart.getChart(document.querySelector('canvas[data-vs-chart]')).data.datasets.map(d => d.label)")
-        assert len(labels) == len(set(labels)) >= 2
-        # Measured series (from the fixture records) are drawn apart from claimed ones, as triangles.
-        styles = page.evaluate("() => Chart.getChart(document.querySelector('canvas[data-vs-chart]')).data.datasets.map(d => [d.label, d.pointStyle])")
-        measured = [style for label, style in styles if label.startswith("Measured · ")]
-        claimed = [style for label, style in styles if label.startswith("Claimed · ")]
-        assert measured and set(measured) == {"triangle"} and set(claimed) == {"circle"}
-        assert len(measured) + len(claimed) == len(styles)
+        page.wait_for_function(f"() => window.Chart && {chart}")
+        data = page.evaluate("() => JSON.parse(document.querySelector('.vs-chart-data').textContent)")
+        start = max(range(len(data)), key=lambda i: (data[i]["models"], data[i]["points"]))
+        assert page.locator("select.vs-chart-context").input_value() == str(start)
+
+        def drawn() -> list:
+            return page.evaluate(f"() => {chart}.data.datasets.map(d => [d.label, d.pointStyle, d.data.length, !!d.vsPareto])")
+
+        for index in (start, next(i for i, c in enumerate(data) if c["measured"] != data[start]["measured"])):
+            page.select_option("select.vs-chart-context", str(index))
+            context = data[index]
+            families = [d for d in drawn() if not d[3]]
+            assert [d[0] for d in families] == [f["label"] for f in context["families"]]
+            assert sum(d[2] for d in families) == context["points"]
+            assert {d[1] for d in families} == {"triangle" if context["measured"] else "circle"}
+            pareto = [d for d in drawn() if d[3]]
+            assert [d[2] for d in pareto] == ([len(context["pareto"])] if len(context["pareto"]) > 1 else [])
 
 
 def test_pair_picker_opens_the_alphabetical_pair_page(site_url: str) -> None:
