@@ -270,8 +270,18 @@ def test_a_decoder_spec_the_postprocess_op_disagrees_with_fails(tmp_path, run, f
     code, stdout = bad.versus("t-ssd")
     assert code == 1, stdout
     line = next(line for line in stdout.splitlines() if line.startswith("FAILED"))
-    assert "confident detections" in line and "have no twin" in line
+    # Decoding the reference with the same wrong spec left about 12% without twin (measured on 6 images):
+    # close to the 10% allowed. Read by the op's contract, nearly every box misses.
+    assert unmatched_share(line) > 0.5, line
     assert not (bad.out / "t-ssd.coral-uint8").exists()
+
+
+def unmatched_share(message: str) -> float:
+    import re
+
+    found = re.search(r"(\d+) of (\d+) confident detections \(([\d.]+)%\) have no twin", message)
+    assert found, message
+    return int(found[1]) / int(found[2])
 
 
 # --- the YOLO11n TFLite against Ultralytics' predictor, on the exported artifact ------------------
@@ -325,15 +335,20 @@ def test_ultralytics_predictor_reference_agrees_with_the_artifact(run, first):
     assert (result.confident, result.matched) == (8, 8) and result.min_iou > 0.95
 
 
-def test_a_coordinate_spec_the_predictor_disagrees_with_fails(run, first):
-    """A card claiming pixel box rows for the normalized TFLite head: the ONNX side is decoded wrongly,
-    Ultralytics' predictor denormalizes on its own, so verification fails."""
+@pytest.mark.parametrize("wrong", [{"coordinates": "pixels"}, {"score_activation": "sigmoid"}])
+def test_a_decoder_spec_the_predictor_disagrees_with_fails(run, first, wrong):
+    """A card claiming pixel box rows for the normalized TFLite head, or logits where the head gives scores:
+    the ONNX side is decoded wrongly, Ultralytics' predictor decodes the file its own way, and nearly every
+    confident detection lacks a twin. (With our decoder on the interpreter's outputs and the same wrong spec,
+    both sides decode alike: the second left 17% without twin on 6 images, a failure by the quantization
+    noise's margin, not by design.)"""
     from generator.export.verify import VerificationFailed
 
     spec = read_manifest(run.out / "t-yolo11n.coco" / "manifest.json").runtime
-    wrong = spec.model_copy(update={"decoder": spec.decoder.model_copy(update={"coordinates": "pixels"})})
-    with pytest.raises(VerificationFailed, match="confident detections .* have no twin"):
-        verify_yolo(run, runtime=wrong)
+    wrong_spec = spec.model_copy(update={"decoder": spec.decoder.model_copy(update=wrong)})
+    with pytest.raises(VerificationFailed) as exc:
+        verify_yolo(run, runtime=wrong_spec)
+    assert unmatched_share(str(exc.value)) > 0.9
 
 
 def test_raw_outputs_beyond_the_bound_fail_on_real_outputs(run, first):
