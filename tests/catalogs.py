@@ -3,6 +3,7 @@ and the real site built once."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -11,7 +12,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG = ROOT / "catalog"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-SHARED = ROOT.parent / "shared"
+# The weights mirror and sample images beside the repository; a checkout elsewhere (a git worktree) names
+# their folder with VERSUS_SHARED.
+SHARED = Path(os.environ.get("VERSUS_SHARED") or ROOT.parent / "shared")
 # Manifests as `versus export` writes them (the model files are stand-ins): the site shows what they say.
 ARTIFACTS = FIXTURES / "artifacts"
 # Measurement records as `versus bench` writes them: two runs on two machines (see make_measurements.py).

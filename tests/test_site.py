@@ -15,7 +15,7 @@ from generator.compare import pairs
 from generator.loader import load_catalog
 from generator.site import BuildError, build_site
 
-from .catalogs import CATALOG, FIXTURES, make_catalog
+from .catalogs import ARTIFACTS, CATALOG, FIXTURES, make_catalog
 
 
 def text_of(page: Path) -> str:
@@ -215,11 +215,56 @@ def test_untrained_artifact_is_never_shown_as_the_model(built_site: Path) -> Non
 
 
 def test_trained_artifact_shows_its_provenance_and_verification(built_site: Path) -> None:
+    from generator.export.manifest import read_manifest
+
+    v = read_manifest(ARTIFACTS / "yolo11n.coco" / "manifest.json").verification
     text = text_of(built_site / "models" / "yolo11" / "index.html")
-    exported = text[text.index("Exported for the browser by this build") :][:700]
+    exported = text[text.index("Exported for the browser by this build") :][:2000]
     assert "4ee1bf62fe1574dcb1202fc5e561dfe6d310aa9df930864b93a9b640496b003c" in exported
-    assert "Verified against TFLite interpreter" in exported
+    assert v.status == "matched" and v.detections.confident > 100
+    assert (f"verified: {v.detections.matched} of {v.detections.confident} confident detections matched "
+            "(score 0.5 or more, on either side) against TFLite interpreter") in exported
+    assert "the reference's detections come from Ultralytics' own predictor" in exported
+    boxes = v.raw.groups[0]
+    assert (f"box coordinates (cx, cy, w, h) in input pixels, anchors scoring >= 0.25 on either side: {boxes.beyond:,} of "
+            f"{boxes.values:,} values beyond the limit, largest difference {boxes.max_abs_diff:.3g} px, bound |onnx - reference| "
+            "<= 2 px on all but 4% of values") in exported
+    assert "An export whose raw outputs break their bound fails and is not published." in exported
     assert "/work/" not in text and "<weights mirror>" not in text
+
+
+def artifact_paragraph(artifact) -> str:
+    """The yolo11 page's artifact paragraph (page source, markup removed) with `artifact` as its artifact."""
+    from generator.render import Renderer, model_page
+
+    page = Renderer(load_catalog(CATALOG), {artifact.variant_id: [artifact]}).pages()[model_page("yolo11")]
+    start = page.index('<p class="vs-artifact">')
+    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page[start : page.index("</p>", start)])))
+
+
+def test_model_page_says_each_verification_status_in_words() -> None:
+    from generator.export.manifest import VerificationInfo, read_manifest
+
+    trained = read_manifest(ARTIFACTS / "yolo11n.coco" / "manifest.json")
+    untrained = read_manifest(ARTIFACTS / "yolov12n.untrained" / "manifest.json")
+    matched = artifact_paragraph(trained)
+    assert "verified: " in matched and " confident detections matched" in matched
+
+    # A trained artifact whose detections found nothing: the untrained graph's verification, raw-only.
+    assert untrained.verification.status == "raw-only"
+    (group,) = untrained.verification.raw.groups
+    raw_only = artifact_paragraph(trained.model_copy(update={"verification": untrained.verification}))
+    assert ("No confident detections on the samples: compared raw outputs only (max difference "
+            f"{group.max_abs_diff:.3g}, bound |onnx - reference| <= 0.001 + 0.001 * |reference| on every value) "
+            "against the PyTorch module (eval) on the same input tensor") in raw_only
+    assert "Detections were not compared." in raw_only
+
+    fields = untrained.verification.model_dump()
+    fields.update(status="not-compared", reference=None, detections=None, raw=None)
+    not_compared = artifact_paragraph(trained.model_copy(update={"verification": VerificationInfo.model_validate(fields)}))
+    assert "Not compared with a source framework: the weights are already ONNX" in not_compared
+    for paragraph in (raw_only, not_compared):
+        assert "verified" not in paragraph.lower() and "matched" not in paragraph
 
 
 # --- Claimed and measured ------------------------------------------------------------------

@@ -105,6 +105,12 @@ def outcome_line(outcome) -> str:
         return f"{head}: {outcome.message}"
     v = manifest.verification
     trained = "" if manifest.trained else " [UNTRAINED: random weights, not the model]"
-    return (f"{head}{trained}: {manifest.file.bytes / 1e6:.1f} MB, {manifest.parameters:,} parameters, "
-            f"{v.matched}/{v.confident} confident detections matched on {v.images} images "
-            f"(max score delta {v.max_score_delta}, min IoU {v.min_iou}, raw max diff {v.raw_max_abs_diff}); {outcome.message}")
+    if v.status == "matched":
+        d = v.detections
+        checked = (f"verified: {d.matched}/{d.confident} confident detections matched on {v.images} images "
+                   f"(max score delta {d.max_score_delta}, min IoU {d.min_iou}, raw max diff {v.raw.max_abs_diff:g})")
+    elif v.status == "raw-only":
+        checked = f"{v.summary} on {v.images} images (raw max diff {v.raw.max_abs_diff:g}, bound held: {v.raw.bound})"
+    else:
+        checked = v.summary
+    return f"{head}{trained}: {manifest.file.bytes / 1e6:.1f} MB, {manifest.parameters:,} parameters, {checked}; {outcome.message}"

@@ -1,10 +1,12 @@
 """Pure comparison of two detectors' outputs on the same images: which confident detections have a
-twin on the other side. No I/O; `verify` runs the models and feeds this."""
+twin on the other side, and how far the raw output tensors are apart (`RawBound`, `RawTally`, and the two
+raw checks, `EveryValue` and `DetectionHead`). No I/O; `verify` runs the models and feeds this."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
@@ -102,3 +104,135 @@ def raw_difference(ours: Sequence[np.ndarray], theirs: Sequence[np.ndarray]) -> 
             raise ValueError(f"output shapes differ: {list(a.shape)} and {list(b.shape)}")
         worst = max(worst, float(np.abs(a - b).max()) if a.size else 0.0)
     return worst
+
+
+# --- raw output tensors ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RawBound:
+    """How close one group of raw output values must be: |onnx - reference| <= atol + rtol * |reference|
+    for every value (`allowed_share` 0), or for all but that share of the group's values over all images."""
+
+    group: str  # what the values are, in words
+    unit: str  # the unit `atol` is in: "" for the tensors' own, "px" for input pixels
+    atol: float
+    rtol: float = 0.0
+    allowed_share: float = 0.0
+
+    def __str__(self) -> str:
+        unit = f" {self.unit}" if self.unit else ""
+        limit = f"{self.atol:g}{unit}" + (f" + {self.rtol:g} * |reference|" if self.rtol else "")
+        which = "on every value" if not self.allowed_share else f"on all but {self.allowed_share * 100:g}% of values"
+        return f"|onnx - reference| <= {limit} {which}"
+
+
+@dataclass
+class RawTally:
+    """One bound's values, summed over the images."""
+
+    bound: RawBound
+    values: int = 0
+    beyond: int = 0
+    worst: float | None = None
+
+    def add(self, ours: np.ndarray, theirs: np.ndarray) -> None:
+        a, b = np.asarray(ours, np.float64).ravel(), np.asarray(theirs, np.float64).ravel()
+        if a.shape != b.shape:
+            raise ValueError(f"{self.bound.group}: {a.size} values against {b.size}")
+        if not a.size:
+            return
+        diff = np.abs(a - b)
+        self.values += int(a.size)
+        self.beyond += int((diff > self.bound.atol + self.bound.rtol * np.abs(b)).sum())
+        self.worst = max(self.worst or 0.0, float(diff.max()))
+
+    @property
+    def held(self) -> bool:
+        return self.beyond <= self.bound.allowed_share * self.values
+
+
+class RawCheck(Protocol):
+    """Which raw values are held to which bound."""
+
+    bounds: tuple[RawBound, ...]
+
+    def groups(self, ours: Sequence[np.ndarray], theirs: Sequence[np.ndarray]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(our values, reference values) for each of `bounds`, in the bound's unit."""
+
+
+@dataclass(frozen=True)
+class EveryValue:
+    """Every value of every output tensor within atol + rtol * |reference|: for graphs that compute what
+    their source computes, up to float rounding."""
+
+    atol: float
+    rtol: float
+
+    @property
+    def bounds(self) -> tuple[RawBound, ...]:
+        return (RawBound("every value of every output tensor", "", self.atol, self.rtol),)
+
+    def groups(self, ours, theirs):
+        for a, b in zip(ours, theirs, strict=True):
+            if np.shape(a) != np.shape(b):
+                raise ValueError(f"output shapes differ: {list(np.shape(a))} and {list(np.shape(b))}")
+        flat = lambda ts: np.concatenate([np.asarray(t, np.float64).ravel() for t in ts]) if ts else np.zeros(0)  # noqa: E731
+        return [(flat(ours), flat(theirs))]
+
+    def __str__(self) -> str:
+        return str(self.bounds[0])
+
+
+@dataclass(frozen=True)
+class DetectionHead:
+    """The raw `[1, 4 + C, N]` tensor of an `ultralytics` head, compared by what its rows mean.
+
+    - Class scores (rows 4 and on, as scores in 0-1: through a sigmoid when the spec says the graph leaves
+      logits): every anchor and class.
+    - Box rows (centre and size), in input pixels (normalized rows times the input size): only on anchors
+      whose best class score reaches `draw_threshold` on either side, the boxes a page can draw. The boxes of
+      the other anchors are never used, and an int8-quantized source moves them by whole strides.
+    Each group may have a share of values beyond its bound: see the converter's tolerance for why.
+    """
+
+    input_size: tuple[int, int]  # height, width
+    normalized: bool
+    sigmoid: bool
+    draw_threshold: float
+    box_px: float
+    box_share: float
+    score: float
+    score_share: float
+
+    @property
+    def bounds(self) -> tuple[RawBound, ...]:
+        return (
+            RawBound(f"box coordinates (cx, cy, w, h) in input pixels, anchors scoring >= {self.draw_threshold:g} on either side",
+                     "px", self.box_px, 0.0, self.box_share),
+            RawBound("class scores (0-1), every anchor and class", "", self.score, 0.0, self.score_share),
+        )
+
+    def _split(self, output: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        rows = np.asarray(output, np.float64)
+        if rows.ndim != 3 or rows.shape[0] != 1 or rows.shape[1] < 5:
+            raise ValueError(f"a [1, 4 + C, N] head was expected, got {list(rows.shape)}")
+        rows = rows[0]
+        boxes, scores = rows[:4], rows[4:]
+        if self.normalized:
+            height, width = self.input_size
+            boxes = boxes * np.array([width, height, width, height], np.float64)[:, None]
+        if self.sigmoid:
+            scores = 1 / (1 + np.exp(-scores))
+        return boxes, scores
+
+    def groups(self, ours, theirs):
+        our_boxes, our_scores = self._split(ours[0])
+        their_boxes, their_scores = self._split(theirs[0])
+        if our_scores.shape != their_scores.shape:
+            raise ValueError(f"output shapes differ: {list(np.shape(ours[0]))} and {list(np.shape(theirs[0]))}")
+        drawn = np.maximum(our_scores.max(axis=0), their_scores.max(axis=0)) >= self.draw_threshold
+        return [(our_boxes[:, drawn], their_boxes[:, drawn]), (our_scores, their_scores)]
+
+    def __str__(self) -> str:
+        return "; ".join(f"{b.group}: {b}" for b in self.bounds)

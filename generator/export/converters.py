@@ -17,7 +17,7 @@ from ..decode import Detection
 from ..preprocess import Prepared
 from ..schema import DemoRuntime
 from ..weights import Resolved
-from .compare import Tolerance
+from .compare import RawCheck, Tolerance
 
 # Libraries every artifact depends on: the runtime that verifies it, the reference preprocessing and NMS.
 COMMON_TOOLS = ("versus", "onnx", "onnxruntime", "numpy", "opencv-python", "torch", "torchvision")
@@ -27,33 +27,24 @@ class ConversionError(Exception):
     """The converter itself failed."""
 
 
-@dataclass(frozen=True)
-class RawCheck:
-    """How close the raw output tensors must be: |onnx - ref| <= atol + rtol * |ref| everywhere."""
-
-    atol: float
-    rtol: float
-
-    def holds(self, ours: Sequence[np.ndarray], theirs: Sequence[np.ndarray]) -> bool:
-        return all(np.allclose(a, b, rtol=self.rtol, atol=self.atol) for a, b in zip(ours, theirs, strict=True))
-
-    def __str__(self) -> str:
-        return f"|onnx - reference| <= {self.atol:g} + {self.rtol:g} * |reference|"
-
-
 class Reference(Protocol):
     """The source model run in its own framework, on the same images as the ONNX file."""
 
     name: str
     raw_check: RawCheck | None  # None: raw differences are reported, not held to a bound
-    raw_note: str
+    raw_source: str  # what made the reference's raw tensors
+    raw_note: str  # why there is no bound, when `raw_check` is None
+    decoded_by: str  # what turned the source's output into detections: its own post-processing where it has one
+
 
     def run(self, tensor: np.ndarray, output_names: Sequence[str]) -> list[np.ndarray]:
         """Raw outputs for a prepared input tensor, in the ONNX file's output order."""
 
     def detections(self, image_rgb: np.ndarray, prepared: Prepared, raw: list[np.ndarray],
                    runtime: DemoRuntime, threshold: float) -> list[Detection]:
-        """Detections in image pixels, as the source framework makes them."""
+        """Detections in image pixels, as the source framework makes them (called after `run` on the same
+        image). `generator/decode.py`, which decodes the ONNX side, is the last resort here: a reference
+        decoded our way cannot catch a wrong decoder spec."""
 
 
 @dataclass
@@ -119,11 +110,12 @@ def _ultralytics(*args):
 
 
 CONVERTERS: dict[str, Converter] = {
+    # Recipe versions: 2 (onnx, ultralytics) and 3 (tflite) record the verification status and raw bounds.
     # .pt checkpoint through Ultralytics' own ONNX exporter, simplified with onnxslim.
     "ultralytics": Converter("ultralytics", "ultralytics ONNX exporter", 18,
-                             ("ultralytics", "onnxslim", "ultralytics-thop"), 1, _ultralytics),
+                             ("ultralytics", "onnxslim", "ultralytics-thop"), 2, _ultralytics),
     # TFLite through tf2onnx; quantized activations stay quantized (see tflite.py).
-    "tflite": Converter("tflite", "tf2onnx (--tflite)", 13, ("tf2onnx", "tensorflow-cpu", "ai-edge-litert"), 2, _tflite),
+    "tflite": Converter("tflite", "tf2onnx (--tflite)", 13, ("tf2onnx", "tensorflow-cpu", "ai-edge-litert"), 3, _tflite),
     # Already ONNX: copied and checked. The opset is the file's own (the number here is unused).
-    "onnx": Converter("onnx", "copy + onnx.checker", 0, (), 1, _convert_onnx),
+    "onnx": Converter("onnx", "copy + onnx.checker", 0, (), 2, _convert_onnx),
 }

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..schema import DemoRuntime, Sha256
 
@@ -69,28 +69,103 @@ class ToleranceInfo(_Record):
     why: str
 
 
-class VerificationInfo(_Record):
-    """The ONNX file run with onnxruntime against the source framework on the same images."""
+VerificationStatus = Literal["matched", "raw-only", "not-compared"]
 
-    reference: str
-    images: int
-    image_set: str
+
+class DetectionsInfo(_Record):
+    """Confident detections of the ONNX file (onnxruntime, then `generator/decode.py` with the runtime spec)
+    and of the reference, each looking for a twin on the other side."""
+
+    decoded_by: str = Field(description="What made the reference's detections from the source's own output.")
     confident: int = Field(description="Detections at or above the confident score, both sides, all images.")
     matched: int
     unmatched: int
     unmatched_share: float
     max_score_delta: float | None
     min_iou: float | None
-    raw_max_abs_diff: float | None = Field(description="Largest difference of the raw output tensors.")
-    raw_check: str | None = Field(description="The bound the raw difference was held to, or why it was not.")
-    tolerance: ToleranceInfo
     misses: list[str] = Field(default_factory=list, description="Confident detections without a twin (at most 20).")
+
+
+class RawGroupInfo(_Record):
+    """One group of raw output values held to one bound, over all images."""
+
+    group: str = Field(description="Which values, in words (for example the box rows in input pixels).")
+    unit: str = Field(description="The unit of `atol` and `max_abs_diff`: empty for the tensors' own, `px` for input pixels.")
+    bound: str = Field(description="The bound in words.")
+    atol: float
+    rtol: float
+    allowed_share: float = Field(description="Share of the values allowed beyond atol + rtol * |reference|.")
+    values: int = Field(description="Values compared (0 when no image had any in this group).")
+    beyond: int = Field(description="Values beyond atol + rtol * |reference|.")
+    max_abs_diff: float | None = Field(description="The largest difference in the group, in `unit`.")
+    held: bool
+
+
+class RawInfo(_Record):
+    """The raw output tensors of the ONNX file against the reference's, on the same input tensors."""
+
+    reference: str = Field(description="What made the reference tensors.")
+    outputs: list[str] = Field(description="The ONNX outputs compared.")
+    max_abs_diff: float = Field(description="The largest difference of any value, in the tensors' own units.")
+    bound: str | None = Field(description="The bound the values were held to, in words; null: reported only (see `note`).")
+    note: str | None = Field(None, description="Why there is no bound.")
+    held: bool | None = Field(description="Whether every group held its bound; null when there is no bound.")
+    groups: list[RawGroupInfo] = Field(default_factory=list)
+
+
+class VerificationInfo(_Record):
+    """What `versus export` checked before writing the artifact, as one `status`:
+
+    - `matched`: the ONNX file and the source in its own framework were run on the sample images, at least one
+      confident detection was found, and every confident detection on either side had a twin within the
+      tolerance (up to the tolerance's unmatched share). Where the converter states a raw-output bound, it held.
+    - `raw-only`: no confident detection on the samples on either side (an untrained graph with random
+      weights), so detections were not compared; the raw output tensors were, and held the converter's bound.
+      Allowed only with a bound: 0 of 0 matched detections is never a pass.
+    - `not-compared`: the source is already ONNX, so there was no source framework to compare with; the file
+      was only checked against its runtime spec and run in onnxruntime.
+
+    A raw-output bound that does not hold fails the export, and nothing is written (`held` is never false in
+    a manifest). A marked artifact was considered and refused: the bound is set from what the outputs mean
+    and from measurement, so breaking it says the conversion computes something else (a shifted grid, a wrong
+    scale, a swapped channel) even where the detections on the few sample images still look alike; such a file
+    must not reach the demo, where a page shows its boxes beside other models'. The model page says the
+    bound, and that an export beyond it is not published.
+    """
+
+    status: VerificationStatus
+    summary: str = Field(description="The status in plain words.")
+    compared: list[str] = Field(description="What was compared or checked, one sentence each.")
+    not_compared: list[str] = Field(description="What was not compared, and why, one sentence each.")
+    reference: str | None = Field(description="The source framework the file was compared with; null for `not-compared`.")
+    images: int
+    image_set: str
+    detections: DetectionsInfo | None = Field(description="Null for `not-compared`.")
+    raw: RawInfo | None = Field(description="Null for `not-compared`.")
+    tolerance: ToleranceInfo
+
+    @model_validator(mode="after")
+    def _status_fits(self) -> "VerificationInfo":
+        d, raw = self.detections, self.raw
+        if self.status == "not-compared":
+            if self.reference is not None or d is not None or raw is not None:
+                raise ValueError("`not-compared` has no reference, detections or raw comparison")
+            return self
+        if self.reference is None or d is None or raw is None:
+            raise ValueError(f"`{self.status}` needs the reference, its detections and the raw comparison")
+        if raw.held is False:
+            raise ValueError("a raw-output bound that did not hold fails the export; it is never written")
+        if self.status == "matched" and d.matched < 1:
+            raise ValueError("`matched` needs at least one matched confident detection: 0 of 0 is not a pass")
+        if self.status == "raw-only" and (d.confident != 0 or raw.held is not True):
+            raise ValueError("`raw-only` is for no confident detections at all, with a raw-output bound that held")
+        return self
 
 
 class OnnxArtifact(_Record):
     """One exported artifact: `artifacts/<artifact_id>/model.onnx` and this manifest beside it."""
 
-    manifest_version: Literal[1] = 1
+    manifest_version: Literal[2] = Field(2, description="2: verification has a `status` (1 had none).")
     artifact_id: str = Field(description="The folder name: the variant id, or `<arch>.untrained`.")
     card_id: str
     variant_id: str

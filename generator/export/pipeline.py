@@ -157,7 +157,7 @@ class Exporter:
             shutil.rmtree(cached, ignore_errors=True)
             staged.rename(cached)
         self._place(cached, target.artifact_id)
-        return Outcome(target.artifact_id, "exported", "converted and verified", manifest)
+        return Outcome(target.artifact_id, "exported", f"converted, verification status {manifest.verification.status}", manifest)
 
     def _convert(self, target: Target, candidate: Candidate, resolved: Resolved | None, work: Path) -> Conversion:
         self.conversions += 1

@@ -25,7 +25,8 @@ from ..preprocess import Prepared
 from ..schema import DemoRuntime, UltralyticsHead
 from ..weights import Resolved, copy_verified
 from .compare import Tolerance
-from .converters import Conversion, ConversionError, Converter, RawCheck
+from .compare import EveryValue
+from .converters import Conversion, ConversionError, Converter
 
 OFFLINE_ENVIRONMENT = {
     "YOLO_OFFLINE": "1",  # utils.is_online() -> False: no events, no update checks, no downloads attempted
@@ -105,14 +106,43 @@ def _flops(model, height: int, width: int) -> tuple[float | None, str | None, st
     return None, None, "thop could not profile this model"
 
 
+PREDICTOR = "Ultralytics' own predictor (YOLO(file).predict: its letterbox, box decoding and NMS) on the image"
+
+
+def predict(model, image_rgb: np.ndarray, runtime: DemoRuntime, threshold: float) -> list[Detection]:
+    """Detections in image pixels from Ultralytics' predictor, with the runtime spec's NMS settings. `model`
+    is a `YOLO` of a .pt checkpoint or of an exported file (a .tflite runs through its AutoBackend)."""
+    decoder = runtime.decoder
+    if not isinstance(decoder, UltralyticsHead):
+        raise ConversionError(f"Ultralytics' predictor needs the `ultralytics` decoder, the spec has {decoder.kind!r}")
+    results = model.predict(
+        np.ascontiguousarray(image_rgb[..., ::-1]),  # the predictor takes OpenCV's BGR
+        imgsz=list(runtime.input.size), rect=False,  # rect=False: the same square letterbox as the ONNX input
+        conf=threshold, iou=decoder.iou_threshold, max_det=decoder.max_detections,
+        agnostic_nms=not decoder.class_aware_nms, device="cpu", verbose=False,
+    )
+    boxes = results[0].boxes
+    return [
+        Detection(tuple(float(v) for v in box), float(score), int(label))
+        for box, score, label in zip(boxes.xyxy.cpu().numpy(), boxes.conf.cpu().numpy(), boxes.cls.cpu().numpy())
+    ]
+
+
+def load(path: Path, task: str = "detect"):
+    """`YOLO(path)`, offline. An exported file's task is given, not guessed from its name."""
+    return _yolo()(str(path), task=task)
+
+
 class UltralyticsReference:
     """Ultralytics' predictor for detections; the PyTorch module itself for raw outputs."""
 
     # The exporter fuses Conv+BN and onnxslim rewrites the graph: float rounding only. Box rows are in
     # input pixels (up to 640), score rows in 0-1; 1e-3 absolute plus 1e-3 relative covers rounding and
     # catches any real difference (a channel swap or wrong scaling moves values by whole units).
-    raw_check = RawCheck(atol=1e-3, rtol=1e-3)
-    raw_note = "PyTorch module (eval) on the same tensor"
+    raw_check = EveryValue(atol=1e-3, rtol=1e-3)
+    raw_source = "the PyTorch module (eval) on the same input tensor"
+    raw_note = ""
+    decoded_by = PREDICTOR
 
     def __init__(self, checkpoint: Path) -> None:
         self.name = f"ultralytics {importlib.metadata.version('ultralytics')} predictor + PyTorch {importlib.metadata.version('torch')}"
@@ -130,16 +160,4 @@ class UltralyticsReference:
 
     def detections(self, image_rgb: np.ndarray, prepared: Prepared, raw: list[np.ndarray],
                    runtime: DemoRuntime, threshold: float) -> list[Detection]:
-        decoder = runtime.decoder
-        assert isinstance(decoder, UltralyticsHead)
-        results = self.model.predict(
-            np.ascontiguousarray(image_rgb[..., ::-1]),  # the predictor takes OpenCV's BGR
-            imgsz=list(runtime.input.size), rect=False,  # rect=False: the same square letterbox as the ONNX input
-            conf=threshold, iou=decoder.iou_threshold, max_det=decoder.max_detections,
-            agnostic_nms=not decoder.class_aware_nms, device="cpu", verbose=False,
-        )
-        boxes = results[0].boxes
-        return [
-            Detection(tuple(float(v) for v in box), float(score), int(label))
-            for box, score, label in zip(boxes.xyxy.cpu().numpy(), boxes.conf.cpu().numpy(), boxes.cls.cpu().numpy())
-        ]
+        return predict(self.model, image_rgb, runtime, threshold)
