@@ -360,15 +360,35 @@ def disagreements(card: ModelCard, registry: Registry) -> list[Disagreement]:
         for label, facts in (("parameters (M)", v.params), ("FLOPs (G)", v.flops)):
             if len({f.value for f in facts}) > 1:
                 out.append(Disagreement(f"{v.id} {label}", tuple((f"{f.value:g}", f.source, "claimed") for f in facts)))
+    # One fact: the same quantity of the same checkpoint. An accuracy measured under another protocol is still a
+    # value of that fact (the protocol is shown beside it, as the likely reason); a latency on other hardware is not.
     groups: dict[tuple[str, str | None, ComparisonKey], list[Claim]] = defaultdict(list)
     for claim in claims(card, registry):
-        groups[(claim.variant.id, claim.checkpoint, claim.key)].append(claim)
-    for (variant_id, checkpoint, key), cs in groups.items():
+        fact = claim.key
+        if registry.metrics[fact.metric].kind == "accuracy":
+            fact = dataclasses.replace(fact, evaluator=None, max_detections=None, score_threshold=None, nms=None)
+        groups[(claim.variant.id, claim.checkpoint, fact)].append(claim)
+    for (variant_id, checkpoint, fact), cs in groups.items():
         if len({c.metric.value for c in cs}) > 1:
-            label = f"{variant_id}{f' ({checkpoint})' if checkpoint else ''} {key.metric}"
+            label = f"{variant_id}{f' ({checkpoint})' if checkpoint else ''} {fact.metric}"
             ranked = sorted(cs, key=lambda c: list(SOURCE_KINDS).index(c.kind))
-            out.append(Disagreement(label, tuple((f"{c.metric.value:g}", c.metric.source, c.kind) for c in ranked)))
+            out.append(Disagreement(label, tuple((f"{c.metric.value:g}{_protocol_note(c.metric)}", c.metric.source, c.kind) for c in ranked)))
     return out
+
+
+def _protocol_note(metric: Metric) -> str:
+    """The stated parts of an accuracy figure's protocol, short: ` (supervision, max 100, score ≥ 0.001, NMS)`."""
+    p = metric.protocol
+    if p is None:
+        return ""
+    parts = [p.evaluator] if p.evaluator != NOT_STATED else []
+    if p.max_detections != NOT_STATED:
+        parts.append(f"max {p.max_detections}")
+    if p.score_threshold != NOT_STATED:
+        parts.append(f"score ≥ {p.score_threshold:g}")
+    if p.nms != NOT_STATED:
+        parts.append("NMS" if p.nms == "included" else "no NMS")
+    return f" ({', '.join(parts)})" if parts else ""
 
 
 # --- Accuracy vs latency --------------------------------------------------------------
