@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import math
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -90,28 +91,61 @@ def demo_plan(a: ModelCard, b: ModelCard, registry: Registry, runnable: Mapping[
         tasks_a = ", ".join(_task_name(t.task, registry) for t in a.tasks if t.state != "none")
         tasks_b = ", ".join(_task_name(t.task, registry) for t in b.tasks if t.state != "none")
         return DemoPlan(None, f"{a.name} and {b.name} share no task: {a.name} does {tasks_a}; {b.name} does {tasks_b}.")
-    missing = []
-    for st in shared:
+    # The task the demo would run: one both publish trained weights and a runtime spec for, else the first shared
+    # one; the reason names only that task, not every task the two share.
+    for st in sorted(shared, key=lambda st: (not st.both_pretrained, not all(demo_variants(c, st.task) for c in (a, b)))):
         name = _task_name(st.task, registry)
         if not st.both_pretrained:
             untrained = [c.name for c, s in ((a, st.state_a), (b, st.state_b)) if s != "pretrained"]
-            missing.append(f"{name}: {' and '.join(untrained)} publish{'es' if len(untrained) == 1 else ''} no trained weights for it")
-            continue
+            return DemoPlan(None, f"No live demo for this pair: for {name.lower()}, {' and '.join(untrained)} "
+                                  f"publish{'es' if len(untrained) == 1 else ''} no trained weights.")
         lacking = [c.name for c in (a, b) if not demo_variants(c, st.task)]
         if lacking:
-            missing.append(f"{name}: no browser runtime spec with trained weights for {' or '.join(lacking)}")
-            continue
+            return DemoPlan(None, f"No live demo for this pair: no browser runtime spec with trained weights for "
+                                  f"{' or '.join(lacking)} ({name.lower()}).")
         ids = {v.id for c in (a, b) for v in demo_variants(c, st.task)}
         runs = tuple(c.id for c in (a, b) if ids & set(runnable.get(c.id, ())))
         if len(runs) == 2:
             return DemoPlan(st.task, f"Both run {name.lower()} in your browser on this page.", runs)
         absent = [c for c in (a, b) if c.id not in runs]
-        why = "; ".join(f"this build has no trained {c.name} artifact (its published weights could not be fetched or converted here)" for c in absent)
+        why = " and ".join(f"this build has no trained {c.name} artifact" for c in absent)
+        why += " (its published weights could not be fetched or converted here)" if len(absent) == 1 else \
+            " (their published weights could not be fetched or converted here)"
         if runs:
             running = a.name if runs[0] == a.id else b.name
             return DemoPlan(st.task, f"Only {running} runs here: {why}.", runs)
-        missing.append(f"{name}: {why}")
-    return DemoPlan(None, "No live demo for this pair. " + "; ".join(missing) + ".")
+        return DemoPlan(None, f"No live demo for this pair in this build: {why}.")
+    raise AssertionError("unreachable: `shared` is not empty")
+
+
+def smallest_params(card: ModelCard) -> float | None:
+    values = [p.value for v in card.variants for p in v.params]
+    return min(values) if values else None
+
+
+def closest(card: ModelCard, cards: Sequence[ModelCard], registry: Registry, n: int = 8) -> list[tuple[ModelCard, str]]:
+    """The cards a reader of `card` most likely wants to compare it with, closest first: those with trained
+    weights for the card's main task (its first variant's), then for another task, then sharing only an
+    architecture; within each, the nearest in size (the ratio of the smallest variants' parameter counts), then
+    by name. Each comes with why, in words."""
+    own = smallest_params(card)
+    main = card.variants[0].task
+    ranked = []
+    for other in cards:
+        if other.id == card.id:
+            continue
+        shared = shared_tasks(card, other)
+        if not shared:
+            continue
+        trained = any(s.both_pretrained for s in shared)
+        theirs = smallest_params(other)
+        ratio = abs(math.log(own / theirs)) if own and theirs else math.inf
+        why = ", ".join(_task_name(s.task, registry).lower() for s in shared if s.both_pretrained or not trained)
+        if ratio != math.inf:
+            why += f"; smallest variant {theirs:g}M vs {own:g}M parameters"
+        tier = 0 if any(s.both_pretrained and s.task == main for s in shared) else 1 if trained else 2
+        ranked.append(((tier, ratio, other.name.lower()), other, why))
+    return [(other, why) for _, other, why in sorted(ranked, key=lambda r: r[0])[:n]]
 
 
 def _task_name(task: str, registry: Registry) -> str:
@@ -326,15 +360,35 @@ def disagreements(card: ModelCard, registry: Registry) -> list[Disagreement]:
         for label, facts in (("parameters (M)", v.params), ("FLOPs (G)", v.flops)):
             if len({f.value for f in facts}) > 1:
                 out.append(Disagreement(f"{v.id} {label}", tuple((f"{f.value:g}", f.source, "claimed") for f in facts)))
+    # One fact: the same quantity of the same checkpoint. An accuracy measured under another protocol is still a
+    # value of that fact (the protocol is shown beside it, as the likely reason); a latency on other hardware is not.
     groups: dict[tuple[str, str | None, ComparisonKey], list[Claim]] = defaultdict(list)
     for claim in claims(card, registry):
-        groups[(claim.variant.id, claim.checkpoint, claim.key)].append(claim)
-    for (variant_id, checkpoint, key), cs in groups.items():
+        fact = claim.key
+        if registry.metrics[fact.metric].kind == "accuracy":
+            fact = dataclasses.replace(fact, evaluator=None, max_detections=None, score_threshold=None, nms=None)
+        groups[(claim.variant.id, claim.checkpoint, fact)].append(claim)
+    for (variant_id, checkpoint, fact), cs in groups.items():
         if len({c.metric.value for c in cs}) > 1:
-            label = f"{variant_id}{f' ({checkpoint})' if checkpoint else ''} {key.metric}"
+            label = f"{variant_id}{f' ({checkpoint})' if checkpoint else ''} {fact.metric}"
             ranked = sorted(cs, key=lambda c: list(SOURCE_KINDS).index(c.kind))
-            out.append(Disagreement(label, tuple((f"{c.metric.value:g}", c.metric.source, c.kind) for c in ranked)))
+            out.append(Disagreement(label, tuple((f"{c.metric.value:g}{_protocol_note(c.metric)}", c.metric.source, c.kind) for c in ranked)))
     return out
+
+
+def _protocol_note(metric: Metric) -> str:
+    """The stated parts of an accuracy figure's protocol, short: ` (supervision, max 100, score ≥ 0.001, NMS)`."""
+    p = metric.protocol
+    if p is None:
+        return ""
+    parts = [p.evaluator] if p.evaluator != NOT_STATED else []
+    if p.max_detections != NOT_STATED:
+        parts.append(f"max {p.max_detections}")
+    if p.score_threshold != NOT_STATED:
+        parts.append(f"score ≥ {p.score_threshold:g}")
+    if p.nms != NOT_STATED:
+        parts.append("NMS" if p.nms == "included" else "no NMS")
+    return f" ({', '.join(parts)})" if parts else ""
 
 
 # --- Accuracy vs latency --------------------------------------------------------------

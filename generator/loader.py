@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from .jsonfile import read_json
 from .measurement import MEASUREMENTS_DIR, Measurement, run_id
-from .schema import CheckContext, ModelCard, Registry
+from .schema import CheckContext, FeaturedPair, ModelCard, Registry, suggest
 from .yamlfile import LineMap, Loc, YamlError, read_yaml
 
 REGISTRY_FILES = tuple(Registry.model_fields)
@@ -52,6 +52,7 @@ class Catalog:
     registry: Registry
     cards: tuple[ModelCard, ...]
     measurements: tuple[Measurement, ...] = ()  # validated records, in path order (run, then artifact)
+    featured: tuple[FeaturedPair, ...] = ()  # the home page's featured pairs, in the file's order
 
     def card(self, card_id: str) -> ModelCard:
         for card in self.cards:
@@ -88,9 +89,49 @@ def check_catalog(
     problems.extend(_check_across(cards, paths))
     folder = measurements if measurements is not None else root / MEASUREMENTS_DIR
     records = _load_records(folder, registry, cards, {p.stem for p in paths}, problems)
+    featured = _load_featured(root / FEATURED_FILE, cards, problems)
     if registry is None or problems:
         return None, problems
-    return Catalog(root, registry, tuple(sorted(cards, key=lambda c: c.id)), tuple(records)), []
+    return Catalog(root, registry, tuple(sorted(cards, key=lambda c: c.id)), tuple(records), tuple(featured)), []
+
+
+FEATURED_FILE = "featured.yaml"
+
+
+def _load_featured(path: Path, cards: list[ModelCard], problems: list[Problem]) -> list[FeaturedPair]:
+    """The home page's featured pairs: optional; each names two cards that share a task."""
+    if not path.exists():
+        return []
+    if _outside(path, path.parent):
+        problems.append(Problem(path, 1, "", "featured.yaml must be a regular file, not a symlink", "copy it into catalog/"))
+        return []
+    try:
+        data, lines = read_yaml(path)
+    except YamlError as exc:
+        problems.append(Problem(path, exc.line, "", exc.message, exc.hint))
+        return []
+    if not isinstance(data, list):
+        problems.append(Problem(path, 1, "", "featured.yaml must be a list of pairs", "write `- {a: ID, b: ID, why: ...}` entries"))
+        return []
+    by_id = {c.id: c for c in cards}
+    out = []
+    for i, entry in enumerate(data):
+        try:
+            pair = FeaturedPair.model_validate(entry)
+        except ValidationError as exc:
+            problems.extend(_from_pydantic(path, lines, (i, *e["loc"]), e, FeaturedPair) for e in exc.errors())
+            continue
+        line = lines.line_of((i,))
+        missing = [x for x in (pair.a, pair.b) if x not in by_id]
+        if missing:
+            problems.append(Problem(path, line, str(i), f"no card with id {missing[0]!r}", f"{suggest(missing[0], by_id)}; ids are the file names in catalog/models/"))
+            continue
+        tasks = [{t.task for t in by_id[x].tasks if t.state != "none"} for x in (pair.a, pair.b)]
+        if pair.a == pair.b or not tasks[0] & tasks[1]:
+            problems.append(Problem(path, line, str(i), f"{pair.a} and {pair.b} share no task", "feature two different models that do the same task"))
+            continue
+        out.append(pair)
+    return out
 
 
 def _load_registry(folder: Path, problems: list[Problem]) -> Registry | None:

@@ -473,7 +473,7 @@ class Renderer:
         """Every generated page, keyed by its path under the docs folder."""
         static = self.static_pairs
         out = {
-            "index.md": self._render("home.md.j2", "index.md", static_pairs=static),
+            "index.md": self._render("home.md.j2", "index.md", static_pairs=static, featured=self.featured(static)),
             "models/index.md": self._render("catalog.md.j2", "models/index.md"),
             "tasks.md": self._render("tasks.md.j2", "tasks.md"),
             "chart.md": self._render("chart.md.j2", "chart.md", series=self.chart_data(self.cards, self.catalog.measurements)),
@@ -481,7 +481,7 @@ class Renderer:
             "compare/view.md": self._render("compare_view.md.j2", "compare/view.md"),
         }
         for card in self.cards:
-            out[model_page(card.id)] = self._render("model.md.j2", model_page(card.id), card=card)
+            out[model_page(card.id)] = self._render("model.md.j2", model_page(card.id), card=card, compare_with=self.compare_with(card))
         if static:
             for a, b in compare.pairs(self.cards):
                 page = compare_page(a.id, b.id)
@@ -494,6 +494,32 @@ class Renderer:
 
     def claims_of(self, card: ModelCard) -> list[compare.Claim]:
         return self._claims[card.id]
+
+    def featured(self, static: bool) -> list[dict[str, Any]]:
+        """The home page's featured pairs with what this build can show of each: lined-up figures and the demo."""
+        out = []
+        for pair in self.catalog.featured:
+            a, b = sorted((self.catalog.card(pair.a), self.catalog.card(pair.b)), key=lambda c: c.id)
+            aligned = compare.aligned_metrics((a, b), self.catalog.registry, self.claims_of)
+            plan = compare.demo_plan(a, b, self.catalog.registry, self.runnable)
+            out.append({
+                "a": a, "b": b, "why": pair.why,
+                "page": compare_page(a.id, b.id) if static else None,
+                "query": f"?a={a.id}&b={b.id}",
+                "aligned": sum(len(row.claims) for row in aligned),
+                "tables": len(aligned),
+                "demo": plan.reason,
+            })
+        return out
+
+    def compare_with(self, card: ModelCard) -> list[dict[str, Any]]:
+        """The model page's 'compare with…' list: closest cards first, each with why."""
+        static = self.static_pairs
+        return [
+            {"card": other, "why": why, "page": compare_page(card.id, other.id) if static else None,
+             "query": f"?a={min(card.id, other.id)}&b={max(card.id, other.id)}"}
+            for other, why in compare.closest(card, self.cards, self.catalog.registry)
+        ]
 
     def compare(self, a: ModelCard, b: ModelCard, page: str) -> str:
         aligned = compare.aligned_metrics((a, b), self.catalog.registry, self.claims_of)

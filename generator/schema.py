@@ -678,6 +678,14 @@ class ModelCard(Strict):
         return "none"
 
 
+class FeaturedPair(Strict):
+    """A comparison the home page leads with (`catalog/featured.yaml`), and the question it answers."""
+
+    a: Slug
+    b: Slug
+    why: ShortText = Field(description="The question a visitor brings to this pair, in a sentence.")
+
+
 def json_schema() -> dict[str, Any]:
     """The JSON Schema editors use to validate and complete cards as they are typed."""
     return ModelCard.model_json_schema(mode="validation")

@@ -77,3 +77,15 @@ def test_symlinked_card_is_refused(tmp_path: Path) -> None:
     catalog, problems = check_catalog(root)
     assert catalog is None
     assert any("not symlinks" in p.message for p in problems), problems
+
+
+def test_featured_pairs_must_name_cards_that_share_a_task(tmp_path: Path) -> None:
+    root = make_catalog(tmp_path, *sorted((FIXTURES / "cards" / "valid").glob("*.yaml")))
+    (root / "featured.yaml").write_text(
+        "- {a: tiny-detector, b: tiny-classifier, why: x}\n- {a: tiny-detector, b: no-such-card, why: y}\n", encoding="utf-8"
+    )
+    catalog, problems = check_catalog(root)
+    assert catalog is None
+    messages = [str(p) for p in problems]
+    assert any("featured.yaml:1:" in m and "share no task" in m for m in messages), messages
+    assert any("featured.yaml:2:" in m and "no card with id 'no-such-card'" in m for m in messages), messages

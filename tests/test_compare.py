@@ -174,6 +174,19 @@ def test_disagreements_are_kept_side_by_side_grouped_by_kind(registry) -> None:
     assert facts["a.v1 map50_95"].by_kind() == [("claimed", [("40", "s")]), ("independent", [("40.4", "t")])]
 
 
+def test_an_accuracy_under_another_protocol_is_a_disagreement_with_its_protocol_shown(registry) -> None:
+    """YOLO11-N: 39.5 claimed (protocol not stated) against a leaderboard's 38.5 scored another way."""
+    other = {"evaluator": "pycocotools", "max_detections": 100}
+    a = card("a", DET, [{**MAP, "value": 39.5}, {**MAP, "value": 38.5, "source": "t", "source_kind": "independent", "protocol": other}])
+    (d,) = compare.disagreements(a, registry)
+    assert d.by_kind() == [("claimed", [("39.5", "s")]), ("independent", [("38.5 (pycocotools, max 100)", "t")])]
+
+
+def test_latencies_on_other_hardware_are_not_a_disagreement(registry) -> None:
+    a = card("a", DET, [{**T4, "value": 2.0}, {**T4, "value": 9.0, "hardware": "nvidia-v100"}])
+    assert compare.disagreements(a, registry) == []
+
+
 def test_figures_of_different_checkpoints_are_not_a_disagreement(registry) -> None:
     a = card("a", DET, [{**MAP, "value": 40}, {**MAP, "value": 38, "checkpoint": "one-to-many head"}])
     assert compare.disagreements(a, registry) == []

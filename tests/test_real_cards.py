@@ -100,3 +100,21 @@ def test_runtime_specs_are_internally_consistent(catalog) -> None:
             labels = catalog.registry.labels[spec.labels].labels
             assert spec.task == variant.task
             assert spec.decoder.classes <= len(labels) + 10
+
+
+def test_compare_with_puts_same_task_and_size_first(catalog) -> None:
+    from generator.compare import closest
+
+    ranked = closest(catalog.card("yolo11"), catalog.cards, catalog.registry)
+    ids = [c.id for c, _ in ranked]
+    assert "mobilenet-v2" not in ids, "a classifier comes after every detector of YOLO11's size"
+    assert all(why.startswith("object detection") for _, why in ranked), ranked
+    params = [float(why.split("smallest variant ")[1].split("M")[0]) for _, why in ranked]
+    ratios = [max(p, 2.6) / min(p, 2.6) for p in params]  # YOLO11n has 2.6M
+    assert ratios == sorted(ratios), "nearest in size first"
+
+
+def test_featured_pairs_come_from_the_catalog(catalog) -> None:
+    pairs = [(p.a, p.b) for p in catalog.featured]
+    assert pairs[0] == ("mobilenet-ssd-v2", "yolov12"), "the seed pair leads"
+    assert ("yolo26", "yolo11") in pairs and ("rf-detr", "d-fine") in pairs and ("yolo26", "rf-detr") in pairs
