@@ -77,6 +77,7 @@ class DemoPlan:
     task: str | None
     reason: str
     runs: tuple[str, ...] = ()  # ids of the cards whose trained artifacts this build exported for `task`
+    cards_allow: bool = False  # both cards publish trained weights and a runtime spec for a shared task
 
     @property
     def possible(self) -> bool:
@@ -106,15 +107,13 @@ def demo_plan(a: ModelCard, b: ModelCard, registry: Registry, runnable: Mapping[
         ids = {v.id for c in (a, b) for v in demo_variants(c, st.task)}
         runs = tuple(c.id for c in (a, b) if ids & set(runnable.get(c.id, ())))
         if len(runs) == 2:
-            return DemoPlan(st.task, f"Both run {name.lower()} in your browser on this page.", runs)
+            return DemoPlan(st.task, f"Both run {name.lower()} in your browser on this page.", runs, True)
         absent = [c for c in (a, b) if c.id not in runs]
-        why = " and ".join(f"this build has no trained {c.name} artifact" for c in absent)
-        why += " (its published weights could not be fetched or converted here)" if len(absent) == 1 else \
-            " (their published weights could not be fetched or converted here)"
+        why = f"this build has no trained {' or '.join(c.name for c in absent)} artifact"
         if runs:
             running = a.name if runs[0] == a.id else b.name
-            return DemoPlan(st.task, f"Only {running} runs here: {why}.", runs)
-        return DemoPlan(None, f"No live demo for this pair in this build: {why}.")
+            return DemoPlan(st.task, f"Only {running} runs here: {why}.", runs, True)
+        return DemoPlan(None, f"No live demo for this pair in this build: {why}.", (), True)
     raise AssertionError("unreachable: `shared` is not empty")
 
 
