@@ -558,8 +558,8 @@ class Renderer:
                 }
                 for p in points
             ]
-            y_title = f"{registry.metrics['map50_95'].name} (%) on {registry.datasets[ctx.dataset or 'coco-val2017'].name}, claimed"
-            label = "Claimed · " + chart_context_label(ctx, registry)
+            y_title = f"{registry.metrics['map50_95'].name} (%) on {registry.datasets[ctx.dataset or 'coco-val2017'].name}, as published"
+            label = "Published · " + chart_context_label(ctx, registry)
             if any(compare.is_unstated(v) and "@" in v for v in dataclasses.astuple(ctx) if isinstance(v, str)):
                 # unstated settings that match only within one source: the source is part of the context
                 label += f" · {points[0].latency.card.sources[points[0].latency.metric.source].title}"

@@ -351,7 +351,7 @@ def test_chart_keeps_measured_series_apart_from_claimed(built_site: Path) -> Non
     data = json.loads(unescape(re.search(r'class="vs-chart-data">(.*?)</script>', html, re.S).group(1)))
     claimed = [s for s in data if not s["measured"]]
     measured = [s for s in data if s["measured"]]
-    assert claimed and all(s["label"].startswith("Claimed · ") for s in claimed)
+    assert claimed and all(s["label"].startswith("Published · ") for s in claimed)
     assert len(measured) == 6  # two runs × (1 thread, 2 threads, browser)
     for s in measured:
         assert s["label"].startswith("Measured · ") and s["label"].endswith("mAP on 100 COCO train2017 images")
@@ -360,7 +360,7 @@ def test_chart_keeps_measured_series_apart_from_claimed(built_site: Path) -> Non
     assert "onnxruntime CPU · 1 thread" in measured[0]["label"]
     variants = {p["variant"] for s in measured for f in s["families"] for p in f["points"]}
     assert "yolov12n.untrained" not in variants and "yolo11n.coco" in variants
-    assert all(s["y_title"].endswith("claimed") for s in claimed)
+    assert all(s["y_title"].endswith("as published") for s in claimed)
 
 
 def test_methodology_page_is_in_the_navigation(built_site: Path) -> None:
