@@ -458,6 +458,20 @@ def test_manifest_refuses_a_status_its_figures_do_not_support(tmp_path, tiny_ima
         VerificationInfo.model_validate({**fields, "status": "verified"})
 
 
+def test_an_accuracy_figure_below_its_floor_is_never_written():
+    from pydantic import ValidationError
+
+    from generator.export.manifest import AccuracyInfo
+
+    ok = {"image_set": "coco-val2017 (first 100 images)", "images": 100, "map50_95": 0.29, "map50": 0.44,
+          "min_map50_95": 0.05, "score_threshold": 0.001, "max_detections": 100, "tool": "pycocotools"}
+    assert AccuracyInfo.model_validate(ok).map50_95 == 0.29
+    with pytest.raises(ValidationError, match="below the floor"):
+        AccuracyInfo.model_validate({**ok, "map50_95": 0.01})
+    with pytest.raises(ValidationError, match="0 images"):
+        AccuracyInfo.model_validate({**ok, "images": 0})
+
+
 # --- the TFLite reference decodes its own way ----------------------------------------------------
 
 

@@ -252,6 +252,8 @@ class TfliteReference:
         self.postprocess = [int(i) for i in ops[0]["outputs"]] if len(ops) == 1 else None
         self.metadata = None if self.postprocess else ultralytics_metadata(path)
         self._predictor = None
+        # False: the detections come from generator/decode.py, so verification adds the accuracy check
+        self.independent = bool(self.postprocess or self.metadata)
         if self.postprocess:
             self.decoded_by = (f"the interpreter's own {POSTPROCESS_OP} output, read by that op's contract (boxes ymin, "
                                "xmin, ymax, xmax normalized to the input; 0-based class index plus the spec's class_offset)")

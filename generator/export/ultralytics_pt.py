@@ -146,6 +146,7 @@ class UltralyticsReference:
     raw_source = "the PyTorch module (eval) on the same input tensor"
     raw_note = ""
     decoded_by = PREDICTOR
+    independent = True
 
     def __init__(self, checkpoint: Path) -> None:
         self.name = f"ultralytics {importlib.metadata.version('ultralytics')} predictor + PyTorch {importlib.metadata.version('torch')}"
