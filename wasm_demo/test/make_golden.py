@@ -377,7 +377,9 @@ def make_artifact(folder: Path, images: list[Path], out: Path, decode) -> list[s
             array = np.asarray(array)
             entry = {"name": name, "dims": list(array.shape), "dtype": str(array.dtype)}
             if decoder.kind == "ultralytics" and array.ndim == 3 and array.shape[1] == 4 + decoder.classes:
-                scores = array[0, 4:]
+                scores = array[0, 4:].astype(np.float32)
+                if (q := decoder.output_quantization) is not None:  # int8 outputs: real values pick the columns
+                    scores = (scores - np.float32(q.zero_point)) * np.float32(q.scale)
                 if decoder.score_activation == "sigmoid":
                     scores = 1 / (1 + np.exp(-scores))
                 best = scores.max(axis=0)
@@ -385,7 +387,8 @@ def make_artifact(folder: Path, images: list[Path], out: Path, decode) -> list[s
                 wanted[::SAMPLED_COLUMNS] = True
                 columns = np.flatnonzero(wanted)
                 values = np.ascontiguousarray(array[0][:, columns].T, np.float32)  # [k, 4 + C]
-                entry.update(encoding="columns", columns=columns.tolist(), offset=len(blob), count=values.size)
+                entry.update(encoding="columns", columns=columns.tolist(), offset=len(blob), count=values.size,
+                             fill=0 if q is None else q.zero_point)  # the other columns: values that decode as 0
                 blob += values.astype("<f4").tobytes()
             elif name_index(output_names, name) in wanted_rows:
                 rows = wanted_rows[name_index(output_names, name)]
