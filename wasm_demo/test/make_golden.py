@@ -179,6 +179,12 @@ def make_preprocess(out: Path) -> None:
         {"size": [11, 17], "layout": "NHWC", "dtype": "float32", "color": "RGB", "resize": "letterbox",
          "pad_value": 114, "scale": 1.0, "mean": [127.5, 127.5, 127.5], "std": [127.5, 127.5, 127.5]},
         {"size": [9, 9], "layout": "NHWC", "dtype": "float32", "color": "RGB", "resize": "stretch", "scale": 1 / 255},
+        # YOLOX: BGR 0-255, the image at the top-left corner
+        {"size": [14, 20], "layout": "NCHW", "dtype": "float32", "color": "BGR", "resize": "letterbox", "align": "top-left",
+         "pad_value": 114, "scale": 1.0},
+        # a fully int8 TFLite input: RGB 0-1 quantized
+        {"size": [16, 16], "layout": "NHWC", "dtype": "int8", "quantization": {"scale": 0.01865844801068306, "zero_point": -14},
+         "color": "RGB", "resize": "letterbox", "pad_value": 114, "scale": 1 / 255},
     ]
     for h, w in [(23, 37)]:
         # smooth content plus a little noise: bilinear results then differ from OpenCV's fixed point by <= 1
