@@ -64,9 +64,6 @@ def decode(
 def _ultralytics(
     output: np.ndarray, decoder: UltralyticsHead, threshold: float, input_w: int, input_h: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    import torch
-    from torchvision.ops import batched_nms, nms
-
     rows = np.asarray(output)[0]  # [4 + C, N]
     if (q := decoder.output_quantization) is not None:
         rows = (rows.astype(np.float32) - np.float32(q.zero_point)) * np.float32(q.scale)
