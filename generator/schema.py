@@ -459,6 +459,25 @@ class Weights(Cited):
 # --- Demo runtime spec ------------------------------------------------------
 
 
+class Quantization(Strict):
+    """An int8 tensor's affine quantization: real value = (q - zero_point) * scale."""
+
+    scale: float = Field(gt=0)
+    zero_point: Annotated[int, Field(ge=-128, le=255)]
+
+
+class ExtraInput(Strict):
+    """A graph input besides the image, computed from where the image sits in the model input (`[1, 2]`)."""
+
+    name: ShortText
+    value: Literal["image-size-wh", "image-size-hw", "scale-factor-hw"] = Field(
+        description="`image-size-wh`: the original image's width and height (graphs that return boxes in image "
+        "pixels); `image-size-hw` the same as height, width; `scale-factor-hw`: model input size over image size, "
+        "height then width."
+    )
+    dtype: Literal["float32", "int64"]
+
+
 class DemoInput(Strict):
     """How to turn an image into the model's input tensor."""
 
@@ -467,23 +486,110 @@ class DemoInput(Strict):
         description="`[height, width]`."
     )
     layout: Literal["NCHW", "NHWC"]
-    dtype: Literal["float32", "uint8"]
+    dtype: Literal["float32", "uint8", "int8"] = Field(
+        description="`uint8`: raw 0-255 pixels; `int8`: the float value quantized with `quantization`."
+    )
+    quantization: Quantization | None = Field(None, description="Required for `int8`: q = round(value / scale) + zero_point.")
     color: Literal["RGB", "BGR"] = "RGB"
     resize: Literal["letterbox", "stretch"]
+    align: Literal["centre", "top-left"] = Field(
+        "centre", description="Where a letterboxed image sits: centred (Ultralytics) or at the top-left corner (YOLOX)."
+    )
     pad_value: Annotated[int, Field(ge=0, le=255)] = 114
     scale: float = Field(1.0, gt=0, description="Multiply 0-255 pixel values by this first.")
     mean: Annotated[list[float], Field(min_length=3, max_length=3)] = [0.0, 0.0, 0.0]
     std: Annotated[list[float], Field(min_length=3, max_length=3)] = [1.0, 1.0, 1.0]
+    extra_inputs: list[ExtraInput] = Field(
+        default_factory=list, description="Further graph inputs (e.g. the original image size), fed `[1, 2]`."
+    )
+
+    @model_validator(mode="after")
+    def _quantized_int8(self) -> DemoInput:
+        if (self.dtype == "int8") != (self.quantization is not None):
+            raise rule_error("`quantization` goes with dtype int8, and only with it", "copy scale and zero point from the graph's input")
+        if self.resize == "stretch" and self.align != "centre":
+            raise rule_error("`align` is for letterboxed inputs", "leave `align` out with `resize: stretch`")
+        return self
 
 
 class UltralyticsHead(Strict):
-    """`[1, 4 + classes, N]`: centre boxes then per-class scores; NMS runs outside the graph."""
+    """`[1, 4 + classes, N]`: boxes then per-class scores; NMS runs outside the graph."""
 
     kind: Literal["ultralytics"]
-    box_format: Literal["cxcywh"] = "cxcywh"
+    box_format: Literal["cxcywh", "xyxy"] = Field("cxcywh", description="`xyxy`: YOLOv10's one-to-many head.")
     coordinates: Literal["pixels", "normalized"]
     classes: Annotated[int, Field(gt=0)]
     score_activation: Literal["none", "sigmoid"] = "none"
+    output_quantization: Quantization | None = Field(
+        None, description="An int8 output: values are (q - zero_point) * scale before decoding."
+    )
+    nms: Literal["outside"] = "outside"
+    class_aware_nms: bool = True
+    score_threshold: float = Field(0.25, ge=0, le=1)
+    iou_threshold: float = Field(0.45, ge=0, le=1)
+    max_detections: Annotated[int, Field(gt=0)] = 300
+
+
+class RowColumns(Strict):
+    """Where each field sits in a detection row: `box` is the first of four box columns."""
+
+    box: Annotated[int, Field(ge=0)]
+    score: Annotated[int, Field(ge=0)]
+    label: Annotated[int, Field(ge=0)]
+
+
+class DetectionRows(Strict):
+    """One output of final detections, one row each (`[1, N, K]` or `[N, K]`): NMS-free heads (YOLO26's
+    end-to-end head) or graphs that ran NMS. No NMS here: rows above the threshold, best first."""
+
+    kind: Literal["detection-rows"]
+    output: Annotated[int, Field(ge=0)] = 0
+    columns: RowColumns
+    box_format: Literal["xyxy"] = "xyxy"
+    coordinates: Literal["pixels", "normalized", "image"] = Field(
+        description="`image`: pixels of the original image (graphs fed the image size as an extra input)."
+    )
+    classes: Annotated[int, Field(gt=0)]
+    class_offset: int = 0
+    nms: Literal["none", "inside"] = "none"
+    score_threshold: float = Field(0.25, ge=0, le=1)
+    max_detections: Annotated[int, Field(gt=0)] = 300
+
+
+class YoloxHead(Strict):
+    """YOLOX's raw head `[1, N, 5 + classes]`, anchors level by level (strides), row-major cells: box offsets
+    from the cell (x, y) and log sizes (w, h) in stride units, objectness, class scores (both after sigmoid).
+    Score = objectness x class score; NMS runs outside the graph."""
+
+    kind: Literal["yolox"]
+    strides: Annotated[list[Annotated[int, Field(gt=0)]], Field(min_length=1)]
+    classes: Annotated[int, Field(gt=0)]
+    nms: Literal["outside"] = "outside"
+    class_aware_nms: bool = True
+    score_threshold: float = Field(0.25, ge=0, le=1)
+    iou_threshold: float = Field(0.45, ge=0, le=1)
+    max_detections: Annotated[int, Field(gt=0)] = 300
+
+
+class GflLevel(Strict):
+    """One pyramid level of a GFL head: output indices of its scores `[1, N, classes]` and distance
+    distributions `[1, N, 4 * (reg_max + 1)]`."""
+
+    stride: Annotated[int, Field(gt=0)]
+    scores: Annotated[int, Field(ge=0)]
+    distances: Annotated[int, Field(ge=0)]
+
+
+class GflHead(Strict):
+    """Generalized Focal Loss head (NanoDet): per level, class scores (after sigmoid) and for each side
+    (left, top, right, bottom) a distribution over 0..reg_max; distance = softmax expectation x stride from
+    the cell's centre ((x + cell_offset) x stride). NMS runs outside the graph."""
+
+    kind: Literal["gfl"]
+    levels: Annotated[list[GflLevel], Field(min_length=1)]
+    reg_max: Annotated[int, Field(gt=0)]
+    cell_offset: float = Field(0.0, ge=0, le=1, description="Where the centre sits in its cell, in cells.")
+    classes: Annotated[int, Field(gt=0)]
     nms: Literal["outside"] = "outside"
     class_aware_nms: bool = True
     score_threshold: float = Field(0.25, ge=0, le=1)
@@ -497,15 +603,15 @@ class DetectionOutputs(Strict):
     boxes: Annotated[int, Field(ge=0)]
     classes: Annotated[int, Field(ge=0)]
     scores: Annotated[int, Field(ge=0)]
-    count: Annotated[int, Field(ge=0)]
+    count: Annotated[int, Field(ge=0)] | None = Field(None, description="Null: every row is a detection.")
 
 
 class NmsInGraph(Strict):
-    """Boxes, classes, scores and a count, already filtered by NMS inside the graph."""
+    """Boxes, classes, scores (and a count), already filtered by NMS or top-k inside the graph."""
 
     kind: Literal["nms-in-graph"]
     box_format: Literal["yxyx", "xyxy"]
-    coordinates: Literal["pixels", "normalized"]
+    coordinates: Literal["pixels", "normalized", "image"]
     classes: Annotated[int, Field(gt=0)]
     class_offset: int = Field(0, description="Added to the graph's class output to index the label list.")
     score_activation: Literal["none"] = "none"
@@ -515,7 +621,9 @@ class NmsInGraph(Strict):
     max_detections: Annotated[int, Field(gt=0)]
 
 
-Decoder = Annotated[UltralyticsHead | NmsInGraph, Field(discriminator="kind")]
+Decoder = Annotated[
+    UltralyticsHead | NmsInGraph | DetectionRows | YoloxHead | GflHead, Field(discriminator="kind")
+]
 
 
 class DemoRuntime(Cited):
@@ -534,12 +642,12 @@ class DemoRuntime(Cited):
         if labels is None:
             return self
         decoder = self.decoder
-        if isinstance(decoder, UltralyticsHead) and decoder.classes != len(labels.labels):
+        if isinstance(decoder, (UltralyticsHead, YoloxHead, GflHead)) and decoder.classes != len(labels.labels):
             raise rule_error(
                 f"decoder has {decoder.classes} classes but label list {self.labels!r} has {len(labels.labels)}",
                 "use the label list the model was trained with",
             )
-        if isinstance(decoder, NmsInGraph) and decoder.classes - 1 + decoder.class_offset > max(labels.labels):
+        if isinstance(decoder, (NmsInGraph, DetectionRows)) and decoder.classes - 1 + decoder.class_offset > max(labels.labels):
             raise rule_error(
                 f"class index {decoder.classes - 1} + offset {decoder.class_offset} is past label id {max(labels.labels)}",
                 "check `classes` and `class_offset` against the label list",

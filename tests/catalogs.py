@@ -28,7 +28,8 @@ def export_artifacts(out: Path, *args: str) -> Path:
     import subprocess
     import sys
 
-    env = {**os.environ, "VERSUS_WEIGHTS_MIRROR": os.environ.get("VERSUS_WEIGHTS_MIRROR", str(SHARED / "weights"))}
+    env = {**os.environ, "VERSUS_WEIGHTS_MIRROR": os.environ.get("VERSUS_WEIGHTS_MIRROR", str(SHARED / "weights")),
+           "VERSUS_ACCURACY_IMAGES": os.environ.get("VERSUS_ACCURACY_IMAGES", str(SHARED / "images" / "coco-val2017"))}
     done = subprocess.run([sys.executable, "-m", "generator.cli", "export", *args, "--out", str(out)],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -95,7 +95,8 @@ FAMILIES = {
     # card id: (organization names, code licence, weights licences, headline figures)
     "nanodet-plus": (["RangiLyu (individual developer)"], "Apache-2.0", {"not-stated"}, NANODET),
     "efficientdet-lite": (["Google Research"], "Apache-2.0", {"not-stated"}, EFFDET_LITE),
-    "ssd-mobilenet-v1": (["Google"], "Apache-2.0", {"not-stated"}, SSD_MOBILENET_V1),
+    # Apache-2.0: TFLite's stock example detect.tflite, the demo's third-party copy (the zoo archives state none)
+    "ssd-mobilenet-v1": (["Google"], "Apache-2.0", {"not-stated", "Apache-2.0"}, SSD_MOBILENET_V1),
     "retinanet": (["Facebook AI Research (FAIR)", "Facebook AI Research (FAIR)"], "Apache-2.0", {"CC-BY-SA-3.0"}, RETINANET),
     "fcos": (["The FCOS authors (Tian, Shen, Chen, He)"], "LicenseRef-FCOS-NonCommercial", {"not-stated"}, FCOS),
 }

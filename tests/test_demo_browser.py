@@ -15,7 +15,7 @@ from generator.decode import Detection, decode
 from generator.demo import labels_by_id
 from generator.export.compare import Comparison, Tolerance, compare_image
 from generator.loader import load_catalog
-from generator.preprocess import load_image, prepare
+from generator.preprocess import image_input, load_image, prepare
 from generator.site import build_site
 
 from .browser import browser_page, serve
@@ -29,7 +29,7 @@ def reference(artifacts: Path, variant: str, image: Path) -> tuple[list[Detectio
     (artifact,) = load_artifacts(artifacts)[variant]
     session = ort.InferenceSession(str(artifacts / artifact.artifact_id / "model.onnx"), providers=["CPUExecutionProvider"])
     prepared = prepare(load_image(image), artifact.runtime.input)
-    outputs = session.run(None, {session.get_inputs()[0].name: prepared.tensor})
+    outputs = session.run(None, prepared.feeds(image_input(artifact.runtime.input, [i.name for i in session.get_inputs()])))
     t = artifact.verification.tolerance
     tolerance = Tolerance(t.confident, t.min_iou, t.score_delta, t.unmatched_share, t.why)
     names = labels_by_id(load_catalog(CATALOG).registry.labels[artifact.runtime.labels].labels)
@@ -38,12 +38,35 @@ def reference(artifacts: Path, variant: str, image: Path) -> tuple[list[Detectio
 
 def test_both_models_match_the_python_reference_in_the_browser(demo_site: tuple[Path, Path]) -> None:
     site, artifacts = demo_site
+    check_panels(site, artifacts, "/compare/mobilenet-ssd-v2-vs-yolo11/", VARIANTS)
+
+
+# Graphs fed the original image size (DEIMv2, int64) or a scale factor (PicoDet, float32) beside the image: the
+# worker's extra inputs, and boxes the graph gives in image pixels.
+EXTRA_INPUT_VARIANTS = ("deimv2-atto.coco", "picodet-xs.coco-320")
+
+
+@pytest.fixture(scope="module")
+def extra_input_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    tmp = tmp_path_factory.mktemp("extra")
+    artifacts = export_artifacts(tmp / "artifacts", *EXTRA_INPUT_VARIANTS)
+    build_site(load_catalog(CATALOG), tmp / "site", artifacts=artifacts)
+    return tmp / "site", artifacts
+
+
+def test_graphs_with_extra_inputs_match_the_python_reference_in_the_browser(extra_input_site: tuple[Path, Path]) -> None:
+    site, artifacts = extra_input_site
+    check_panels(site, artifacts, "/compare/deimv2-vs-pp-picodet/", EXTRA_INPUT_VARIANTS)
+
+
+def check_panels(site: Path, artifacts: Path, page_path: str, variants: tuple[str, ...]) -> None:
+    """Each panel's detections in the browser against the Python reference on the same sample image."""
     with serve(site) as url, browser_page() as page:
         requests: list[str] = []
         page.on("request", lambda r: requests.append(r.url))
-        page.goto(f"{url}/compare/mobilenet-ssd-v2-vs-yolo11/")
+        page.goto(f"{url}{page_path}")
         results = panels(page)
-        assert sorted(r["variant"] for r in results) == sorted(VARIANTS)
+        assert sorted(r["variant"] for r in results) == sorted(variants)
         for result in results:
             assert result["trained"] is True and result["backend"] == "wasm"
             number = int(re.search(r"\d+", result["source"]).group())  # e.g. "sample:COCO image 36"

@@ -26,6 +26,7 @@ from .catalogs import FIXTURES, SHARED, make_catalog
 
 MIRROR = SHARED / "weights"
 IMAGES = SHARED / "images" / "coco-sample" / "images"
+LABELLED = SHARED / "images" / "coco-val2017"  # the accuracy check of ONNX sources
 EXPORT_CARDS = sorted((FIXTURES / "cards" / "export").glob("*.yaml"))
 SSD_FILE = MIRROR / "ssd_mobilenet_v2_coco" / "mobilenet_ssd_v2_coco_quant_postprocess.tflite"
 SSD_SHA = "7046f31a72ec0045a57b94199144c96cf5840c7dc106b808b64a1ed5559aa0cd"
@@ -42,7 +43,7 @@ class Run:
     cache: Path
 
     def env(self, mirror: Path = MIRROR) -> dict[str, str]:
-        return {"VERSUS_CACHE": str(self.cache), "VERSUS_WEIGHTS_MIRROR": str(mirror)}
+        return {"VERSUS_CACHE": str(self.cache), "VERSUS_WEIGHTS_MIRROR": str(mirror), "VERSUS_ACCURACY_IMAGES": str(LABELLED)}
 
     def versus(self, *args: str, mirror: Path = MIRROR, out: Path | None = None) -> tuple[int, str]:
         """`versus export --catalog … --out … <args>` in-process; returns (exit code, stdout)."""
@@ -96,6 +97,27 @@ def test_ssd_manifest(run, first):
     assert manifest.opset == 13
     assert [(t.shape, t.dtype) for t in manifest.inputs] == [([1, 300, 300, 3], "uint8")]
     assert [t.shape for t in manifest.outputs] == [[1, 20, 4], [1, 20], [1, 20], [1]]
+
+
+def test_an_onnx_source_a_wrong_spec_decodes_fails_the_accuracy_check(tmp_path, run, first):
+    """Boxes read as input pixels where the graph gives 0-1: every box is under a pixel, mAP about 0."""
+    onnx_run, mirror = onnx_ssd_run(tmp_path, run, lambda card: card.replace("coordinates: normalized", "coordinates: pixels"))
+    code, stdout = onnx_run.versus("t-ssd", mirror=mirror)
+    assert code == 1, stdout
+    line = next(line for line in stdout.splitlines() if line.startswith("FAILED"))
+    assert "mAP50-95 0.0" in line and "is below 0.05" in line, line
+    assert not (onnx_run.out / "t-ssd.coral-uint8").exists()
+
+
+def test_an_onnx_source_without_labelled_images_is_skipped(tmp_path, run, first):
+    onnx_run, mirror = onnx_ssd_run(tmp_path, run)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Run, "env", lambda self, mirror=MIRROR: {"VERSUS_CACHE": str(self.cache), "VERSUS_WEIGHTS_MIRROR": str(mirror),
+                                                            "VERSUS_ACCURACY_IMAGES": str(tmp_path / "none")})
+        code, stdout = onnx_run.versus("t-ssd", mirror=mirror)
+    assert code == 0, stdout
+    line = next(line for line in stdout.splitlines() if line.startswith("SKIPPED"))
+    assert "no labelled images" in line and "VERSUS_ACCURACY_IMAGES" in line, line
     assert manifest.file.sha256 == sha256_file(folder / "model.onnx")
     assert manifest.file.bytes == (folder / "model.onnx").stat().st_size
     assert manifest.class_names[1] == "person" and 12 not in manifest.class_names  # coco-90 has gaps
@@ -233,7 +255,8 @@ def test_unknown_id_lists_valid_ids_and_exits_2(run, capsys):
     assert "no-such-model" in err and "t-ssd.coral-uint8" in err and "t-yolo11n.coco" in err
 
 
-def test_onnx_weights_are_copied_checked_and_run(tmp_path, run, first):
+def onnx_ssd_run(tmp_path, run, card_edit=lambda card: card) -> tuple["Run", Path]:
+    """The exported SSD as an `onnx` weights entry: an ONNX source with no framework to compare with."""
     source = run.out / "t-ssd.coral-uint8" / "model.onnx"
     mirror = tmp_path / "mirror"
     mirror.mkdir()
@@ -243,8 +266,12 @@ def test_onnx_weights_are_copied_checked_and_run(tmp_path, run, first):
     entry = (f"    weights:\n      - url: https://example.org/ssd.onnx\n        sha256: {sha256_file(source)}\n"
              "        format: onnx\n        license: Apache-2.0\n        source: test-source\n")
     catalog = make_catalog(tmp_path, *(c for c in EXPORT_CARDS if c.name != "t-ssd.yaml"))
-    (catalog / "models" / "t-ssd.yaml").write_text(card[:start] + entry + card[end:])
-    onnx_run = Run(catalog, tmp_path / "artifacts", tmp_path / "cache")
+    (catalog / "models" / "t-ssd.yaml").write_text(card_edit(card[:start] + entry + card[end:]))
+    return Run(catalog, tmp_path / "artifacts", tmp_path / "cache"), mirror
+
+
+def test_onnx_weights_are_copied_checked_and_run(tmp_path, run, first):
+    onnx_run, mirror = onnx_ssd_run(tmp_path, run)
     code, stdout = onnx_run.versus("t-ssd", mirror=mirror)
     assert code == 0, stdout
     manifest = read_manifest(onnx_run.out / "t-ssd.coral-uint8" / "manifest.json")
@@ -255,6 +282,31 @@ def test_onnx_weights_are_copied_checked_and_run(tmp_path, run, first):
     line = next(line for line in stdout.splitlines() if line.startswith("EXPORTED"))
     assert "not compared with a source framework" in line and "verified" not in line
     assert [t.shape for t in manifest.outputs] == [[1, 20, 4], [1, 20], [1, 20], [1]]
+    # with no framework to compare with, the accuracy on labelled val2017 images is the check
+    a = v.accuracy
+    assert a is not None and a.images == 100 and a.map50_95 >= a.min_map50_95 == 0.05, a
+    assert "accuracy checked: mAP50-95" in line and any(c.startswith("accuracy on coco-val2017") for c in v.compared)
+
+
+def test_an_onnx_source_a_wrong_spec_decodes_fails_the_accuracy_check(tmp_path, run, first):
+    """Boxes read as input pixels where the graph gives 0-1: every box is under a pixel, mAP about 0."""
+    onnx_run, mirror = onnx_ssd_run(tmp_path, run, lambda card: card.replace("coordinates: normalized", "coordinates: pixels"))
+    code, stdout = onnx_run.versus("t-ssd", mirror=mirror)
+    assert code == 1, stdout
+    line = next(line for line in stdout.splitlines() if line.startswith("FAILED"))
+    assert "mAP50-95 0.0" in line and "is below 0.05" in line, line
+    assert not (onnx_run.out / "t-ssd.coral-uint8").exists()
+
+
+def test_an_onnx_source_without_labelled_images_is_skipped(tmp_path, run, first):
+    onnx_run, mirror = onnx_ssd_run(tmp_path, run)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Run, "env", lambda self, mirror=MIRROR: {"VERSUS_CACHE": str(self.cache), "VERSUS_WEIGHTS_MIRROR": str(mirror),
+                                                            "VERSUS_ACCURACY_IMAGES": str(tmp_path / "none")})
+        code, stdout = onnx_run.versus("t-ssd", mirror=mirror)
+    assert code == 0, stdout
+    line = next(line for line in stdout.splitlines() if line.startswith("SKIPPED"))
+    assert "no labelled images" in line and "VERSUS_ACCURACY_IMAGES" in line, line
 
 
 def test_a_decoder_spec_the_postprocess_op_disagrees_with_fails(tmp_path, run, first):

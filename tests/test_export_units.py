@@ -13,7 +13,7 @@ from generator.export.compare import Comparison, Tolerance, compare_image
 from generator.export.contract import ContractError, TensorSig, check
 from generator.loader import load_catalog
 from generator.preprocess import Placement, letterbox, load_image, prepare
-from generator.schema import DemoRuntime
+from generator.schema import DemoInput, DemoRuntime
 
 from .catalogs import FIXTURES, SHARED, make_catalog
 
@@ -125,6 +125,94 @@ def test_nms_in_graph_reads_count_offset_and_yxyx():
     assert len(dets) == 1  # 0.2 is under the 0.25 threshold
     assert dets[0].label == 1  # class 0 + offset 1 = person in coco-90
     assert dets[0].box == pytest.approx((40, 10, 120, 50))
+
+
+def spec(input_: dict, decoder: dict, labels: str = "coco-80") -> DemoRuntime:
+    return DemoRuntime.model_validate({"task": "object-detection", "source": "s", "labels": labels,
+                                       "input": input_, "decoder": decoder})
+
+
+def test_yolox_decodes_cells_strides_and_objectness():
+    rt = spec({"size": [16, 16], "layout": "NCHW", "dtype": "float32", "resize": "letterbox", "align": "top-left"},
+              {"kind": "yolox", "strides": [8, 16], "classes": 80, "iou_threshold": 0.5})
+    out = np.zeros((1, 5, 85), np.float32)  # stride 8: 2x2 cells, stride 16: one
+    out[0, 1, :5] = [0.5, 0.5, np.log(2), 0, 0.9]  # cell (1, 0): centre (12, 4), 16 x 8
+    out[0, 1, 5 + 2] = 0.8  # car: 0.72
+    out[0, 4, :5] = [0.5, 0.5, 0, 0, 0.5]  # stride 16: centre (8, 8), 16 x 16
+    out[0, 4, 5] = 0.6  # person: 0.3
+    dets = decode([out], rt, Placement(1.0, 1.0, 0.0, 0.0, 16, 16))
+    assert [d.label for d in dets] == [2, 0]
+    assert dets[0].score == pytest.approx(0.72) and dets[0].box == pytest.approx((4, 0, 16, 8), abs=1e-5)
+    assert dets[1].box == pytest.approx((0, 0, 16, 16))
+
+
+def test_gfl_distances_are_softmax_expectations_from_cell_centres():
+    rt = spec({"size": [8, 8], "layout": "NCHW", "dtype": "float32", "resize": "stretch"},
+              {"kind": "gfl", "levels": [{"stride": 8, "scores": 0, "distances": 1}], "reg_max": 1, "cell_offset": 0.5,
+               "classes": 80})
+    scores = np.zeros((1, 1, 80), np.float32)
+    scores[0, 0, 3] = 0.7
+    dist = np.array([[[0, 0, 0, 0, -100, 0, 0, 0]]], np.float32)  # 4 px, 4 px, 8 px (clipped), 4 px
+    (d,) = decode([scores, dist], rt, Placement(1.0, 1.0, 0.0, 0.0, 8, 8))
+    assert d.label == 3 and d.box == pytest.approx((0, 0, 8, 8))
+
+
+def test_detection_rows_in_image_pixels_and_nms_in_graph_without_count():
+    placement = Placement(0.5, 0.25, 0.0, 0.0, 400, 200)  # a 200 x 400 image stretched to 100 x 100
+    rows = spec({"size": [100, 100], "layout": "NCHW", "dtype": "float32", "resize": "stretch"},
+                {"kind": "detection-rows", "columns": {"label": 0, "score": 1, "box": 2}, "coordinates": "image",
+                 "classes": 80, "score_threshold": 0.3})
+    data = np.array([[1, 0.9, 20, 40, 100, 200], [2, 0.3, 0, 0, 10, 10]], np.float32)  # 0.3 is not > 0.3
+    (d,) = decode([data], rows, placement)
+    assert d.label == 1 and d.box == pytest.approx((20, 40, 100, 200))
+    graph = spec({"size": [100, 100], "layout": "NCHW", "dtype": "float32", "resize": "stretch"},
+                 {"kind": "nms-in-graph", "box_format": "xyxy", "coordinates": "image", "classes": 80,
+                  "outputs": {"classes": 0, "boxes": 1, "scores": 2, "count": None}, "max_detections": 5})
+    dets = decode([np.array([[1, 0]]), np.array([[[1, 1, 5, 5], [2, 2, 8, 8]]], np.float32),
+                   np.array([[0.6, 0.7]], np.float32)], graph, placement)
+    assert [(d.label, d.box) for d in dets] == [(0, (2, 2, 8, 8)), (1, (1, 1, 5, 5))]
+
+
+def test_ultralytics_int8_output_with_corner_boxes():
+    q = {"scale": 0.01, "zero_point": -100}
+    rt = runtime(box_format="xyxy", coordinates="normalized", output_quantization=q)
+    real = np.zeros((1, 84, 1), np.float32)
+    real[0, :4, 0] = [0.1, 0.2, 0.5, 0.6]
+    real[0, 4 + 5, 0] = 0.8
+    quantized = np.clip(np.rint(real / 0.01) - 100, -128, 127).astype(np.int8)
+    (d,) = decode([quantized], rt, IDENTITY)
+    assert d.label == 5 and d.score == pytest.approx(0.8, abs=1e-6)
+    assert d.box == pytest.approx((64, 128, 320, 384), abs=1e-3)
+
+
+def test_int8_input_top_left_letterbox_and_extra_inputs():
+    image = np.full((50, 100, 3), 255, np.uint8)
+    p = prepare(image, DemoInput(size=[32, 32], layout="NHWC", dtype="int8", resize="letterbox", align="top-left",
+                                 scale=1 / 255, quantization={"scale": 1 / 127, "zero_point": -10},
+                                 extra_inputs=[{"name": "size", "value": "image-size-wh", "dtype": "int64"},
+                                               {"name": "sf", "value": "scale-factor-hw", "dtype": "float32"}]))
+    assert p.tensor.dtype == np.int8 and p.tensor.shape == (1, 32, 32, 3)
+    assert p.tensor[0, 0, 0, 0] == 117 and p.tensor[0, 31, 0, 0] == np.rint(114 / 255 * 127) - 10  # image, then pad
+    assert (p.placement.pad_x, p.placement.pad_y) == (0, 0)
+    assert p.extra["size"].tolist() == [[100, 50]] and p.extra["size"].dtype == np.int64
+    assert p.extra["sf"].tolist() == [[pytest.approx(0.32), pytest.approx(0.32)]]
+    assert set(p.feeds("img")) == {"img", "size", "sf"}
+    with pytest.raises(ValueError, match="quantization"):
+        DemoInput(size=[8, 8], layout="NHWC", dtype="int8", resize="stretch")
+
+
+def test_contract_checks_extra_inputs_and_takes_symbolic_batches():
+    rt = spec({"size": [320, 320], "layout": "NCHW", "dtype": "float32", "resize": "stretch",
+               "extra_inputs": [{"name": "orig_target_sizes", "value": "image-size-wh", "dtype": "int64"}]},
+              {"kind": "nms-in-graph", "box_format": "xyxy", "coordinates": "image", "classes": 80,
+               "outputs": {"classes": 0, "boxes": 1, "scores": 2, "count": None}, "max_detections": 300})
+    outputs = [TensorSig("labels", ["N", "K"], "int64"), TensorSig("boxes", ["N", "K", 4], "float32"),
+               TensorSig("scores", ["N", "K"], "float32")]
+    check([TensorSig("images", ["N", 3, 320, 320], "float32"), TensorSig("orig_target_sizes", ["M", 2], "int64")], outputs, rt)
+    with pytest.raises(ContractError, match=r"extra input 'orig_target_sizes': expected \[1, 2\] int64, got \[\?, 2\] float32"):
+        check([TensorSig("images", [1, 3, 320, 320], "float32"), TensorSig("orig_target_sizes", [None, 2], "float32")], outputs, rt)
+    with pytest.raises(ContractError, match="the graph has no such input"):
+        check([TensorSig("images", [1, 3, 320, 320], "float32")], outputs, rt)
 
 
 # --- matching ------------------------------------------------------------------------------
@@ -456,6 +544,20 @@ def test_manifest_refuses_a_status_its_figures_do_not_support(tmp_path, tiny_ima
         VerificationInfo.model_validate({**fields, "status": "not-compared"})
     with pytest.raises(ValidationError):
         VerificationInfo.model_validate({**fields, "status": "verified"})
+
+
+def test_an_accuracy_figure_below_its_floor_is_never_written():
+    from pydantic import ValidationError
+
+    from generator.export.manifest import AccuracyInfo
+
+    ok = {"image_set": "coco-val2017 (first 100 images)", "images": 100, "map50_95": 0.29, "map50": 0.44,
+          "min_map50_95": 0.05, "score_threshold": 0.001, "max_detections": 100, "tool": "pycocotools"}
+    assert AccuracyInfo.model_validate(ok).map50_95 == 0.29
+    with pytest.raises(ValidationError, match="below the floor"):
+        AccuracyInfo.model_validate({**ok, "map50_95": 0.01})
+    with pytest.raises(ValidationError, match="0 images"):
+        AccuracyInfo.model_validate({**ok, "images": 0})
 
 
 # --- the TFLite reference decodes its own way ----------------------------------------------------

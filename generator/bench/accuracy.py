@@ -120,19 +120,19 @@ def measure_accuracy(model: Path, runtime, label_names: Sequence[str | None], sa
     import onnxruntime as ort
 
     from ..decode import decode
-    from ..preprocess import load_image, prepare
+    from ..preprocess import image_input, load_image, prepare
 
     ort.set_default_logger_severity(3)  # converted graphs warn about deprecated attributes; not the reader's concern
     options = ort.SessionOptions()
     options.log_severity_level = 3
     session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
-    input_name = session.get_inputs()[0].name
+    input_name = image_input(runtime.input, [i.name for i in session.get_inputs()])
     sizes, results = [], []
     for image_id, item in enumerate(sample.images, start=1):
         image = load_image(item.path)
         sizes.append(image.shape[:2])
         prepared = prepare(image, runtime.input)
-        outputs = session.run(None, {input_name: prepared.tensor})
+        outputs = session.run(None, prepared.feeds(input_name))
         detections = decode(outputs, runtime, prepared.placement, score_threshold=SCORE_THRESHOLD)
         results.extend(detection_rows(image_id, detections[:MAX_DETECTIONS], label_names, sample.names))
         if progress:

@@ -138,19 +138,26 @@ def _child(job: dict) -> dict:
     settings = Settings(**job["settings"])
     options = session_options(job["threads"])
     spec = job["runtime"]
-    dtype = np.uint8 if spec["input"]["dtype"] == "uint8" else np.float32
+    dtype = {"uint8": np.uint8, "int8": np.int8}.get(spec["input"]["dtype"], np.float32)
+    extra = spec["input"].get("extra_inputs") or []
 
     before = _current_rss_bytes()
     t0 = time.perf_counter()
     session = ort.InferenceSession(job["model"], options, providers=["CPUExecutionProvider"])
     session_ms = (time.perf_counter() - t0) * 1000
-    input_meta = session.get_inputs()[0]
+    extra_names = {e["name"] for e in extra}
+    input_meta = next(i for i in session.get_inputs() if i.name == (spec["input"].get("name") or i.name) and i.name not in extra_names)
     shape = [d if isinstance(d, int) else 1 for d in input_meta.shape]
     rng = np.random.default_rng(0)
-    probe = (rng.integers(0, 256, size=shape) if dtype is np.uint8 else rng.random(size=shape)).astype(dtype)
+    probe = (rng.integers(0, 256, size=shape) if dtype is np.uint8 else
+             rng.integers(-128, 128, size=shape) if dtype is np.int8 else rng.random(size=shape)).astype(dtype)
+    # Extra inputs (image size, scale factor) for a probe as large as the input itself.
+    height, width = spec["input"]["size"]
+    probe_extra = {e["name"]: np.asarray([{"image-size-wh": (width, height), "image-size-hw": (height, width)}.get(e["value"], (1, 1))],
+                                         dtype=e["dtype"]) for e in extra}
     # Peak memory first, while only numpy and onnxruntime are loaded: a few runs on a tensor of the right
     # shape and type reach the arena's steady state.
-    timed(lambda: session.run(None, {input_meta.name: probe}), Settings(warmup=2, min_runs=3, min_seconds=0))
+    timed(lambda: session.run(None, {input_meta.name: probe, **probe_extra}), Settings(warmup=2, min_runs=3, min_seconds=0))
     peak = _peak_rss_bytes()
 
     # Timings on the real image: a random tensor can change how much work an in-graph NMS does.
@@ -160,12 +167,12 @@ def _child(job: dict) -> dict:
 
     runtime = DemoRuntime.model_validate(spec)
     image = load_image(Path(job["image"]))
-    tensor = prepare(image, runtime.input).tensor
-    inference = timed(lambda: session.run(None, {input_meta.name: tensor}), settings)
+    feeds = prepare(image, runtime.input).feeds(input_meta.name)
+    inference = timed(lambda: session.run(None, feeds), settings)
 
     def end_to_end() -> None:
         prepared = prepare(image, runtime.input)
-        outputs = session.run(None, {input_meta.name: prepared.tensor})
+        outputs = session.run(None, prepared.feeds(input_meta.name))
         decode(outputs, runtime, prepared.placement)
 
     e2e = timed(end_to_end, settings)

@@ -54,6 +54,21 @@ def sample_images(catalog_dir: Path, folder: Path | None = None, count: int = 0)
     return SampleImages(tuple(paths), f"{folder.parent.name}/{folder.name} ({len(paths)} images)")
 
 
+def labelled_images(catalog_dir: Path, labels):
+    """The accuracy check's images (exports with no source framework to compare with): $VERSUS_ACCURACY_IMAGES,
+    else ../shared/images/coco-val2017 beside the repo; their class indices are the `coco-80` label list. None
+    when there are none (such exports are then skipped)."""
+    from ..export.accuracy import ACCURACY_ENV, find_labelled
+
+    root = (Path(os.environ[ACCURACY_ENV]) if os.environ.get(ACCURACY_ENV) else
+            catalog_dir.resolve().parent.parent / "shared" / "images" / "coco-val2017")
+    coco80 = labels.get("coco-80")
+    if coco80 is None:
+        return None
+    names = [coco80.labels[i] for i in sorted(coco80.labels)]
+    return find_labelled(root, names)
+
+
 def make_exporter(catalog_dir: Path, out: Path, images, labels, frozen: bool = False):
     """The exporter `versus export` uses; `versus bench` uses it too, to export what it is asked to measure."""
     from ..export.pipeline import Exporter
@@ -62,7 +77,7 @@ def make_exporter(catalog_dir: Path, out: Path, images, labels, frozen: bool = F
     lock = LockFile.load(catalog_dir / LOCK_NAME)
     log = lambda m: print(m, file=sys.stderr)  # noqa: E731
     resolver = Resolver.from_environment(lock, frozen=frozen, log=log)
-    return Exporter(resolver, out, cache_root(), images, labels, log=log)
+    return Exporter(resolver, out, cache_root(), images, labels, log=log, labelled=labelled_images(catalog_dir, labels))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -113,4 +128,7 @@ def outcome_line(outcome) -> str:
         checked = f"{v.summary} on {v.images} images (raw max diff {v.raw.max_abs_diff:g}, bound held: {v.raw.bound})"
     else:
         checked = v.summary
+    if v.accuracy is not None:
+        checked += (f"; accuracy checked: mAP50-95 {v.accuracy.map50_95:.3f} on {v.accuracy.images} labelled "
+                    f"COCO val2017 images (floor {v.accuracy.min_map50_95:g})")
     return f"{head}{trained}: {manifest.file.bytes / 1e6:.1f} MB, {manifest.parameters:,} parameters, {checked}; {outcome.message}"

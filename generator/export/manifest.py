@@ -113,6 +113,29 @@ class RawInfo(_Record):
     groups: list[RawGroupInfo] = Field(default_factory=list)
 
 
+class AccuracyInfo(_Record):
+    """COCO mAP of the ONNX file on labelled images (`generator/export/accuracy.py`): the check of exports that
+    have no source framework to compare with. A figure below `min_map50_95` fails the export, so a manifest
+    never holds one."""
+
+    image_set: str = Field(description="Which labelled images, in words (set, how many, where).")
+    images: int
+    map50_95: float = Field(ge=0, le=1, description="COCO mAP@[.50:.95], 0-1.")
+    map50: float = Field(ge=0, le=1)
+    min_map50_95: float = Field(description="The floor below which the export fails (a mis-decoded model scores about 0).")
+    score_threshold: float
+    max_detections: int
+    tool: str
+
+    @model_validator(mode="after")
+    def _above_floor(self) -> "AccuracyInfo":
+        if self.images < 1:
+            raise ValueError("an accuracy check on 0 images is not a check")
+        if self.map50_95 < self.min_map50_95:
+            raise ValueError("an mAP below the floor fails the export; it is never written")
+        return self
+
+
 class VerificationInfo(_Record):
     """What `versus export` checked before writing the artifact, as one `status`:
 
@@ -123,7 +146,8 @@ class VerificationInfo(_Record):
       weights), so detections were not compared; the raw output tensors were, and held the converter's bound.
       Allowed only with a bound: 0 of 0 matched detections is never a pass.
     - `not-compared`: the source is already ONNX, so there was no source framework to compare with; the file
-      was only checked against its runtime spec and run in onnxruntime.
+      was checked against its runtime spec, run in onnxruntime, and (`accuracy`) scored on labelled COCO
+      val2017 images, where a figure near zero (a mis-decoded model) fails the export.
 
     A raw-output bound that does not hold fails the export, and nothing is written (`held` is never false in
     a manifest). A marked artifact was considered and refused: the bound is set from what the outputs mean
@@ -143,6 +167,10 @@ class VerificationInfo(_Record):
     detections: DetectionsInfo | None = Field(description="Null for `not-compared`.")
     raw: RawInfo | None = Field(description="Null for `not-compared`.")
     tolerance: ToleranceInfo
+    accuracy: AccuracyInfo | None = Field(
+        None, description="COCO mAP on labelled images: the check of exports nothing independent decoded (`not-compared`, "
+        "or a reference decoded by generator/decode.py); null: not measured."
+    )
 
     @model_validator(mode="after")
     def _status_fits(self) -> "VerificationInfo":

@@ -19,6 +19,7 @@ from typing import Literal
 
 from ..schema import LabelSet
 from ..weights import MIRROR_ENV, HashMismatch, Resolved, Resolver, WeightsUnavailable, sha256_file
+from .accuracy import ACCURACY_ENV, LabelledImages
 from .contract import ContractError
 from .converters import Conversion, ConversionError
 from .manifest import (
@@ -66,6 +67,7 @@ class Exporter:
         images: SampleImages,
         labels: dict[str, LabelSet],
         log: Callable[[str], None] = print,
+        labelled: LabelledImages | None = None,
     ) -> None:
         self.resolver = resolver
         self.out = out
@@ -73,8 +75,10 @@ class Exporter:
         self.images = images
         self.labels = labels
         self.log = log
+        self.labelled = labelled  # labelled images: the accuracy check of sources with no framework to compare with
         self.conversions = 0  # how many times a converter ran (a cache hit runs none)
         self._image_digest: list[tuple[str, str]] | None = None
+        self._labelled: list[tuple[str, str]] | None = None
 
     # --- one target ---------------------------------------------------------------------
 
@@ -87,6 +91,10 @@ class Exporter:
         reasons = []
         for candidate in target.candidates:
             weights = candidate.weights
+            if not candidate.converter.compares and self.labelled is None:
+                reasons.append(f"{weights.url}: {weights.format} weights have no source framework to compare with, and no "
+                               f"labelled images were found for the accuracy check (set ${ACCURACY_ENV})")
+                continue
             try:
                 resolved = self.resolver.resolve(str(weights.url), weights.sha256, weights.bytes)
             except WeightsUnavailable as exc:
@@ -136,7 +144,15 @@ class Exporter:
             "versions": converter.versions(),
             "images": self._image_digest,
         }
+        parts["labelled"] = self._labelled_digest()  # the accuracy check's images decide the artifact too
         return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+    def _labelled_digest(self) -> list[tuple[str, str]] | None:
+        if self.labelled is None:
+            return None
+        if self._labelled is None:
+            self._labelled = self.labelled.digest()
+        return self._labelled
 
     def _build(self, target: Target, candidate: Candidate, resolved: Resolved | None) -> Outcome:
         source = self._source(target, candidate, resolved)
@@ -175,7 +191,8 @@ class Exporter:
 
         runtime = candidate.runtime
         class_names = dict(self.labels[runtime.labels].labels)
-        verification = verify(conversion.onnx_path, runtime, conversion, self.images.paths, self.images.name, class_names)
+        verification = verify(conversion.onnx_path, runtime, conversion, self.images.paths, self.images.name, class_names,
+                              labelled=self.labelled)
         model = onnx.load(str(conversion.onnx_path))
         inputs, outputs = _signature(conversion.onnx_path)
         opset = max(o.version for o in model.opset_import if o.domain in ("", "ai.onnx"))

@@ -33,7 +33,7 @@ import numpy as np
 
 from ..decode import Detection, decode
 from ..preprocess import Prepared
-from ..schema import DemoRuntime, UltralyticsHead
+from ..schema import DemoRuntime, DetectionRows, UltralyticsHead
 from ..weights import Resolved, copy_verified
 from .compare import DetectionHead, Tolerance
 from .converters import NO_FLOPS_TOOL, Conversion, ConversionError, Converter
@@ -122,11 +122,11 @@ def raw_note(q: Quantization, runtime: DemoRuntime) -> str:
     if q.kind == "activations":
         return ("quantized activations: TFLite and onnxruntime round integer arithmetic differently (one step of "
                 "a uint8 score is up to 0.08), so raw values are reported, not bounded")
-    return ("the outputs are ordered lists after NMS: a neighbouring anchor changes the order, so values are "
-            "compared as detections")
+    return ("the outputs are ordered lists of detections (after NMS, or an end-to-end head's top rows): a neighbouring "
+            "anchor changes the order, so values are compared as detections")
 
 
-def tolerance(q: Quantization) -> Tolerance:
+def tolerance(q: Quantization, runtime: DemoRuntime | None = None) -> Tolerance:
     """How closely onnxruntime must agree with the TFLite interpreter, by quantization.
 
     Measured on the 100 coco-sample images (every confident detection, score >= 0.5, both sides):
@@ -147,6 +147,11 @@ def tolerance(q: Quantization) -> Tolerance:
     The SSD figure is the same with either reference (the interpreter's post-processing read by the op's
     contract, or our decoder on the same tensors): 22 of 505.
 
+    - int8-weight end-to-end heads (`detection-rows`, YOLO26n's 300 NMS-free rows), against Ultralytics'
+      predictor running the .tflite file: 18 of 584 (3.1%) without twin, every one the same box (IoU 0.99)
+      with scores 0.05-0.11 apart: without NMS each row's score is one anchor's, so the hybrid kernels' noise
+      is not averaged out by a neighbouring anchor taking over. Allowed: 6% (twice the measurement).
+
     Raw outputs: see `RAW_WHY` (float graphs with an `ultralytics` head) and `raw_note`.
     """
     if q.kind == "activations":
@@ -157,6 +162,14 @@ def tolerance(q: Quantization) -> Tolerance:
             why=(f"uint8 activations: onnxruntime and TFLite do not round integer arithmetic identically; "
                  f"allowed one quantization step of score ({step:.4f} = class-logit scale {q.logit_scale or 0:.4f} / 4) "
                  "and 10% of confident detections without twin (measured 4.4% on 100 images for SSD MobileNet v2)"),
+        )
+    if q.kind == "weights" and runtime is not None and isinstance(runtime.decoder, DetectionRows):
+        return Tolerance(
+            unmatched_share=0.06,
+            why=("int8 weights, end-to-end head (no NMS): TFLite's hybrid kernels quantize activations on the fly, "
+                 "onnxruntime computes in float, and each output row's score is a single anchor's; allowed 6% of confident "
+                 "detections without twin (measured on 100 images against Ultralytics' predictor: YOLO26n 3.1%, all the "
+                 "same box at IoU 0.99 with scores 0.05-0.11 apart)"),
         )
     if q.kind == "weights":
         return Tolerance(
@@ -195,7 +208,7 @@ def convert(source: Resolved, workdir: Path, runtime: DemoRuntime, converter: Co
         }[q.kind],
     }
     reference = TfliteReference(local, raw_check(q, runtime), raw_note(q, runtime))
-    return Conversion(target, options, tolerance(q), None, None, NO_FLOPS_TOOL, reference)
+    return Conversion(target, options, tolerance(q, runtime), None, None, NO_FLOPS_TOOL, reference)
 
 
 POSTPROCESS_OP = "TFLite_Detection_PostProcess"
@@ -239,6 +252,8 @@ class TfliteReference:
         self.postprocess = [int(i) for i in ops[0]["outputs"]] if len(ops) == 1 else None
         self.metadata = None if self.postprocess else ultralytics_metadata(path)
         self._predictor = None
+        # False: the detections come from generator/decode.py, so verification adds the accuracy check
+        self.independent = bool(self.postprocess or self.metadata)
         if self.postprocess:
             self.decoded_by = (f"the interpreter's own {POSTPROCESS_OP} output, read by that op's contract (boxes ymin, "
                                "xmin, ymax, xmax normalized to the input; 0-based class index plus the spec's class_offset)")

@@ -22,7 +22,7 @@ import numpy as np
 
 from ..decode import Detection
 from ..preprocess import Prepared
-from ..schema import DemoRuntime, UltralyticsHead
+from ..schema import DemoRuntime, DetectionRows, UltralyticsHead
 from ..weights import Resolved, copy_verified
 from .compare import Tolerance
 from .compare import EveryValue
@@ -113,13 +113,16 @@ def predict(model, image_rgb: np.ndarray, runtime: DemoRuntime, threshold: float
     """Detections in image pixels from Ultralytics' predictor, with the runtime spec's NMS settings. `model`
     is a `YOLO` of a .pt checkpoint or of an exported file (a .tflite runs through its AutoBackend)."""
     decoder = runtime.decoder
-    if not isinstance(decoder, UltralyticsHead):
-        raise ConversionError(f"Ultralytics' predictor needs the `ultralytics` decoder, the spec has {decoder.kind!r}")
+    if isinstance(decoder, UltralyticsHead):
+        nms = {"iou": decoder.iou_threshold, "agnostic_nms": not decoder.class_aware_nms}
+    elif isinstance(decoder, DetectionRows):
+        nms = {}  # an end-to-end head (its metadata says end2end): the predictor runs no NMS
+    else:
+        raise ConversionError(f"Ultralytics' predictor needs the `ultralytics` or `detection-rows` decoder, the spec has {decoder.kind!r}")
     results = model.predict(
         np.ascontiguousarray(image_rgb[..., ::-1]),  # the predictor takes OpenCV's BGR
         imgsz=list(runtime.input.size), rect=False,  # rect=False: the same square letterbox as the ONNX input
-        conf=threshold, iou=decoder.iou_threshold, max_det=decoder.max_detections,
-        agnostic_nms=not decoder.class_aware_nms, device="cpu", verbose=False,
+        conf=threshold, max_det=decoder.max_detections, device="cpu", verbose=False, **nms,
     )
     boxes = results[0].boxes
     return [
@@ -143,6 +146,7 @@ class UltralyticsReference:
     raw_source = "the PyTorch module (eval) on the same input tensor"
     raw_note = ""
     decoded_by = PREDICTOR
+    independent = True
 
     def __init__(self, checkpoint: Path) -> None:
         self.name = f"ultralytics {importlib.metadata.version('ultralytics')} predictor + PyTorch {importlib.metadata.version('torch')}"

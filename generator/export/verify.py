@@ -10,12 +10,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from ..decode import decode
-from ..preprocess import load_image, prepare
+from ..preprocess import image_input, load_image, prepare
 from ..schema import DemoRuntime
 from . import contract
 from .compare import Comparison, RawTally, compare_image, raw_difference
 from .converters import Conversion
-from .manifest import DetectionsInfo, RawGroupInfo, RawInfo, TensorInfo, ToleranceInfo, VerificationInfo
+from .manifest import AccuracyInfo, DetectionsInfo, RawGroupInfo, RawInfo, TensorInfo, ToleranceInfo, VerificationInfo
 
 MAX_REPORTED_MISSES = 20
 
@@ -44,6 +44,7 @@ def verify(
     images: Sequence[Path],
     image_set: str,
     class_names: Mapping[int, str],
+    labelled=None,
 ) -> VerificationInfo:
     """Raises contract.ContractError or VerificationFailed; returns what was measured, with its status
     (see `VerificationInfo`): never a pass on 0 of 0 confident detections without a raw-output bound that
@@ -52,6 +53,7 @@ def verify(
     inputs, outputs = contract.signature(sess)
     contract.check(inputs, outputs, runtime)
     names = [o.name for o in outputs]
+    image_name = image_input(runtime.input, [i.name for i in inputs])
     tolerance = conversion.tolerance
     reference = conversion.reference
     comparison = Comparison()
@@ -62,7 +64,7 @@ def verify(
     for path in images:
         image = load_image(path)
         prepared = prepare(image, runtime.input)
-        ours_raw = sess.run(None, {inputs[0].name: prepared.tensor})
+        ours_raw = sess.run(None, prepared.feeds(image_name))
         ours = decode(ours_raw, runtime, prepared.placement, tolerance.pool_threshold)
         ours_confident += sum(d.score >= tolerance.confident for d in ours)
         if reference is None:
@@ -82,17 +84,33 @@ def verify(
                                    why=tolerance.why)
     on_images = f"{len(images)} images ({image_set})"
     contract_line = "the I/O contract: input and output names, shapes and dtypes against the runtime spec"
+    # The accuracy check: where nothing independent decoded the same weights (no source framework, or a reference
+    # decoded by generator/decode.py itself, which a wrong spec fools the same way on both sides).
+    accuracy_info = None
+    needs_accuracy = reference is None or not getattr(reference, "independent", True)
+    if needs_accuracy and labelled is not None:
+        accuracy_info = _accuracy(sess, runtime, class_names, labelled)
+    accuracy_line = None if accuracy_info is None else (
+        f"accuracy on {accuracy_info.image_set}: mAP50-95 {accuracy_info.map50_95:.3f}, mAP50 "
+        f"{accuracy_info.map50:.3f} ({accuracy_info.tool}; a figure below {accuracy_info.min_map50_95:g} "
+        "fails the export, as a mis-decoded model scores about 0)")
+    no_accuracy = "accuracy: no labelled images were given, so nothing independent checked the decoder spec"
     if reference is None:
+        compared = [contract_line,
+                    f"ran in onnxruntime on {on_images}: {ours_confident} detections at or above {tolerance.confident:g} "
+                    "(not checked against anything)"]
+        not_compared = ["detections and raw outputs: there is no source framework to run the same weights in, "
+                        "so nothing independent of onnxruntime ran them"]
+        if accuracy_line:
+            compared.append(accuracy_line)
+        else:
+            not_compared.append(no_accuracy)
         return VerificationInfo(
             status="not-compared",
             summary="not compared with a source framework: the weights are already ONNX",
-            compared=[contract_line,
-                      f"ran in onnxruntime on {on_images}: {ours_confident} detections at or above {tolerance.confident:g} "
-                      "(not checked against anything)"],
-            not_compared=["detections and raw outputs: there is no source framework to run the same weights in, "
-                          "so nothing independent of onnxruntime ran them"],
+            compared=compared, not_compared=not_compared,
             reference=None, images=len(images), image_set=image_set, detections=None, raw=None,
-            tolerance=tolerance_info,
+            tolerance=tolerance_info, accuracy=accuracy_info,
         )
 
     def describe(miss) -> str:
@@ -147,6 +165,10 @@ def verify(
     if comparison.confident:
         status, summary = "matched", f"verified: {comparison.matched} of {comparison.confident} confident detections matched on {len(images)} images"
         compared, not_compared = [contract_line, detection_line, raw_line], []
+        if accuracy_line:
+            compared.append(accuracy_line)
+        elif needs_accuracy:
+            not_compared.append(no_accuracy)
         if reference.raw_check is None:
             not_compared.append(f"raw outputs were not held to a bound: {reference.raw_note}")
     else:
@@ -157,7 +179,21 @@ def verify(
                         f"(the reference's from {reference.decoded_by}), so there was nothing to match"]
     return VerificationInfo(status=status, summary=summary, compared=compared, not_compared=not_compared,
                             reference=reference.name, images=len(images), image_set=image_set,
-                            detections=detections, raw=raw, tolerance=tolerance_info)
+                            detections=detections, raw=raw, tolerance=tolerance_info, accuracy=accuracy_info)
+
+
+def _accuracy(sess, runtime: DemoRuntime, class_names: Mapping[int, str], labelled) -> AccuracyInfo:
+    """COCO mAP on the labelled images; below the floor the export fails (see `generator/export/accuracy.py`)."""
+    from . import accuracy
+
+    figures = accuracy.measure(sess, runtime, class_names, labelled)
+    if figures["map50_95"] < accuracy.MIN_MAP50_95:
+        raise VerificationFailed(
+            f"accuracy on {labelled.name}: mAP50-95 {figures['map50_95']:.4f} (mAP50 {figures['map50']:.4f}) is below "
+            f"{accuracy.MIN_MAP50_95:g}: the runtime spec does not decode this model (check the decoder kind, box units, "
+            "colour order, letterbox alignment and normalization)")
+    return AccuracyInfo(image_set=labelled.name, images=len(labelled.paths), min_map50_95=accuracy.MIN_MAP50_95,
+                        score_threshold=accuracy.SCORE_THRESHOLD, max_detections=accuracy.MAX_DETECTIONS, **figures)
 
 
 def _sig(value: float) -> float:

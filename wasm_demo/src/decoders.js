@@ -43,9 +43,12 @@ function ultralyticsCandidates(outputs, runtime, minScore) {
     );
   }
   const N = dims[2];
-  const data = out.data;
+  const q = decoder.output_quantization;
+  // int8 outputs: (q - zero_point) * scale in float32, as numpy does
+  const data = q ? Float32Array.from(out.data, (v) => f32((Number(v) - q.zero_point) * f32(q.scale))) : out.data;
   const [inputH, inputW] = runtime.input.size;
   const normalized = decoder.coordinates === 'normalized';
+  const corners = decoder.box_format === 'xyxy';
   const activation = decoder.score_activation === 'sigmoid';
   const threshold = f32(minScore); // numpy compares float32 scores with the threshold cast to float32
   const boxes = [];
@@ -71,8 +74,12 @@ function ultralyticsCandidates(outputs, runtime, minScore) {
       cy = f32(cy * inputH);
       h = f32(h * inputH);
     }
-    const hw = f32(w / 2), hh = f32(h / 2);
-    boxes.push(f32(cx - hw), f32(cy - hh), f32(cx + hw), f32(cy + hh));
+    if (corners) {
+      boxes.push(cx, cy, w, h); // x1, y1, x2, y2
+    } else {
+      const hw = f32(w / 2), hh = f32(h / 2);
+      boxes.push(f32(cx - hw), f32(cy - hh), f32(cx + hw), f32(cy + hh));
+    }
     scores.push(score);
     labels.push(best);
   }
@@ -109,19 +116,165 @@ function inputPixels(x1, y1, x2, y2, normalized, inputW, inputH) {
   return normalized ? [x1 * inputW, y1 * inputH, x2 * inputW, y2 * inputH] : [x1, y1, x2, y2];
 }
 
+/** A box in input pixels from `coordinates` pixels | normalized | image (original-image pixels, mapped by the placement). */
+function toInput(x1, y1, x2, y2, coordinates, runtime, placement) {
+  if (coordinates === 'image') {
+    const { scaleX, scaleY, padX, padY } = placement;
+    return [x1 * scaleX + padX, y1 * scaleY + padY, x2 * scaleX + padX, y2 * scaleY + padY];
+  }
+  const [inputH, inputW] = runtime.input.size;
+  return inputPixels(x1, y1, x2, y2, coordinates === 'normalized', inputW, inputH);
+}
+
+/**
+ * `detection-rows`: one tensor of final detections (`[1, N, K]` or `[N, K]`), no NMS (YOLO26's end-to-end head,
+ * graphs with NMS inside). `columns` says where the box (4 columns, x1 y1 x2 y2), score and label sit.
+ */
+function detectionRowsCandidates(outputs, runtime, minScore, placement) {
+  const decoder = runtime.decoder;
+  const out = outputAt(outputs, decoder.output ?? 0, 'detection rows');
+  const dims = out.dims;
+  const K = dims[dims.length - 1];
+  const { box, score, label } = decoder.columns;
+  if (!(dims.length === 2 || (dims.length === 3 && dims[0] === 1)) || K < Math.max(box + 4, score + 1, label + 1)) {
+    throw new Error(`output shape [${dims.join(', ')}] does not fit the detection-rows decoder (columns ${JSON.stringify(decoder.columns)})`);
+  }
+  const rows = K ? out.data.length / K : 0;
+  const data = out.data;
+  const threshold = f32(minScore);
+  const offset = decoder.class_offset ?? 0;
+  const boxes = [], scores = [], labels = [];
+  for (let n = 0; n < rows; n++) {
+    const o = n * K;
+    const s = Number(data[o + score]);
+    if (!(s > threshold)) continue;
+    const b = o + box;
+    boxes.push(...toInput(Number(data[b]), Number(data[b + 1]), Number(data[b + 2]), Number(data[b + 3]), decoder.coordinates, runtime, placement));
+    scores.push(s);
+    labels.push(roundHalfEvenInt(Number(data[o + label])) + offset);
+  }
+  return { boxes, scores, labels, nms: 'inside', strict: true };
+}
+
+/** Cells of one level, row-major: [x0, y0, x1, y1, ...] as generator/decode.py `grid`. */
+function gridCells(height, width, stride) {
+  const rows = Math.ceil(height / stride), cols = Math.ceil(width / stride);
+  const xs = new Float64Array(rows * cols), ys = new Float64Array(rows * cols);
+  for (let y = 0; y < rows; y++) for (let x = 0; x < cols; x++) {
+    xs[y * cols + x] = x;
+    ys[y * cols + x] = y;
+  }
+  return { xs, ys };
+}
+
+/**
+ * `yolox`: `[1, N, 5 + C]` raw grid head, levels in `strides` order: (x + cell) * stride, exp(w) * stride,
+ * score = objectness * class score (float64, as the Python reference). NMS outside.
+ */
+function yoloxCandidates(outputs, runtime, minScore) {
+  const decoder = runtime.decoder;
+  const out = outputAt(outputs, 0, 'yolox head');
+  const dims = out.dims;
+  const C = decoder.classes;
+  const K = 5 + C;
+  if (dims.length !== 3 || dims[0] !== 1 || dims[2] !== K) {
+    throw new Error(`output shape [${dims.join(', ')}] does not fit the yolox decoder: expected [1, N, ${K}]`);
+  }
+  const [inputH, inputW] = runtime.input.size;
+  const data = out.data;
+  const threshold = f32(minScore);
+  const boxes = [], scores = [], labels = [];
+  let n = 0;
+  for (const stride of decoder.strides) {
+    const { xs, ys } = gridCells(inputH, inputW, stride);
+    for (let i = 0; i < xs.length; i++, n++) {
+      if (n >= dims[1]) throw new Error(`output has ${dims[1]} anchors, fewer than strides ${decoder.strides} give`);
+      const o = n * K;
+      const obj = data[o + 4];
+      let best = 0, bestScore = data[o + 5] * obj;
+      for (let c = 1; c < C; c++) {
+        const v = data[o + 5 + c] * obj;
+        if (v > bestScore) {
+          best = c;
+          bestScore = v;
+        }
+      }
+      if (!(bestScore > threshold)) continue;
+      const cx = (data[o] + xs[i]) * stride, cy = (data[o + 1] + ys[i]) * stride;
+      const w = Math.exp(data[o + 2]) * stride, h = Math.exp(data[o + 3]) * stride;
+      boxes.push(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2);
+      scores.push(bestScore);
+      labels.push(best);
+    }
+  }
+  if (n !== dims[1]) throw new Error(`output has ${dims[1]} anchors, strides ${decoder.strides} on ${inputW}x${inputH} give ${n}`);
+  return { boxes, scores, labels, nms: 'outside', strict: true };
+}
+
+/**
+ * `gfl` (NanoDet): per level, class scores `[1, N, C]` and distance distributions `[1, N, 4 * (reg_max + 1)]`;
+ * distance = softmax expectation * stride from the cell centre ((x + cell_offset) * stride), clipped to the input.
+ */
+function gflCandidates(outputs, runtime, minScore) {
+  const decoder = runtime.decoder;
+  const C = decoder.classes;
+  const bins = decoder.reg_max + 1;
+  const [inputH, inputW] = runtime.input.size;
+  const threshold = f32(minScore);
+  const offset = decoder.cell_offset ?? 0;
+  const boxes = [], scores = [], labels = [];
+  const clip = (v, hi) => (v < 0 ? 0 : v > hi ? hi : v);
+  for (const level of decoder.levels) {
+    const sc = outputAt(outputs, level.scores, `stride ${level.stride} scores`).data;
+    const dist = outputAt(outputs, level.distances, `stride ${level.stride} distances`).data;
+    const { xs, ys } = gridCells(inputH, inputW, level.stride);
+    if (sc.length !== xs.length * C || dist.length !== xs.length * 4 * bins) {
+      throw new Error(`stride ${level.stride}: outputs do not fit ${xs.length} cells of a ${inputW}x${inputH} input`);
+    }
+    for (let i = 0; i < xs.length; i++) {
+      let best = 0, bestScore = sc[i * C];
+      for (let c = 1; c < C; c++) {
+        const v = sc[i * C + c];
+        if (v > bestScore) {
+          best = c;
+          bestScore = v;
+        }
+      }
+      if (!(bestScore > threshold)) continue;
+      const d = [0, 0, 0, 0];
+      for (let side = 0; side < 4; side++) {
+        const o = (i * 4 + side) * bins;
+        let max = -Infinity;
+        for (let k = 0; k < bins; k++) max = Math.max(max, dist[o + k]);
+        const e = new Float64Array(bins);
+        let total = 0;
+        for (let k = 0; k < bins; k++) total += e[k] = Math.exp(dist[o + k] - max);
+        let expect = 0;
+        for (let k = 0; k < bins; k++) expect += (e[k] / total) * k;
+        d[side] = expect * level.stride;
+      }
+      const cx = (xs[i] + offset) * level.stride, cy = (ys[i] + offset) * level.stride;
+      boxes.push(clip(cx - d[0], inputW), clip(cy - d[1], inputH), clip(cx + d[2], inputW), clip(cy + d[3], inputH));
+      scores.push(bestScore);
+      labels.push(best);
+    }
+  }
+  return { boxes, scores, labels, nms: 'outside', strict: true };
+}
+
 /** Graphs that already ran NMS (e.g. TFLite_Detection_PostProcess): boxes, classes, scores, count. */
-function nmsInGraphCandidates(outputs, runtime, minScore) {
+function nmsInGraphCandidates(outputs, runtime, minScore, placement) {
   const decoder = runtime.decoder;
   const index = decoder.outputs ?? { boxes: 0, classes: 1, scores: 2, count: 3 };
   const boxesOut = outputAt(outputs, index.boxes, 'boxes');
   const classesOut = outputAt(outputs, index.classes, 'classes');
   const scoresOut = outputAt(outputs, index.scores, 'scores');
-  const countOut = outputAt(outputs, index.count, 'count');
   const available = Math.min(boxesOut.data.length / 4, classesOut.data.length, scoresOut.data.length);
-  const count = Math.max(0, Math.min(roundHalfEvenInt(Number(countOut.data[0])), available));
+  // no count output (`count: null`): every row is a detection
+  const count = index.count == null
+    ? available
+    : Math.max(0, Math.min(roundHalfEvenInt(Number(outputAt(outputs, index.count, 'count').data[0])), available));
   const yxyx = decoder.box_format === 'yxyx';
-  const normalized = decoder.coordinates === 'normalized';
-  const [inputH, inputW] = runtime.input.size;
   const offset = decoder.class_offset ?? 0;
   const boxes = [], scores = [], labels = [];
   for (let i = 0; i < count; i++) {
@@ -131,7 +284,7 @@ function nmsInGraphCandidates(outputs, runtime, minScore) {
     let x1, y1, x2, y2;
     if (yxyx) [y1, x1, y2, x2] = [b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3]];
     else [x1, y1, x2, y2] = [b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3]];
-    boxes.push(...inputPixels(x1, y1, x2, y2, normalized, inputW, inputH));
+    boxes.push(...toInput(x1, y1, x2, y2, decoder.coordinates, runtime, placement));
     scores.push(score);
     labels.push(roundHalfEvenInt(Number(classesOut.data[i])) + offset);
   }
@@ -155,6 +308,9 @@ export const DECODERS = {
   ultralytics: { candidates: ultralyticsCandidates, nms: 'outside' },
   'ultralytics-end2end': { candidates: ultralyticsEnd2EndCandidates, nms: 'inside' },
   'nms-in-graph': { candidates: nmsInGraphCandidates, nms: 'inside' },
+  'detection-rows': { candidates: detectionRowsCandidates, nms: 'inside' },
+  yolox: { candidates: yoloxCandidates, nms: 'outside' },
+  gfl: { candidates: gflCandidates, nms: 'outside' },
 };
 
 export function decoderFor(runtime) {
@@ -168,7 +324,7 @@ export function decoderFor(runtime) {
 export function extractCandidates(outputs, runtime, placement, { minScore } = {}) {
   const decoder = decoderFor(runtime);
   const floor = minScore ?? runtime.decoder.score_threshold ?? 0.25;
-  const raw = decoder.candidates(outputs, runtime, floor);
+  const raw = decoder.candidates(outputs, runtime, floor, placement);
   return {
     kind: runtime.decoder.kind,
     nms: raw.nms,

@@ -3,7 +3,9 @@
 // only, so it is tested in Node.
 
 const LAYOUTS = ['NCHW', 'NHWC'];
-const DTYPES = ['float32', 'uint8'];
+const DTYPES = ['float32', 'uint8', 'int8'];
+const ALIGNS = ['centre', 'top-left'];
+const EXTRA_VALUES = ['image-size-wh', 'image-size-hw', 'scale-factor-hw'];
 const COLORS = ['RGB', 'BGR'];
 const RESIZES = ['letterbox', 'stretch'];
 
@@ -27,6 +29,14 @@ export function runtimeProblems(runtime, where = 'runtime') {
     if (!DTYPES.includes(input.dtype)) bad(`input.dtype must be one of ${DTYPES}`);
     if (input.color !== undefined && !COLORS.includes(input.color)) bad(`input.color must be one of ${COLORS}`);
     if (!RESIZES.includes(input.resize)) bad(`input.resize must be one of ${RESIZES}`);
+    if (input.align !== undefined && !ALIGNS.includes(input.align)) bad(`input.align must be one of ${ALIGNS}`);
+    if (input.dtype === 'int8' && !(isObject(input.quantization) && input.quantization.scale > 0 && Number.isInteger(input.quantization.zero_point))) {
+      bad('an int8 input needs quantization {scale > 0, zero_point}');
+    }
+    const extras = input.extra_inputs ?? [];
+    if (!Array.isArray(extras) || !extras.every((e) => isObject(e) && typeof e.name === 'string' && EXTRA_VALUES.includes(e.value) && ['float32', 'int64'].includes(e.dtype))) {
+      bad(`input.extra_inputs must be [{name, value: ${EXTRA_VALUES.join('|')}, dtype: float32|int64}]`);
+    }
     for (const key of ['mean', 'std']) {
       const v = input[key];
       if (v !== undefined && !(Array.isArray(v) && v.length === 3 && v.every(Number.isFinite))) bad(`input.${key} must be 3 numbers`);
@@ -39,7 +49,7 @@ export function runtimeProblems(runtime, where = 'runtime') {
   }
   const decoder = runtime.decoder;
   if (!isObject(decoder) || typeof decoder.kind !== 'string') bad('decoder.kind missing');
-  else if (decoder.kind === 'ultralytics' && !(Number.isInteger(decoder.classes) && decoder.classes > 0)) {
+  else if (['ultralytics', 'yolox', 'gfl'].includes(decoder.kind) && !(Number.isInteger(decoder.classes) && decoder.classes > 0)) {
     bad('decoder.classes must be a positive integer');
   }
   const labels = runtime.labels;

@@ -20,12 +20,14 @@ export function roundHalfEven(x) {
 }
 
 /**
- * Ultralytics `LetterBox` geometry (center=True, scaleup=True, auto=False).
+ * Ultralytics `LetterBox` geometry (center=True, scaleup=True, auto=False); `align` 'top-left' puts the same
+ * resized image in the top-left corner instead (YOLOX), as generator/preprocess.py `letterbox`.
  * @param {number} width image width
  * @param {number} height image height
  * @param {[number, number]} size model input `[height, width]`
+ * @param {string} [align] 'centre' (default) or 'top-left'
  */
-export function letterboxGeometry(width, height, size) {
+export function letterboxGeometry(width, height, size, align = 'centre') {
   checkDims(width, height, size);
   const [targetH, targetW] = size;
   const r = Math.min(targetH / height, targetW / width);
@@ -33,10 +35,12 @@ export function letterboxGeometry(width, height, size) {
   const resizedHeight = Math.max(roundHalfEven(height * r), 1);
   const dw = (targetW - resizedWidth) / 2;
   const dh = (targetH - resizedHeight) / 2;
-  const top = roundHalfEven(dh - 0.1);
-  const bottom = roundHalfEven(dh + 0.1);
-  const left = roundHalfEven(dw - 0.1);
-  const right = roundHalfEven(dw + 0.1);
+  let top = roundHalfEven(dh - 0.1);
+  let bottom = roundHalfEven(dh + 0.1);
+  let left = roundHalfEven(dw - 0.1);
+  let right = roundHalfEven(dw + 0.1);
+  if (align === 'top-left') [top, bottom, left, right] = [0, targetH - resizedHeight, 0, targetW - resizedWidth];
+  else if (align !== 'centre') throw new Error(`unknown letterbox align ${JSON.stringify(align)} (centre or top-left)`);
   return {
     resize: 'letterbox',
     inputWidth: targetW,
@@ -52,7 +56,8 @@ export function letterboxGeometry(width, height, size) {
 }
 
 /** Resize to exactly `size` (`[height, width]`), ignoring the aspect ratio. */
-export function stretchGeometry(width, height, size) {
+export function stretchGeometry(width, height, size, align = 'centre') {
+  if (align !== 'centre') throw new Error('`align` is for letterboxed inputs');
   checkDims(width, height, size);
   const [targetH, targetW] = size;
   return {
@@ -83,7 +88,7 @@ export const RESIZERS = { letterbox: letterboxGeometry, stretch: stretchGeometry
 export function geometryFor(input, width, height) {
   const resizer = RESIZERS[input.resize];
   if (!resizer) throw new Error(`unknown resize mode ${JSON.stringify(input.resize)} (known: ${Object.keys(RESIZERS).join(', ')})`);
-  return resizer(width, height, input.size);
+  return resizer(width, height, input.size, input.align ?? 'centre');
 }
 
 function checkDims(width, height, size) {
@@ -104,7 +109,8 @@ export function inputDims(input) {
 /**
  * Per tensor channel, a 256-entry table from a 0-255 pixel value to the tensor value, computed in
  * float32 step by step as numpy does in generator/preprocess.py: `(p * scale - mean) / std`.
- * uint8 inputs take raw pixels (their normalization is inside the graph).
+ * uint8 inputs take raw pixels (their normalization is inside the graph); int8 inputs that value quantized,
+ * `round_half_even(value / scale) + zero_point` clipped to -128..127.
  */
 export function valueTables(input) {
   const tables = [];
@@ -120,12 +126,51 @@ export function valueTables(input) {
     const std = Math.fround((input.std ?? [1, 1, 1])[c]);
     const t = new Float32Array(256);
     for (let p = 0; p < 256; p++) t[p] = Math.fround(Math.fround(p * scale) - mean) / std;
+    if (input.dtype === 'int8') {
+      const q = input.quantization;
+      if (!q) throw new Error('an int8 input needs `quantization` (scale, zero_point)');
+      const ti = new Int8Array(256);
+      for (let p = 0; p < 256; p++) ti[p] = Math.max(-128, Math.min(127, roundHalfEven(t[p] / q.scale) + q.zero_point));
+      tables.push(ti);
+      continue;
+    }
     tables.push(t);
   }
   return tables;
 }
 
-const DTYPES = { float32: Float32Array, uint8: Uint8Array };
+const DTYPES = { float32: Float32Array, uint8: Uint8Array, int8: Int8Array };
+
+/**
+ * The spec's extra graph inputs (`input.extra_inputs`), `[1, 2]` each, from the placement (so they describe
+ * the original image even when a huge one was downscaled first), as generator/preprocess.py `extra_inputs`.
+ * @returns {Object<string, {data: Float32Array|BigInt64Array, dims: number[], type: string}>}
+ */
+export function extraInputs(input, placement) {
+  const out = {};
+  for (const extra of input.extra_inputs ?? []) {
+    const { scaleX, scaleY, imageWidth, imageHeight } = placement;
+    const values = {
+      'image-size-wh': [imageWidth, imageHeight],
+      'image-size-hw': [imageHeight, imageWidth],
+      'scale-factor-hw': [scaleY, scaleX],
+    }[extra.value];
+    if (!values) throw new Error(`unknown extra input value ${JSON.stringify(extra.value)}`);
+    let data;
+    if (extra.dtype === 'int64') data = BigInt64Array.from(values, (v) => BigInt(Math.round(v)));
+    else if (extra.dtype === 'float32') data = Float32Array.from(values);
+    else throw new Error(`unsupported extra input dtype ${JSON.stringify(extra.dtype)} (float32 or int64)`);
+    out[extra.name] = { data, dims: [1, 2], type: extra.dtype };
+  }
+  return out;
+}
+
+/** The graph input that takes the image: the spec's `name`, else the first input that is not an extra one. */
+export function imageInputName(input, inputNames) {
+  if (input.name) return input.name;
+  const extra = new Set((input.extra_inputs ?? []).map((e) => e.name));
+  return inputNames.find((n) => !extra.has(n));
+}
 
 /**
  * The model input tensor from already-resized RGBA pixels (`resizedWidth` x `resizedHeight`, the size
@@ -219,7 +264,7 @@ export function prepareFromRGBA(rgba, width, height, input) {
   const geometry = geometryFor(input, width, height);
   const resized = resizeBilinear(rgba, width, height, geometry.resizedWidth, geometry.resizedHeight);
   const tensor = buildTensor(resized, geometry, input);
-  return { ...tensor, placement: geometry.placement, geometry };
+  return { ...tensor, placement: geometry.placement, geometry, extra: extraInputs(input, geometry.placement) };
 }
 
 /** Source images up to this many pixels are resized in JavaScript ('auto' resampler); larger ones by the canvas. */
@@ -263,7 +308,7 @@ export function prepareFromBitmap(bitmap, input, sourceSize = null, resampler = 
   if (sourceSize && (sourceSize.width !== width || sourceSize.height !== height)) {
     placement = rescalePlacement(placement, sourceSize.width, sourceSize.height);
   }
-  return { ...tensor, placement, geometry, resampler: same ? 'none' : useJs ? 'js' : 'canvas' };
+  return { ...tensor, placement, geometry, extra: extraInputs(input, placement), resampler: same ? 'none' : useJs ? 'js' : 'canvas' };
 }
 
 /**

@@ -22,7 +22,7 @@
 //   'error'    {phase: 'download'|'load'|'run', id?, message}
 // The page sends a frame only after 'idle'; one that arrives anyway is dropped, never queued.
 
-import { prepareFromBitmap, prepareFromRGBA } from './preprocess.js';
+import { imageInputName, prepareFromBitmap, prepareFromRGBA } from './preprocess.js';
 import { extractCandidates, filterCandidates } from './decoders.js';
 
 export const MODEL_CACHE = 'versus-demo-models-v1';
@@ -224,7 +224,13 @@ function checkModelAgainstSpec() {
   if (declared && !session.inputNames.includes(declared)) {
     throw new DemoError(`The model has no input named "${declared}" (it has ${session.inputNames.join(', ')}).`, 'load');
   }
-  inputName = declared || session.inputNames[0];
+  inputName = imageInputName(runtime.input ?? {}, session.inputNames);
+  for (const extra of runtime.input?.extra_inputs ?? []) {
+    if (!session.inputNames.includes(extra.name)) {
+      throw new DemoError(`The model has no input named "${extra.name}" (${extra.value}); it has ${session.inputNames.join(', ')}.`, 'load');
+    }
+  }
+  if (!inputName) throw new DemoError(`The model has no image input besides its extra inputs (${session.inputNames.join(', ')}).`, 'load');
   outputNames = [...session.outputNames];
   const idx = runtime.decoder?.outputs;
   if (idx) {
@@ -287,11 +293,14 @@ async function run(msg) {
   }
   const t1 = now();
   const tensor = new ort.Tensor(prepared.type, prepared.data, prepared.dims);
+  // extra inputs (original image size, scale factor) beside the image
+  const feeds = { [inputName]: tensor };
+  for (const [name, t] of Object.entries(prepared.extra ?? {})) feeds[name] = new ort.Tensor(t.type, t.data, t.dims);
   let results = null;
   let t2;
   try {
     try {
-      results = await session.run({ [inputName]: tensor });
+      results = await session.run(feeds);
     } catch (err) {
       if (!fallback) throw err;
       // WebGPU created the session but cannot run it: the same model on wasm, once
@@ -304,7 +313,7 @@ async function run(msg) {
       backend = 'wasm';
       numThreads = ort.env.wasm.numThreads ?? 1;
       post({ status: 'backend', backend, numThreads, note: `WebGPU could not run this model (${err.message}); running on wasm` });
-      results = await session.run({ [inputName]: tensor });
+      results = await session.run(feeds);
     }
     fallback = null;
     t2 = now();

@@ -27,7 +27,7 @@ function headTensor(anchors, C) {
 }
 
 test('decoders are a table keyed by kind', () => {
-  assert.deepEqual(Object.keys(DECODERS).sort(), ['nms-in-graph', 'ultralytics', 'ultralytics-end2end']);
+  assert.deepEqual(Object.keys(DECODERS).sort(), ['detection-rows', 'gfl', 'nms-in-graph', 'ultralytics', 'ultralytics-end2end', 'yolox']);
   assert.throws(() => decoderFor({ decoder: { kind: 'yolo-by-name' } }), /no decoder for kind/);
 });
 
@@ -194,4 +194,81 @@ test('labelName: arrays with gaps, objects, fallbacks', () => {
   assert.equal(labelName(['a', null, 'c'], 1), 'class 1');
   assert.equal(labelName({ 5: 'five' }, 5), 'five');
   assert.equal(labelName(null, 3), 'class 3');
+});
+
+test('ultralytics: xyxy boxes from an int8 output (dequantized first, as numpy)', () => {
+  const runtime = ultralyticsRuntime({ box_format: 'xyxy', coordinates: 'normalized', output_quantization: { scale: 0.01, zero_point: -100 } });
+  // one anchor: x1 0.1, y1 0.2, x2 0.5, y2 0.6 (normalized), class dog 0.8
+  const q = (v) => Math.round(v / 0.01) - 100;
+  const data = Int8Array.from([q(0.1), q(0.2), q(0.5), q(0.6), q(0), q(0.8), q(0)]);
+  const dets = decode([{ data, dims: [1, 7, 1] }], runtime, identity(200, 100));
+  assert.equal(dets.length, 1);
+  assert.equal(dets[0].className, 'dog');
+  dets[0].box.forEach((v, i) => assert.ok(Math.abs(v - [20, 20, 100, 60][i]) < 1e-3, `${v}`));
+});
+
+test('detection-rows: columns, strict threshold, original-image coordinates mapped through the placement', () => {
+  const runtime = {
+    input: { size: [100, 100], layout: 'NCHW', dtype: 'float32', resize: 'stretch' },
+    decoder: { kind: 'detection-rows', columns: { box: 2, score: 1, label: 0 }, coordinates: 'image', classes: 3, score_threshold: 0.3, max_detections: 10 },
+    labels: ['cat', 'dog', 'bird'],
+  };
+  // rows: label, score, x1, y1, x2, y2 in image pixels (a 200x400 image stretched to 100x100)
+  const data = Float32Array.from([1, 0.9, 20, 40, 100, 200, 2, 0.3, 0, 0, 10, 10, 0, 0.5, 0, 0, 200, 400]);
+  const placement = { scaleX: 0.5, scaleY: 0.25, padX: 0, padY: 0, imageWidth: 200, imageHeight: 400 };
+  const dets = decode([{ data, dims: [3, 6] }], runtime, placement);
+  assert.deepEqual(dets.map((d) => d.className), ['dog', 'cat']);
+  assert.deepEqual(dets[0].box, [20, 40, 100, 200]);
+});
+
+test('nms-in-graph without a count output: every row', () => {
+  const runtime = {
+    input: { size: [10, 10], layout: 'NCHW', dtype: 'float32', resize: 'stretch' },
+    decoder: { kind: 'nms-in-graph', box_format: 'xyxy', coordinates: 'pixels', classes: 2, outputs: { classes: 0, boxes: 1, scores: 2, count: null }, score_threshold: 0.5, max_detections: 5 },
+    labels: ['a', 'b'],
+  };
+  const outputs = [
+    { data: BigInt64Array.from([1n, 0n]), dims: [1, 2] },
+    { data: Float32Array.from([1, 1, 5, 5, 2, 2, 8, 8]), dims: [1, 2, 4] },
+    { data: Float32Array.from([0.6, 0.7]), dims: [1, 2] },
+  ];
+  const dets = decode(outputs, runtime, identity(10, 10));
+  assert.deepEqual(dets.map((d) => [d.className, d.box]), [['a', [2, 2, 8, 8]], ['b', [1, 1, 5, 5]]]);
+});
+
+test('yolox: cell offsets and exp sizes per stride, objectness x class, NMS', () => {
+  const runtime = {
+    input: { size: [16, 16], layout: 'NCHW', dtype: 'float32', resize: 'letterbox', align: 'top-left' },
+    decoder: { kind: 'yolox', strides: [8, 16], classes: 2, score_threshold: 0.25, iou_threshold: 0.5, max_detections: 10 },
+    labels: ['a', 'b'],
+  };
+  // stride 8: 2x2 cells, stride 16: 1 cell -> 5 anchors of 7 values
+  const rows = [
+    [0, 0, 0, 0, 0.1, 0.9, 0],
+    [0.5, 0.5, Math.log(2), 0, 0.9, 0.1, 0.8], // cell (1, 0) of stride 8: cx 12, cy 4, w 16, h 8 -> b 0.72
+    [0, 0, 0, 0, 0, 0, 0],
+    [0, 0, 0, 0, 0, 0, 0],
+    [0.5, 0.5, 0, 0, 0.5, 0.6, 0], // stride 16 cell (0, 0): cx 8, cy 8, 16x16 -> a 0.3
+  ];
+  const data = Float32Array.from(rows.flat());
+  const dets = decode([{ data, dims: [1, 5, 7] }], runtime, identity(16, 16));
+  assert.deepEqual(dets.map((d) => d.className), ['b', 'a']);
+  dets[0].box.forEach((v, i) => assert.ok(Math.abs(v - [4, 0, 16, 8][i]) < 1e-6, `${v}`)); // log(2) is float32
+  assert.ok(Math.abs(dets[0].score - 0.72) < 1e-6);
+  assert.deepEqual(dets[1].box, [0, 0, 16, 16]);
+});
+
+test('gfl: softmax expectation of each side times the stride, from the cell centre', () => {
+  const runtime = {
+    input: { size: [8, 8], layout: 'NCHW', dtype: 'float32', resize: 'stretch' },
+    decoder: { kind: 'gfl', levels: [{ stride: 8, scores: 0, distances: 1 }], reg_max: 1, cell_offset: 0.5, classes: 2, score_threshold: 0.3, iou_threshold: 0.6, max_detections: 10 },
+    labels: ['a', 'b'],
+  };
+  // one cell (centre 4, 4); each side: logits [0, 0] -> expectation 0.5 bins -> 4 px; the right side [-100, 0] -> 8 px
+  const scores = { data: Float32Array.from([0.2, 0.7]), dims: [1, 1, 2] };
+  const dist = { data: Float32Array.from([0, 0, 0, 0, -100, 0, 0, 0]), dims: [1, 1, 8] };
+  const dets = decode([scores, dist], runtime, identity(8, 8));
+  assert.equal(dets.length, 1);
+  assert.equal(dets[0].className, 'b');
+  dets[0].box.forEach((v, i) => assert.ok(Math.abs(v - [0, 0, 8, 8][i]) < 1e-9, `${v}`)); // 4 + 8 = 12 clipped to 8
 });

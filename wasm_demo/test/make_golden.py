@@ -43,8 +43,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))
 
-from generator.preprocess import letterbox, prepare  # noqa: E402
-from generator.schema import DemoInput, NmsInGraph, UltralyticsHead  # noqa: E402
+from generator.preprocess import image_input, letterbox, prepare  # noqa: E402
+from generator.schema import Decoder, DemoInput, UltralyticsHead  # noqa: E402
 
 SAMPLES = Path("/work/shared/images/coco-sample/images")
 DEFAULT_IMAGES = ["000000000488.jpg", "000000000357.jpg"]
@@ -62,12 +62,10 @@ def reference_decode():
 
 
 def decoder_model(decoder: dict):
-    fields = {k: v for k, v in decoder.items()}
-    if fields["kind"] == "ultralytics":
-        return UltralyticsHead(**fields)
-    if fields["kind"] == "nms-in-graph":
-        return NmsInGraph(**fields)
-    raise ValueError(f"no reference decoder for kind {fields['kind']!r}")
+    """The runtime spec's decoder as its pydantic model, whichever kind it is."""
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(Decoder).validate_python(dict(decoder))
 
 
 def labels_array(class_names: dict) -> list:
@@ -181,6 +179,12 @@ def make_preprocess(out: Path) -> None:
         {"size": [11, 17], "layout": "NHWC", "dtype": "float32", "color": "RGB", "resize": "letterbox",
          "pad_value": 114, "scale": 1.0, "mean": [127.5, 127.5, 127.5], "std": [127.5, 127.5, 127.5]},
         {"size": [9, 9], "layout": "NHWC", "dtype": "float32", "color": "RGB", "resize": "stretch", "scale": 1 / 255},
+        # YOLOX: BGR 0-255, the image at the top-left corner
+        {"size": [14, 20], "layout": "NCHW", "dtype": "float32", "color": "BGR", "resize": "letterbox", "align": "top-left",
+         "pad_value": 114, "scale": 1.0},
+        # a fully int8 TFLite input: RGB 0-1 quantized
+        {"size": [16, 16], "layout": "NHWC", "dtype": "int8", "quantization": {"scale": 0.01865844801068306, "zero_point": -14},
+         "color": "RGB", "resize": "letterbox", "pad_value": 114, "scale": 1 / 255},
     ]
     for h, w in [(23, 37)]:
         # smooth content plus a little noise: bilinear results then differ from OpenCV's fixed point by <= 1
@@ -321,6 +325,31 @@ def expand(frame: np.ndarray, k: int) -> np.ndarray:
     return ((full + den * den // 2) // (den * den)).astype(np.uint8)
 
 
+def name_index(names: list[str], name: str) -> int:
+    return names.index(name)
+
+
+def rows_to_keep(raw: list, decoder) -> dict[int, np.ndarray]:
+    """Grid heads (`[1, N, K]` per output): the anchors whose best score passes the lowest threshold tested
+    (plus every 400th, so that raw outputs are compared on any model), by output index; the JS test fills the
+    other rows with zeros, which score nothing. The same rows of a level's scores and distances."""
+    def pick(best: np.ndarray) -> np.ndarray:
+        wanted = best > np.float32(LOW_THRESHOLD) - np.float32(0.005)
+        wanted[::SAMPLED_COLUMNS] = True
+        return np.flatnonzero(wanted)
+
+    if decoder.kind == "yolox":
+        rows = np.asarray(raw[0])[0]
+        return {0: pick((rows[:, 5:] * rows[:, 4:5]).max(axis=1))}
+    if decoder.kind == "gfl":
+        out = {}
+        for level in decoder.levels:
+            chosen = pick(np.asarray(raw[level.scores])[0].max(axis=1))
+            out[level.scores] = out[level.distances] = chosen
+        return out
+    return {}
+
+
 def make_artifact(folder: Path, images: list[Path], out: Path, decode) -> list[str]:
     import onnxruntime as ort
 
@@ -342,7 +371,9 @@ def make_artifact(folder: Path, images: list[Path], out: Path, decode) -> list[s
         image, frame = frame_for(image_path, input_spec, out)
         prepared = prepare(image, input_spec)
         tensor = np.ascontiguousarray(prepared.tensor)
-        raw = sess.run(None, {sess.get_inputs()[0].name: tensor})
+        image_name = image_input(input_spec, [i.name for i in sess.get_inputs()])
+        raw = sess.run(None, prepared.feeds(image_name))
+        wanted_rows = rows_to_keep(raw, decoder)
         reference = decode(raw, runtime, prepared.placement)
         low = decode(raw, runtime, prepared.placement, score_threshold=LOW_THRESHOLD)
         stem = f"{folder.name}__{image_path.stem}"
@@ -352,7 +383,9 @@ def make_artifact(folder: Path, images: list[Path], out: Path, decode) -> list[s
             array = np.asarray(array)
             entry = {"name": name, "dims": list(array.shape), "dtype": str(array.dtype)}
             if decoder.kind == "ultralytics" and array.ndim == 3 and array.shape[1] == 4 + decoder.classes:
-                scores = array[0, 4:]
+                scores = array[0, 4:].astype(np.float32)
+                if (q := decoder.output_quantization) is not None:  # int8 outputs: real values pick the columns
+                    scores = (scores - np.float32(q.zero_point)) * np.float32(q.scale)
                 if decoder.score_activation == "sigmoid":
                     scores = 1 / (1 + np.exp(-scores))
                 best = scores.max(axis=0)
@@ -360,7 +393,13 @@ def make_artifact(folder: Path, images: list[Path], out: Path, decode) -> list[s
                 wanted[::SAMPLED_COLUMNS] = True
                 columns = np.flatnonzero(wanted)
                 values = np.ascontiguousarray(array[0][:, columns].T, np.float32)  # [k, 4 + C]
-                entry.update(encoding="columns", columns=columns.tolist(), offset=len(blob), count=values.size)
+                entry.update(encoding="columns", columns=columns.tolist(), offset=len(blob), count=values.size,
+                             fill=0 if q is None else q.zero_point)  # the other columns: values that decode as 0
+                blob += values.astype("<f4").tobytes()
+            elif name_index(output_names, name) in wanted_rows:
+                rows = wanted_rows[name_index(output_names, name)]
+                values = np.ascontiguousarray(array[0][rows], np.float32)  # [k, K]
+                entry.update(encoding="rows", rows=rows.tolist(), offset=len(blob), count=values.size)
                 blob += values.astype("<f4").tobytes()
             else:
                 values = np.ascontiguousarray(array, np.float32).reshape(-1)

@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   buildTensor,
+  extraInputs,
+  imageInputName,
   geometryFor,
   inputDims,
   letterboxGeometry,
@@ -163,4 +165,41 @@ test('prepareFromRGBA: whole pipeline shape and placement', () => {
   assert.equal(p.placement.scaleX, 10);
   assert.equal(p.placement.padY, 80);
   assert.equal(p.data[0], Math.fround(114 * Math.fround(1 / 255)));
+});
+
+test('letterbox align top-left: same resize, all padding right and bottom', () => {
+  const c = letterboxGeometry(640, 480, [416, 416]);
+  const t = letterboxGeometry(640, 480, [416, 416], 'top-left');
+  assert.equal(t.resizedWidth, c.resizedWidth);
+  assert.equal(t.resizedHeight, c.resizedHeight);
+  assert.deepEqual([t.left, t.top, t.right, t.bottom], [0, 0, 0, 416 - t.resizedHeight]);
+  assert.deepEqual([t.placement.padX, t.placement.padY], [0, 0]);
+  assert.equal(geometryFor({ size: [416, 416], resize: 'letterbox', align: 'top-left' }, 640, 480).top, 0);
+  assert.throws(() => letterboxGeometry(640, 480, [416, 416], 'bottom'), /align/);
+  assert.throws(() => geometryFor({ size: [8, 8], resize: 'stretch', align: 'top-left' }, 4, 4), /letterbox/);
+});
+
+test('int8 input: the float value quantized half to even, clipped', () => {
+  const input = { dtype: 'int8', scale: 1 / 255, quantization: { scale: 0.018658448, zero_point: -14 } };
+  const [t] = valueTables(input);
+  assert.ok(t instanceof Int8Array);
+  assert.equal(t[0], -14);
+  assert.equal(t[255], Math.min(127, roundHalfEven(Math.fround(Math.fround(255 * Math.fround(1 / 255))) / 0.018658448) - 14));
+  assert.throws(() => valueTables({ dtype: 'int8' }), /quantization/);
+});
+
+test('extra inputs come from the placement; the image input is the one that is not extra', () => {
+  const input = {
+    extra_inputs: [
+      { name: 'orig_target_sizes', value: 'image-size-wh', dtype: 'int64' },
+      { name: 'scale_factor', value: 'scale-factor-hw', dtype: 'float32' },
+    ],
+  };
+  const placement = { scaleX: 0.5, scaleY: 0.25, padX: 0, padY: 0, imageWidth: 640, imageHeight: 1280 };
+  const extra = extraInputs(input, placement);
+  assert.deepEqual([...extra.orig_target_sizes.data], [640n, 1280n]);
+  assert.deepEqual(extra.orig_target_sizes.dims, [1, 2]);
+  assert.deepEqual([...extra.scale_factor.data], [0.25, 0.5]);
+  assert.equal(imageInputName(input, ['orig_target_sizes', 'images']), 'images');
+  assert.equal(imageInputName({ name: 'x' }, ['a', 'x']), 'x');
 });
