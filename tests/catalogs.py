@@ -60,3 +60,11 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("site") / "site"
     build_site(load_catalog(CATALOG, measurements=MEASUREMENTS), out, artifacts=ARTIFACTS)
     return out
+
+
+@pytest.fixture(scope="session")
+def catalog():
+    """The real catalog, validated once for every test that reads it (cards, registry, committed records)."""
+    from generator.loader import load_catalog
+
+    return load_catalog(CATALOG)

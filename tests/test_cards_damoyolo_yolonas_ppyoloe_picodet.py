@@ -6,14 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.loader import load_catalog
 
-from .catalogs import CATALOG
-
-
-@pytest.fixture(scope="module")
-def catalog():
-    return load_catalog(CATALOG)
 
 
 def headline(card, variant_id: str, source: str, dataset: str = "coco-val2017", kind: str = "claimed"):

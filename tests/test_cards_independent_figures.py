@@ -6,16 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from generator.loader import load_catalog
 
-from .catalogs import CATALOG
 
 LEADERBOARD = "https://github.com/roboflow/model-leaderboard/blob/0e3b439893871c740c3f10e75a9176bb324b66d3/"
-
-
-@pytest.fixture(scope="module")
-def catalog():
-    return load_catalog(CATALOG)
 
 
 def variant(card, variant_id):

@@ -5,14 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.loader import load_catalog
 
-from .catalogs import CATALOG
-
-
-@pytest.fixture(scope="module")
-def catalog():
-    return load_catalog(CATALOG)
 
 
 def variant(card, variant_id):

@@ -7,13 +7,11 @@ import json
 import subprocess
 from pathlib import Path
 
-import pytest
 
 from generator import compare
-from generator.loader import load_catalog
 from generator.render import catalog_json
 
-from .catalogs import CATALOG, ROOT
+from .catalogs import ROOT
 
 NODE_ALIGN = """
 const VersusAlign = require(process.argv[1]);
@@ -26,11 +24,6 @@ for (let i = 0; i < ids.length; i++) for (let j = i + 1; j < ids.length; j++) {
 }
 process.stdout.write(JSON.stringify(out));
 """
-
-
-@pytest.fixture(scope="module")
-def catalog():
-    return load_catalog(CATALOG)
 
 
 def python_groups(catalog) -> dict[str, list]:

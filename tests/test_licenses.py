@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
 
 from generator import licenses
-from generator.loader import load_catalog
 
-from .catalogs import CATALOG
-
-
-@pytest.fixture(scope="module")
-def catalog():
-    return load_catalog(CATALOG)
 
 
 def held(catalog, card_id: str, variant_id: str) -> list[tuple[str, str]]:
