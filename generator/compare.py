@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from .schema import SOURCE_KINDS, DemoRuntime, Metric, MetricInfo, ModelCard, Protocol, Registry, TaskState, Variant
+from .schema import NOT_STATED, SOURCE_KINDS, DemoRuntime, Metric, MetricInfo, ModelCard, Protocol, Registry, TaskState, Variant
 
 # --- Pairs and tasks ------------------------------------------------------------
 
@@ -154,7 +154,6 @@ def _task_name(task: str, registry: Registry) -> str:
 
 # --- The comparison key ----------------------------------------------------------
 
-NOT_STATED = "not-stated"
 
 # When two figures that both leave a field unstated still match. `always`: the benchmark's convention fills the
 # gap and the label says "not stated"; `same-source`: only figures from one source document match, since one

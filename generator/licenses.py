@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .schema import ModelCard, Registry, Variant
 
+NOT_STATED = "not-stated"  # a licence (or any other field) the source does not state
+
 # ScanCode categories whose terms bind what a user of the model may do beyond attribution.
 NEEDS_NOTE = {"Copyleft", "Copyleft Limited", "Source-available", "Proprietary Free", "Commercial", "Free Restricted"}
 
@@ -63,7 +65,6 @@ def suggest(spdx_id: str) -> str:
 
 # --- Licences per artefact ---------------------------------------------------------
 
-NOT_STATED = "not-stated"
 BLOCKS_FREE_COMMERCIAL_USE = frozenset({"non-commercial", "paid-plan"})
 
 
@@ -85,12 +86,22 @@ def variant_licenses(card: ModelCard, variant: Variant) -> list[Held]:
     return held
 
 
+def blocking(held: list[Held], registry: Registry) -> list[str]:
+    """The licences held that rule out free commercial use, with the clause: `LicenseRef-X: paid-plan`."""
+    out = []
+    for h in held:
+        clauses = set(registry.licenses[h.id].obligations) & BLOCKS_FREE_COMMERCIAL_USE if h.id in registry.licenses else set()
+        if clauses:
+            out.append(f"{h.id}: {', '.join(sorted(clauses))}")
+    return out
+
+
 def free_commercial_use(held: list[Held], registry: Registry) -> bool | None:
     """True when no licence held forbids commercial use or asks for a paid plan; None when a licence is not
     stated (nobody can say); False otherwise."""
     if any(h.id == NOT_STATED for h in held):
         return None
-    return not any(set(registry.licenses[h.id].obligations) & BLOCKS_FREE_COMMERCIAL_USE for h in held)
+    return not blocking(held, registry)
 
 
 def card_free_commercial_use(card: ModelCard, registry: Registry) -> bool:

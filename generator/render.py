@@ -263,12 +263,8 @@ def license_rows(card: ModelCard, registry: Registry) -> list[LicenseRow]:
         groups.setdefault(tuple(licenses.variant_licenses(card, v)), []).append(v.id)
     rows = []
     for held, ids in groups.items():
-        blocking = tuple(
-            f"{h.id}: {', '.join(sorted(set(registry.licenses[h.id].obligations) & licenses.BLOCKS_FREE_COMMERCIAL_USE))}"
-            for h in held
-            if h.id in registry.licenses and set(registry.licenses[h.id].obligations) & licenses.BLOCKS_FREE_COMMERCIAL_USE
-        )
-        rows.append(LicenseRow(tuple(ids), held, licenses.free_commercial_use(list(held), registry), blocking))
+        rows.append(LicenseRow(tuple(ids), held, licenses.free_commercial_use(list(held), registry),
+                               tuple(licenses.blocking(list(held), registry))))
     return rows
 
 

@@ -96,7 +96,7 @@ def _declared_source(value: str, info: ValidationInfo) -> str:
     return value
 
 
-NOT_STATED = "not-stated"
+NOT_STATED = licenses.NOT_STATED  # one spelling for every field a source may leave unstated
 LICENSE_REF = re.compile(r"^LicenseRef-[A-Za-z0-9.-]+$")
 
 
@@ -512,7 +512,17 @@ class DemoInput(Strict):
         return self
 
 
-class UltralyticsHead(Strict):
+class NmsOutside(Strict):
+    """The settings of the NMS the decoder runs after a raw head (the graph has none inside)."""
+
+    nms: Literal["outside"] = "outside"
+    class_aware_nms: bool = True
+    score_threshold: float = Field(0.25, ge=0, le=1)
+    iou_threshold: float = Field(0.45, ge=0, le=1)
+    max_detections: Annotated[int, Field(gt=0)] = 300
+
+
+class UltralyticsHead(NmsOutside):
     """`[1, 4 + classes, N]`: boxes then per-class scores; NMS runs outside the graph."""
 
     kind: Literal["ultralytics"]
@@ -523,11 +533,6 @@ class UltralyticsHead(Strict):
     output_quantization: Quantization | None = Field(
         None, description="An int8 output: values are (q - zero_point) * scale before decoding."
     )
-    nms: Literal["outside"] = "outside"
-    class_aware_nms: bool = True
-    score_threshold: float = Field(0.25, ge=0, le=1)
-    iou_threshold: float = Field(0.45, ge=0, le=1)
-    max_detections: Annotated[int, Field(gt=0)] = 300
 
 
 class RowColumns(Strict):
@@ -556,7 +561,7 @@ class DetectionRows(Strict):
     max_detections: Annotated[int, Field(gt=0)] = 300
 
 
-class YoloxHead(Strict):
+class YoloxHead(NmsOutside):
     """YOLOX's raw head `[1, N, 5 + classes]`, anchors level by level (strides), row-major cells: box offsets
     from the cell (x, y) and log sizes (w, h) in stride units, objectness, class scores (both after sigmoid).
     Score = objectness x class score; NMS runs outside the graph."""
@@ -564,11 +569,6 @@ class YoloxHead(Strict):
     kind: Literal["yolox"]
     strides: Annotated[list[Annotated[int, Field(gt=0)]], Field(min_length=1)]
     classes: Annotated[int, Field(gt=0)]
-    nms: Literal["outside"] = "outside"
-    class_aware_nms: bool = True
-    score_threshold: float = Field(0.25, ge=0, le=1)
-    iou_threshold: float = Field(0.45, ge=0, le=1)
-    max_detections: Annotated[int, Field(gt=0)] = 300
 
 
 class GflLevel(Strict):
@@ -580,7 +580,7 @@ class GflLevel(Strict):
     distances: Annotated[int, Field(ge=0)]
 
 
-class GflHead(Strict):
+class GflHead(NmsOutside):
     """Generalized Focal Loss head (NanoDet): per level, class scores (after sigmoid) and for each side
     (left, top, right, bottom) a distribution over 0..reg_max; distance = softmax expectation x stride from
     the cell's centre ((x + cell_offset) x stride). NMS runs outside the graph."""
@@ -590,11 +590,6 @@ class GflHead(Strict):
     reg_max: Annotated[int, Field(gt=0)]
     cell_offset: float = Field(0.0, ge=0, le=1, description="Where the centre sits in its cell, in cells.")
     classes: Annotated[int, Field(gt=0)]
-    nms: Literal["outside"] = "outside"
-    class_aware_nms: bool = True
-    score_threshold: float = Field(0.25, ge=0, le=1)
-    iou_threshold: float = Field(0.45, ge=0, le=1)
-    max_detections: Annotated[int, Field(gt=0)] = 300
 
 
 class DetectionOutputs(Strict):
