@@ -201,7 +201,7 @@ def base_of(token: str) -> str:
 
 
 def is_unstated(token: str | None) -> bool:
-    return token is not None and base_of(token).endswith(NOT_STATED)
+    return token is not None and _unstated(base_of(token))
 
 
 @dataclass(frozen=True)
