@@ -2,7 +2,7 @@
 
 Figures are only put side by side when they were measured the same way: the
 `ComparisonKey` (metric, task, dataset and split, input size, evaluation protocol,
-pretraining; for latency hardware, runtime, precision, batch and pre/post-processing)
+pretraining; for latency hardware, inference engine, precision, batch and pre/post-processing)
 must be equal, with unstated fields matched as `UNSTATED_RULES` says. Several sourced
 values for one fact are kept apart as disagreements, never merged.
 """
@@ -170,15 +170,15 @@ UNSTATED_RULES: dict[str, tuple[str, str]] = {
     "batch": ("same-source", "per-image time depends on batch size; only one table's rows share a setting"),
     "includes_pre_post": ("same-source", "NMS and resizing can outweigh a small model's inference"),
     "hardware": ("same-source", "a source that names no device still timed all its rows on one"),
-    "runtime": ("same-source", "a source that names no runtime still timed all its rows with one"),
+    "engine": ("same-source", "a source that names no inference engine still timed all its rows with one"),
     "dataset": ("same-source", "a source that names no split still scored all its rows on one"),
 }
 ACCURACY_FIELDS = ("evaluator", "max_detections", "score_threshold", "nms", "pretraining", "accuracy_precision")
-LATENCY_FIELDS = ("hardware", "runtime", "precision", "batch", "includes_pre_post")
+LATENCY_FIELDS = ("hardware", "engine", "precision", "batch", "includes_pre_post")
 
 
 def _unstated(value: object) -> bool:
-    """`not-stated`, or a registry id for an unnamed device or runtime (`gpu-not-stated`)."""
+    """`not-stated`, or a registry id for an unnamed device or inference engine (`gpu-not-stated`)."""
     return value is None or (isinstance(value, str) and value.endswith(NOT_STATED))
 
 
@@ -220,7 +220,7 @@ class ComparisonKey:
     pretraining: str | None = None
     accuracy_precision: str | None = None  # the evaluated model's precision (an int8 model scores differently)
     hardware: str | None = None
-    runtime: str | None = None
+    engine: str | None = None
     precision: str | None = None
     batch: str | None = None
     includes_pre_post: str | None = None
@@ -398,7 +398,7 @@ class ChartContext:
     part of it (each model runs at its own size, shown on the point); everything else is."""
 
     hardware: str | None
-    runtime: str | None
+    engine: str | None
     precision: str | None
     batch: str | None
     includes_pre_post: str | None
@@ -412,7 +412,7 @@ class ChartContext:
     @classmethod
     def of(cls, accuracy: ComparisonKey, latency: ComparisonKey) -> ChartContext:
         return cls(
-            latency.hardware, latency.runtime, latency.precision, latency.batch, latency.includes_pre_post,
+            latency.hardware, latency.engine, latency.precision, latency.batch, latency.includes_pre_post,
             accuracy.dataset, accuracy.evaluator, accuracy.max_detections, accuracy.score_threshold, accuracy.nms,
             accuracy.pretraining,
         )

@@ -18,7 +18,9 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from .schema import Strict
 
 RECORD_VERSION = 1
 MEASUREMENTS_DIR = "measurements"
@@ -31,11 +33,7 @@ Ms = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 AGREEMENT = 0.10  # two runs on an idle machine agree this closely on every median; rounds of one run, too
 
 
-class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Figure(_Record):
+class Figure(Strict):
     """A distribution of timings in milliseconds: the median and its spread, never a lone mean."""
 
     median: Ms
@@ -57,7 +55,7 @@ class Figure(_Record):
         return (self.q3 - self.q1) / self.median if self.median else 0.0
 
 
-class NativeRound(_Record):
+class NativeRound(Strict):
     """One fresh measuring process of a pooled native figure; rounds far apart show how the machine drifted."""
 
     started: dt.datetime
@@ -66,7 +64,7 @@ class NativeRound(_Record):
     runs: int = Field(ge=1, description="Timed inference runs in this round.")
 
 
-class NativeLatency(_Record):
+class NativeLatency(Strict):
     """onnxruntime's CPU execution provider in fresh processes, one thread setting. The figures pool the timings
     of every round: rounds spread over the run so that a minute of a busy host does not decide the median."""
 
@@ -91,7 +89,7 @@ class NativeLatency(_Record):
         return self.drift <= AGREEMENT
 
 
-class BrowserLatency(_Record):
+class BrowserLatency(Strict):
     """The demo's own worker code in a browser: the figures a visitor would see."""
 
     backend: Literal["wasm", "webgpu"]
@@ -107,7 +105,7 @@ class BrowserLatency(_Record):
     memory_bytes: int | None = Field(None, ge=0, description="Page and this model's worker after the warm runs (measureUserAgentSpecificMemory), when the browser reports it: with one wasm thread only, as Chromium waits a minute for an idle wasm thread pool.")
 
 
-class Accuracy(_Record):
+class Accuracy(Strict):
     dataset: Literal["coco-train2017-sample100"] = Field(description="A registry dataset id: 100 COCO train2017 images.")
     images: int = Field(ge=1)
     map50_95: float = Field(ge=0, le=1, description="COCO mAP averaged over IoU 0.50:0.95.")
@@ -117,7 +115,7 @@ class Accuracy(_Record):
     max_detections: int = Field(ge=1)
 
 
-class Machine(_Record):
+class Machine(Strict):
     name: str = Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", description="A short id for the machine, used in run ids.")
     cpu: str | None = Field(description="CPU model; null where it cannot be read (a browser does not say).")
     cores: int = Field(ge=1, description="Logical cores the operating system reports.")
@@ -126,7 +124,7 @@ class Machine(_Record):
     gpu: str | None = None
 
 
-class ArtifactRef(_Record):
+class ArtifactRef(Strict):
     artifact_id: str
     card_id: str
     variant_id: str
@@ -135,7 +133,7 @@ class ArtifactRef(_Record):
     trained: bool = Field(description="False: random weights, latency only.")
 
 
-class Measurement(_Record):
+class Measurement(Strict):
     """One artifact in one run on one machine."""
 
     record_version: Literal[1] = RECORD_VERSION

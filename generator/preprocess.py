@@ -5,7 +5,8 @@ verifies with, and that the browser demo's golden tests and the bench are checke
 bilinear `cv2.resize`), so that a tensor made here is the one Ultralytics' own predictor would make;
 `align: top-left` puts the same resized image in the top-left corner (YOLOX). `int8` inputs are the float
 values quantized as the spec says; `extra_inputs` (the image size, a scale factor) come from the placement.
-Pure functions on numpy arrays; only `load_image` touches the disk. Needs the `export` extra (OpenCV).
+Pure functions on numpy arrays; only `load_image` touches the disk. The image operations need OpenCV (the
+`export` extra), imported where they run, so the geometry (`Placement`, `input_shape`) imports nothing heavy.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from .schema import DemoInput
@@ -53,6 +53,8 @@ class Prepared:
 
 def load_image(path: Path) -> np.ndarray:
     """An image file as an RGB uint8 array `[H, W, 3]`."""
+    import cv2
+
     bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
     if bgr is None:
         raise ValueError(f"{path}: not an image OpenCV can read")
@@ -62,6 +64,8 @@ def load_image(path: Path) -> np.ndarray:
 def letterbox(image: np.ndarray, size: tuple[int, int], pad_value: int, align: str = "centre") -> tuple[np.ndarray, Placement]:
     """Scale to fit `size` (height, width) keeping the aspect ratio, centre (as Ultralytics) or put in the
     top-left corner, pad the rest."""
+    import cv2
+
     height, width = image.shape[:2]
     target_h, target_w = size
     r = min(target_h / height, target_w / width)
@@ -79,6 +83,8 @@ def letterbox(image: np.ndarray, size: tuple[int, int], pad_value: int, align: s
 
 def stretch(image: np.ndarray, size: tuple[int, int]) -> tuple[np.ndarray, Placement]:
     """Resize to exactly `size` (height, width), ignoring the aspect ratio."""
+    import cv2
+
     height, width = image.shape[:2]
     target_h, target_w = size
     resized = cv2.resize(image, (target_w, target_h), interpolation=cv2.INTER_LINEAR)

@@ -151,15 +151,15 @@ def key_label(key: compare.ComparisonKey, registry: Registry) -> str:
         parts.append(f"{key.accuracy_precision.upper()} model")  # type: ignore[union-attr]
     if key.hardware:
         parts.append(registry.hardware[compare.base_of(key.hardware)].name)
-    parts += _runtime_parts(key, registry)
+    parts += _engine_parts(key, registry)
     parts.append(_pre_post_label(key.includes_pre_post, long=True))
     return " · ".join(p for p in parts if p)
 
 
-def _runtime_parts(key: compare.ComparisonKey | compare.ChartContext, registry: Registry) -> list[str]:
+def _engine_parts(key: compare.ComparisonKey | compare.ChartContext, registry: Registry) -> list[str]:
     parts = []
-    if key.runtime:
-        parts.append(registry.runtimes[compare.base_of(key.runtime)].name)
+    if key.engine:
+        parts.append(registry.engines[compare.base_of(key.engine)].name)
     if key.precision:
         parts.append("precision not stated" if compare.is_unstated(key.precision) else key.precision.upper())
     if key.batch is not None:
@@ -180,7 +180,7 @@ def _pre_post_label(value: str | None, long: bool = False) -> str:
 def chart_context_label(ctx: compare.ChartContext, registry: Registry) -> str:
     """`NVIDIA T4 · NVIDIA TensorRT · FP16 · batch 1 · model only`, then the accuracy protocol where stated."""
     parts = [registry.hardware[compare.base_of(ctx.hardware)].name if ctx.hardware else "unknown hardware"]
-    parts += _runtime_parts(ctx, registry)
+    parts += _engine_parts(ctx, registry)
     parts.append(_pre_post_label(ctx.includes_pre_post))
     if _stated(ctx.evaluator):
         parts.append(registry.evaluators[ctx.evaluator].name)  # type: ignore[index]

@@ -32,7 +32,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from . import licenses
+from . import spdx
 
 # --- Context-dependent checks ------------------------------------------------
 
@@ -66,7 +66,7 @@ def suggest(value: str, choices: Iterable[str]) -> str:
 
 
 _KIND_NAMES = {
-    "tasks": "task", "metrics": "metric", "datasets": "dataset", "hardware": "hardware", "runtimes": "runtime",
+    "tasks": "task", "metrics": "metric", "datasets": "dataset", "hardware": "hardware", "engines": "inference engine",
     "labels": "label list", "evaluators": "evaluator", "licenses": "licence",
 }
 
@@ -96,14 +96,14 @@ def _declared_source(value: str, info: ValidationInfo) -> str:
     return value
 
 
-NOT_STATED = licenses.NOT_STATED  # one spelling for every field a source may leave unstated
+NOT_STATED = spdx.NOT_STATED  # one spelling for every field a source may leave unstated
 LICENSE_REF = re.compile(r"^LicenseRef-[A-Za-z0-9.-]+$")
 
 
 def _license_id(value: str, info: ValidationInfo) -> str:
     """An SPDX id, a `LicenseRef-…` for a custom licence, or `not-stated`; known to the licence registry."""
-    if value != NOT_STATED and not LICENSE_REF.match(value) and licenses.lookup(value) is None:
-        raise rule_error(f"{value!r} is not a current SPDX licence id", licenses.suggest(value) + ", `LicenseRef-<Name>` for a custom licence, or `not-stated`")
+    if value != NOT_STATED and not LICENSE_REF.match(value) and spdx.lookup(value) is None:
+        raise rule_error(f"{value!r} is not a current SPDX licence id", spdx.suggest(value) + ", `LicenseRef-<Name>` for a custom licence, or `not-stated`")
     ctx = _context(info)
     if ctx is not None and ctx.registry is not None and value != NOT_STATED and value not in ctx.registry.licenses:
         raise rule_error(
@@ -142,7 +142,7 @@ TaskId = Annotated[str, _in_registry("tasks")]
 MetricId = Annotated[str, _in_registry("metrics")]
 DatasetId = Annotated[str, _in_registry("datasets")]
 HardwareId = Annotated[str, _in_registry("hardware")]
-RuntimeId = Annotated[str, _in_registry("runtimes")]
+EngineId = Annotated[str, _in_registry("engines")]
 LabelSetId = Annotated[str, _in_registry("labels")]
 EvaluatorId = Annotated[str, _in_registry("evaluators")]
 LicenseId = Annotated[
@@ -327,8 +327,8 @@ class Metric(Cited):
         "measurement records (kind `versus`), never card metrics.",
         examples=["claimed"],
     )
-    dataset: DatasetId | None = None
-    split: ShortText | None = None
+    dataset: DatasetId | None = Field(None, description="The data set and split the figure was scored on (`coco-val2017`, `coco-test-dev2017`, …): "
+        "figures on different ids are never lined up.")
     protocol: Protocol | None = Field(
         None,
         description="Accuracy figures: how they were evaluated. Left out means every key is `not-stated`.",
@@ -348,7 +348,7 @@ class Metric(Cited):
         examples=["one-to-many head"],
     )
     hardware: HardwareId | None = None
-    runtime: RuntimeId | None = Field(None, description="Runtime family from the registry; its version goes in `part` or `note`.")
+    engine: EngineId | None = Field(None, description="Inference engine (ONNX Runtime, TensorRT, …) from the registry; its version goes in `part` or `note`.")
     precision: Literal["fp32", "fp16", "bf16", "int8", "uint8", "mixed", "not-stated"] | None = Field(
         None, description="`not-stated` when the source does not say: never guess."
     )
@@ -397,12 +397,12 @@ class Metric(Cited):
             if missing:
                 raise rule_error(
                     f"a {spec.name.lower()} figure needs its context; missing: {', '.join(missing)}",
-                    "say what hardware, runtime, precision and batch the source measured, and whether pre/post-processing is included",
+                    "say what hardware, inference engine, precision and batch the source measured, and whether pre/post-processing is included",
                 )
             if self.protocol is not None:
                 raise rule_error("a latency figure has no evaluation protocol", "move `protocol` to the accuracy figure it describes")
         elif self.dataset is None:
-            raise rule_error(f"{spec.name} without a dataset", "add `dataset:` and `split:` from catalog/registry/datasets.yaml")
+            raise rule_error(f"{spec.name} without a dataset", "add `dataset:` (data set and split) from catalog/registry/datasets.yaml")
         return self
 
     @property
@@ -415,7 +415,7 @@ class Metric(Cited):
         return (self.input_size[0], self.input_size[1])
 
 
-LATENCY_CONTEXT = ("hardware", "runtime", "precision", "batch", "includes_pre_post")
+LATENCY_CONTEXT = ("hardware", "engine", "precision", "batch", "includes_pre_post")
 
 
 class Weights(Cited):
@@ -826,7 +826,7 @@ class HardwareInfo(Strict):
     kind: Literal["gpu", "cpu", "phone", "npu", "browser"]
 
 
-class RuntimeInfo(Strict):
+class EngineInfo(Strict):
     name: ShortText
 
 
@@ -866,7 +866,7 @@ class Registry(Strict):
     metrics: dict[RegistryKey, MetricInfo]
     datasets: dict[RegistryKey, DatasetInfo]
     hardware: dict[RegistryKey, HardwareInfo]
-    runtimes: dict[RegistryKey, RuntimeInfo]
+    engines: dict[RegistryKey, EngineInfo]
     labels: dict[RegistryKey, LabelSet]
     evaluators: dict[RegistryKey, EvaluatorInfo]
     licenses: dict[Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9.+-]*$")], LicenseEntry]

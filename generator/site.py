@@ -13,7 +13,6 @@ import contextlib
 import fcntl
 import hashlib
 import html
-import json
 import logging
 import re
 import shutil
@@ -27,10 +26,10 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, MkDocsException
 
 from .artifacts import load_artifacts
-from .bench.machine import project_commit
-from .demo import MANIFEST, ORT_FILES, SCRIPTS, DemoFiles, demo_files, sample_folder
+from .demo import demo_files, sample_folder
 from .loader import Catalog
 from .render import Renderer, catalog_json, model_page
+from .staging import BuildError, copy_files, stage_demo
 
 PROJECT = Path(__file__).resolve().parent.parent
 VENDOR = {
@@ -45,10 +44,6 @@ VENDOR = {
 
 # A nav entry is repeated on every page; past this many models they are reached from the catalog table.
 MAX_NAV_MODELS = 100
-
-
-class BuildError(Exception):
-    """The site could not be built; the previous output is unchanged."""
 
 
 @dataclass(frozen=True)
@@ -102,35 +97,14 @@ def stage_docs(
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
     (docs / "catalog.json").write_text(catalog_json(catalog), encoding="utf-8")
-    _copy_files(
+    copy_files(
         docs,
         {dest: node_modules / package_file for package_file, dest in VENDOR.items()},
         "install the site's JavaScript with `npm ci --prefix wasm_demo` and build again",
     )
     if demo is not None:
-        _stage_demo(demo, docs, node_modules, project)
+        stage_demo(demo, docs, node_modules, project)
     return len(pages)
-
-
-def _stage_demo(demo: DemoFiles, docs: Path, node_modules: Path, project: Path) -> None:
-    """The demo's scripts, onnxruntime-web's CPU files, the models, samples and the manifest."""
-    copies = {f"{SCRIPTS}/{f.name}": f for f in (project / "wasm_demo" / "src").glob("*.js")}
-    copies.update({f"{SCRIPTS}/ort/{name}": node_modules / "onnxruntime-web" / "dist" / name for name in ORT_FILES})
-    copies.update(demo.copies)
-    _copy_files(docs, copies, "run `npm ci --prefix wasm_demo` (scripts) or `versus export` (models)")
-    (docs / MANIFEST).parent.mkdir(parents=True, exist_ok=True)
-    # the commit goes into visitors' measurement records: which demo code timed the models
-    manifest = {**demo.manifest, "commit": project_commit(project)}
-    (docs / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
-
-
-def _copy_files(docs: Path, copies: dict[str, Path], fix: str) -> None:
-    """Copy each source file to its path in the docs folder; a missing one stops the build with `fix`."""
-    for dest, src in copies.items():
-        if not src.is_file():
-            raise BuildError(f"{src} is missing; {fix}")
-        (docs / dest).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(src, docs / dest)
 
 
 def _nav(catalog: Catalog) -> list:

@@ -17,7 +17,7 @@ LICENSES = [
 ]
 ORGS = ["Synthetic Lab A", "Synthetic Lab B", "Synthetic University C", "Synthetic Institute D", "Synthetic Corp E"]
 HARDWARE = ["nvidia-t4", "nvidia-a100", "nvidia-v100", "amazon-ec2-p4d-cpu"]
-RUNTIMES = ["tensorrt", "onnxruntime", "pytorch"]
+ENGINES = ["tensorrt", "onnxruntime", "pytorch"]
 SIZES = ["n", "s", "m", "l", "x"]
 
 
@@ -51,7 +51,7 @@ def synth_card(index: int, seed: int = 0) -> dict[str, Any]:
                         "value": round(rng.uniform(0.5, 200), 2),
                         "source_kind": "claimed",
                         "hardware": hardware,
-                        "runtime": rng.choice(RUNTIMES),
+                        "engine": rng.choice(ENGINES),
                         "precision": "fp32" if hardware.endswith("cpu") else rng.choice(["fp16", "fp32"]),
                         "batch": 1,
                         "includes_pre_post": rng.choice([True, False]),

@@ -63,7 +63,7 @@ def test_damo_yolo_latency_excludes_nms(catalog) -> None:
     card = catalog.card("damo-yolo")
     s = next(v for v in card.variants if v.id == "damo-yolo-s.coco")
     (lat,) = [m for m in s.metrics if m.metric == "latency_ms" and m.source_kind == "claimed"]
-    assert (lat.value, lat.hardware, lat.runtime, lat.precision, lat.batch, lat.includes_pre_post) == (
+    assert (lat.value, lat.hardware, lat.engine, lat.precision, lat.batch, lat.includes_pre_post) == (
         3.83, "nvidia-t4", "tensorrt", "fp16", 1, False)
     # Ultralytics re-times it faster and says less about how; kept apart as a vendor figure.
     (vendor,) = [m for m in s.metrics if m.metric == "latency_ms" and m.source_kind == "vendor-measured"]
@@ -186,5 +186,5 @@ def test_pp_picodet_headline_figures(catalog, variant_id: str, expected: tuple[s
 def test_pp_picodet_cpu_runtime_disagreement_is_kept(catalog) -> None:
     """The English README times the CPU column with Paddle Inference, the Chinese one with OpenVINO."""
     s = next(v for v in catalog.card("pp-picodet").variants if v.id == "picodet-s.coco-416")
-    cpu = {(m.source, m.runtime, m.value) for m in s.metrics if m.hardware == "intel-core-i7-10750h"}
+    cpu = {(m.source, m.engine, m.value) for m in s.metrics if m.hardware == "intel-core-i7-10750h"}
     assert cpu == {("picodet-readme-en", "paddle-inference", 6.6), ("picodet-readme-cn", "openvino", 6.6)}

@@ -70,7 +70,7 @@ def test_rfdetr_headline(catalog, variant_id, value, source, kind) -> None:
 
 def test_rfdetr_latency_context(catalog) -> None:
     m = next(m for m in variant(catalog.card("rf-detr"), "rf-detr-nano.coco").metrics if m.metric == "latency_ms")
-    assert (m.value, m.hardware, m.runtime, m.precision, m.batch, m.includes_pre_post) == (2.3, "nvidia-t4", "tensorrt", "fp16", 1, False)
+    assert (m.value, m.hardware, m.engine, m.precision, m.batch, m.includes_pre_post) == (2.3, "nvidia-t4", "tensorrt", "fp16", 1, False)
 
 
 # --- LW-DETR -----------------------------------------------------------------

@@ -22,7 +22,7 @@ def accuracy(v, source, source_kind, checkpoint=None):
     ]
     assert len(found) == 1, (v.id, source, source_kind, checkpoint, found)
     (m,) = found
-    assert (m.dataset, m.split) == ("coco-val2017", "val2017")
+    assert m.dataset == "coco-val2017"
     return m
 
 
@@ -43,7 +43,7 @@ def test_yolo26_who_and_licences(catalog) -> None:
     assert card.license.id == "AGPL-3.0-only"
     assert weights_licences(card) == {"AGPL-3.0-only"}
     assert card.paper is None  # Ultralytics published no paper
-    cpu = [m for v in card.variants for m in v.metrics if m.runtime == "onnxruntime"]
+    cpu = [m for v in card.variants for m in v.metrics if m.engine == "onnxruntime"]
     assert len(cpu) == 5 and {m.hardware for m in cpu} == {"cpu-not-stated"}  # the table names no CPU
     assert [v.id for v in card.variants] == [f"yolo26{s}.coco" for s in YOLO26]
 

@@ -60,7 +60,7 @@ def card(
     )
 
 
-T4 = {"metric": "latency_ms", "hardware": "nvidia-t4", "runtime": "tensorrt", "precision": "fp16", "batch": 1, "includes_pre_post": False}
+T4 = {"metric": "latency_ms", "hardware": "nvidia-t4", "engine": "tensorrt", "precision": "fp16", "batch": 1, "includes_pre_post": False}
 MAP = {"metric": "map50_95", "dataset": "coco-val2017"}
 DET = {"object-detection": "pretrained"}
 

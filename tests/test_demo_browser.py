@@ -13,7 +13,7 @@ import pytest
 from generator.artifacts import load_artifacts
 from generator.decode import Detection, decode
 from generator.demo import labels_by_id
-from generator.export.compare import Comparison, Tolerance, compare_image
+from generator.export.agreement import Comparison, Tolerance, compare_image
 from generator.loader import load_catalog
 from generator.preprocess import image_input, load_image, prepare
 from generator.site import build_site

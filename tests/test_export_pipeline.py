@@ -325,7 +325,7 @@ def yolo_reference(**kwargs):
 
 
 def verify_yolo(run, runtime=None, reference=None):
-    from generator.export.converters import Conversion
+    from generator.export.conversion import Conversion
     from generator.export.tflite import quantization, raw_check, tolerance
     from generator.export.verify import verify
 
@@ -346,7 +346,7 @@ def test_ultralytics_predictor_reference_agrees_with_the_artifact(run, first):
     from importlib.resources import files
 
     from generator.decode import decode
-    from generator.export.compare import Comparison, Tolerance, compare_image
+    from generator.export.agreement import Comparison, Tolerance, compare_image
     from generator.export.ultralytics_pt import load, predict
     from generator.preprocess import load_image, prepare
 

@@ -9,7 +9,7 @@ import pytest
 
 from generator.decode import Detection, decode, iou
 from generator.export import plan
-from generator.export.compare import Comparison, Tolerance, compare_image
+from generator.export.agreement import Comparison, Tolerance, compare_image
 from generator.export.contract import ContractError, TensorSig, check
 from generator.loader import load_catalog
 from generator.preprocess import Placement, letterbox, load_image, prepare
@@ -316,7 +316,7 @@ def test_tflite_quantization_is_read_from_the_file():
 
 
 def test_every_value_bound_counts_values_beyond_atol_plus_rtol():
-    from generator.export.compare import EveryValue, RawTally
+    from generator.export.agreement import EveryValue, RawTally
 
     check = EveryValue(atol=1e-3, rtol=1e-3)
     theirs = [np.array([[0.0, 100.0, 640.0]]), np.array([0.5])]
@@ -332,7 +332,7 @@ def test_every_value_bound_counts_values_beyond_atol_plus_rtol():
 
 
 def test_detection_head_bound_compares_boxes_in_pixels_on_drawn_anchors_and_every_score():
-    from generator.export.compare import DetectionHead, RawTally
+    from generator.export.agreement import DetectionHead, RawTally
 
     theirs = head([(0.5, 0.5, 0.1, 0.1), (0.2, 0.2, 0.1, 0.1), (0.8, 0.8, 0.1, 0.1)],
                   [{0: 0.9}, {1: 0.3}, {2: 0.1}])
@@ -360,7 +360,7 @@ def test_detection_head_bound_compares_boxes_in_pixels_on_drawn_anchors_and_ever
 
 
 def test_detection_head_bound_catches_a_conversion_fault_and_passes_quantization_like_noise():
-    from generator.export.compare import DetectionHead, RawTally
+    from generator.export.agreement import DetectionHead, RawTally
     from generator.export.tflite import BOX_PX, BOX_SHARE, SCORE_DELTA, SCORE_SHARE
 
     rng = np.random.default_rng(0)
@@ -452,7 +452,7 @@ def tiny_images(tmp_path):
 
 
 def run_verify(tmp_path, images, ours: np.ndarray, reference):
-    from generator.export.converters import Conversion
+    from generator.export.conversion import Conversion
     from generator.export.verify import verify
 
     graph = tiny_graph(tmp_path / "tiny.onnx", ours)
@@ -461,7 +461,7 @@ def run_verify(tmp_path, images, ours: np.ndarray, reference):
 
 
 def test_verified_needs_matched_confident_detections(tmp_path, tiny_images):
-    from generator.export.compare import EveryValue
+    from generator.export.agreement import EveryValue
 
     out = head([(32, 32, 16, 16)], [{0: 0.9}])
     twin = Detection((24.0, 24.0, 40.0, 40.0), 0.9, 0)  # cx 32, w 16 in a 64x64 image: by hand
@@ -482,7 +482,7 @@ def test_a_detection_without_twin_fails(tmp_path, tiny_images):
 
 
 def test_zero_of_zero_is_raw_only_with_a_bound_that_held(tmp_path, tiny_images):
-    from generator.export.compare import EveryValue
+    from generator.export.agreement import EveryValue
 
     out = head([(32, 32, 16, 16), (10, 10, 4, 4)], [{0: 0.2}, {3: 0.1}])  # nothing confident
     info = run_verify(tmp_path, tiny_images, out, FakeReference(out + 5e-4, [], EveryValue(1e-3, 1e-3)))
@@ -505,7 +505,7 @@ def test_zero_of_zero_without_a_raw_bound_is_refused(tmp_path, tiny_images):
 
 
 def test_a_raw_bound_violation_fails_even_when_detections_match(tmp_path, tiny_images):
-    from generator.export.compare import EveryValue
+    from generator.export.agreement import EveryValue
     from generator.export.verify import VerificationFailed
 
     out = head([(32, 32, 16, 16)], [{0: 0.9}])
@@ -528,7 +528,7 @@ def test_no_reference_is_not_compared(tmp_path, tiny_images):
 def test_manifest_refuses_a_status_its_figures_do_not_support(tmp_path, tiny_images):
     from pydantic import ValidationError
 
-    from generator.export.compare import EveryValue
+    from generator.export.agreement import EveryValue
     from generator.export.manifest import VerificationInfo
 
     out = head([(32, 32, 16, 16)], [{0: 0.2}])

@@ -31,7 +31,8 @@ from ..export.manifest import OnnxArtifact
 from ..loader import Catalog
 from ..measurement import BrowserLatency, Measurement
 from ..serve import make_server
-from ..site import PROJECT, BuildError, _copy_files, _stage_demo
+from ..site import PROJECT
+from ..staging import BuildError, copy_files, stage_demo
 from .stats import figure
 
 # Flags that work headless on these machines (without the background-networking ones chromium hangs on a
@@ -287,10 +288,10 @@ def stage_page(
     if not demo.manifest["samples"] or not demo.manifest["samples"][0]["url"].endswith(first.name):
         raise BrowserUnavailable(f"the demo manifest does not start with the sample {first.name}")
     try:
-        _stage_demo(demo, folder, node_modules, project)
+        stage_demo(demo, folder, node_modules, project)
         if webgpu:
             ort = node_modules / "onnxruntime-web" / "dist"
-            _copy_files(folder, {f"{SCRIPTS}/ort/{name}": ort / name for name in ORT_WEBGPU_FILES}, "run `npm ci --prefix wasm_demo`")
+            copy_files(folder, {f"{SCRIPTS}/ort/{name}": ort / name for name in ORT_WEBGPU_FILES}, "run `npm ci --prefix wasm_demo`")
     except BuildError as exc:
         raise BrowserUnavailable(str(exc)) from exc
     shutil.copyfile(project / "wasm_demo" / "demo.html", folder / "demo.html")

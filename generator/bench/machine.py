@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import os
 import platform
-import subprocess
 import sys
 from pathlib import Path
 
-from ..measurement import MEASUREMENTS_DIR, Machine, slug
+from ..measurement import Machine, slug
 
 
 def _cpu_model() -> str | None:
@@ -50,16 +49,3 @@ def this_machine(name: str | None = None) -> Machine:
 
 def python_version() -> str:
     return f"{sys.version_info.major}.{sys.version_info.minor}.{sys.version_info.micro}"
-
-
-def project_commit(project: Path) -> str | None:
-    """HEAD, with `+dirty` when tracked files other than the measurement records differ from it."""
-    try:
-        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=project, capture_output=True, text=True, check=True).stdout.strip()
-        status = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", f":!catalog/{MEASUREMENTS_DIR}"],
-            cwd=project, capture_output=True, text=True, check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return head + ("+dirty" if status else "")

@@ -49,7 +49,8 @@ def run(args: argparse.Namespace) -> int:
         return _compare(records_root, *args.compare)
     try:
         from ..bench import run as bench_run
-        from ..bench.machine import project_commit, this_machine
+        from ..bench.machine import this_machine
+        from ..vcs import project_commit
         from ..bench.native import Settings
         from ..bench.report import browser_vs_native, ratio_table, run_table
         from ..bench.targets import TargetError, select_artifacts

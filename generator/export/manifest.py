@@ -9,26 +9,22 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from ..schema import DemoRuntime, Sha256
+from ..schema import DemoRuntime, Sha256, Strict
 
 MANIFEST_NAME = "manifest.json"
 MODEL_NAME = "model.onnx"
 METADATA_PREFIX = "versus."
 
 
-class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class TensorInfo(_Record):
+class TensorInfo(Strict):
     name: str
     shape: list[int | str | None]
     dtype: str
 
 
-class SourceInfo(_Record):
+class SourceInfo(Strict):
     """The weights the artifact was converted from. An untrained artifact has no URL or hash: it was
     built from `architecture` with random weights (`seed`)."""
 
@@ -43,25 +39,25 @@ class SourceInfo(_Record):
     seed: int | None = None
 
 
-class ConverterInfo(_Record):
+class ConverterInfo(Strict):
     name: str
     options: dict[str, Any]
     versions: dict[str, str] = Field(description="Library versions that made and checked the artifact.")
 
 
-class FlopsInfo(_Record):
+class FlopsInfo(Strict):
     gflops: float | None = Field(description="Billions of FLOPs (2 per multiply-add) for one image, or null.")
     tool: str | None = None
     reason: str | None = Field(None, description="Why `gflops` is null.")
 
 
-class FileInfo(_Record):
+class FileInfo(Strict):
     name: str
     bytes: int
     sha256: Sha256
 
 
-class ToleranceInfo(_Record):
+class ToleranceInfo(Strict):
     confident: float
     min_iou: float
     score_delta: float
@@ -72,7 +68,7 @@ class ToleranceInfo(_Record):
 VerificationStatus = Literal["matched", "raw-only", "not-compared"]
 
 
-class DetectionsInfo(_Record):
+class DetectionsInfo(Strict):
     """Confident detections of the ONNX file (onnxruntime, then `generator/decode.py` with the runtime spec)
     and of the reference, each looking for a twin on the other side."""
 
@@ -86,7 +82,7 @@ class DetectionsInfo(_Record):
     misses: list[str] = Field(default_factory=list, description="Confident detections without a twin (at most 20).")
 
 
-class RawGroupInfo(_Record):
+class RawGroupInfo(Strict):
     """One group of raw output values held to one bound, over all images."""
 
     group: str = Field(description="Which values, in words (for example the box rows in input pixels).")
@@ -101,7 +97,7 @@ class RawGroupInfo(_Record):
     held: bool
 
 
-class RawInfo(_Record):
+class RawInfo(Strict):
     """The raw output tensors of the ONNX file against the reference's, on the same input tensors."""
 
     reference: str = Field(description="What made the reference tensors.")
@@ -113,7 +109,7 @@ class RawInfo(_Record):
     groups: list[RawGroupInfo] = Field(default_factory=list)
 
 
-class AccuracyInfo(_Record):
+class AccuracyInfo(Strict):
     """COCO mAP of the ONNX file on labelled images (`generator/export/accuracy.py`): the check of exports that
     have no source framework to compare with. A figure below `min_map50_95` fails the export, so a manifest
     never holds one."""
@@ -136,7 +132,7 @@ class AccuracyInfo(_Record):
         return self
 
 
-class VerificationInfo(_Record):
+class VerificationInfo(Strict):
     """What `versus export` checked before writing the artifact, as one `status`:
 
     - `matched`: the ONNX file and the source in its own framework were run on the sample images, at least one
@@ -190,7 +186,7 @@ class VerificationInfo(_Record):
         return self
 
 
-class OnnxArtifact(_Record):
+class OnnxArtifact(Strict):
     """One exported artifact: `artifacts/<artifact_id>/model.onnx` and this manifest beside it."""
 
     manifest_version: Literal[2] = Field(2, description="2: verification has a `status` (1 had none).")

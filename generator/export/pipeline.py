@@ -21,7 +21,7 @@ from ..schema import LabelSet
 from ..weights import MIRROR_ENV, HashMismatch, Resolved, Resolver, WeightsUnavailable, sha256_file
 from .accuracy import ACCURACY_ENV, LabelledImages
 from .contract import ContractError
-from .converters import Conversion, ConversionError
+from .conversion import Conversion, ConversionError
 from .manifest import (
     MANIFEST_NAME,
     MODEL_NAME,

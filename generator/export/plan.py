@@ -9,7 +9,8 @@ from pathlib import PurePosixPath
 from ..loader import Catalog
 from ..schema import DemoRuntime, ModelCard, Variant, Weights
 from ..weights import url_basename
-from .converters import CONVERTERS, Converter
+from .conversion import Converter
+from .converters import CONVERTERS
 
 UNTRAINED_TAG = "untrained"
 UNTRAINED_SEED = 0

@@ -35,8 +35,8 @@ from ..decode import Detection, decode
 from ..preprocess import Prepared
 from ..schema import DemoRuntime, DetectionRows, UltralyticsHead
 from ..weights import Resolved, copy_verified
-from .compare import DetectionHead, Tolerance
-from .converters import NO_FLOPS_TOOL, Conversion, ConversionError, Converter
+from .agreement import DetectionHead, Tolerance
+from .conversion import NO_FLOPS_TOOL, Conversion, ConversionError, Converter
 
 
 @dataclass(frozen=True)

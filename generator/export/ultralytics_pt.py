@@ -24,9 +24,9 @@ from ..decode import Detection
 from ..preprocess import Prepared
 from ..schema import DemoRuntime, DetectionRows, UltralyticsHead
 from ..weights import Resolved, copy_verified
-from .compare import Tolerance
-from .compare import EveryValue
-from .converters import Conversion, ConversionError, Converter
+from .agreement import Tolerance
+from .agreement import EveryValue
+from .conversion import Conversion, ConversionError, Converter
 
 OFFLINE_ENVIRONMENT = {
     "YOLO_OFFLINE": "1",  # utils.is_online() -> False: no events, no update checks, no downloads attempted

@@ -13,8 +13,8 @@ from ..decode import decode
 from ..preprocess import image_input, load_image, prepare
 from ..schema import DemoRuntime
 from . import contract
-from .compare import Comparison, RawTally, compare_image, raw_difference
-from .converters import Conversion
+from .agreement import Comparison, RawTally, compare_image, raw_difference
+from .conversion import Conversion
 from .manifest import AccuracyInfo, DetectionsInfo, RawGroupInfo, RawInfo, TensorInfo, ToleranceInfo, VerificationInfo
 
 MAX_REPORTED_MISSES = 20

@@ -1,0 +1,37 @@
+"""Copying files into a docs folder before mkdocs runs: the vendored scripts and the demo (its code,
+onnxruntime-web's CPU files, the models, samples and manifest). Shared by the site build and the bench's
+browser pages, which publish the same demo."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from .demo import MANIFEST, ORT_FILES, SCRIPTS, DemoFiles
+from .vcs import project_commit
+
+
+class BuildError(Exception):
+    """The site could not be built; the previous output is unchanged."""
+
+
+def stage_demo(demo: DemoFiles, docs: Path, node_modules: Path, project: Path) -> None:
+    """The demo's scripts, onnxruntime-web's CPU files, the models, samples and the manifest."""
+    copies = {f"{SCRIPTS}/{f.name}": f for f in (project / "wasm_demo" / "src").glob("*.js")}
+    copies.update({f"{SCRIPTS}/ort/{name}": node_modules / "onnxruntime-web" / "dist" / name for name in ORT_FILES})
+    copies.update(demo.copies)
+    copy_files(docs, copies, "run `npm ci --prefix wasm_demo` (scripts) or `versus export` (models)")
+    (docs / MANIFEST).parent.mkdir(parents=True, exist_ok=True)
+    # the commit goes into visitors' measurement records: which demo code timed the models
+    manifest = {**demo.manifest, "commit": project_commit(project)}
+    (docs / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+
+
+def copy_files(docs: Path, copies: dict[str, Path], fix: str) -> None:
+    """Copy each source file to its path in the docs folder; a missing one stops the build with `fix`."""
+    for dest, src in copies.items():
+        if not src.is_file():
+            raise BuildError(f"{src} is missing; {fix}")
+        (docs / dest).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, docs / dest)
