@@ -15,6 +15,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("build", help="build the static site (refuses an invalid catalog)")
     parser.add_argument("--catalog", default="catalog", type=Path, help="catalog folder (default: catalog/)")
     parser.add_argument("--out", default="site", type=Path, help="output folder (default: site/)")
+    parser.add_argument("--artifacts", default=None, type=Path,
+                        help="exported artifacts to publish with the demo (default: artifacts/ in the project)")
     parser.set_defaults(func=run)
 
 
@@ -22,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     catalog = load_catalog(args.catalog)
     try:
-        result = build_site(catalog, args.out)
+        result = build_site(catalog, args.out, artifacts=args.artifacts)
     except BuildError as exc:
         print(f"build failed, {args.out}/ left as it was: {exc}", file=sys.stderr)
         return 1
