@@ -17,14 +17,20 @@ from functools import cached_property
 from pathlib import PurePosixPath
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
-from . import compare, licenses, measured
+from . import compare, licenses
+from .views import measured
 from .export.manifest import OnnxArtifact
 from .loader import Catalog
 from .measurement import Figure, Machine, Measurement, NativeLatency
 from .schema import Cited, Metric, ModelCard, Organization, Registry, Variant
+from .views.catalog import catalog_view
+from .views.home import home_view
+from .views.inputs import SiteInputs
+from .views.tasks import tasks_view
 
 # Above this many pairs, pair pages are not written and the client-side view serves every pair:
 # at about 10 ms a page, 2,000 pages cost about 20 s; 1,000 models would mean 499,500 pages.
@@ -61,6 +67,28 @@ def url(from_page: str, to_page: str) -> str:
         common += 1
     rel = [".."] * (len(src) - common) + list(dst[common:])
     return ("/".join(rel) + "/") if rel else "./"
+
+
+@pass_context
+def url_filter(context: Context, to_page: str, anchor: str | None = None) -> str:
+    """`{{ "models/x.md" | url }}`: a link from the page being rendered (the template's `page`) to another page;
+    with an anchor, the anchor alone when it is on this page."""
+    here = context["page"]
+    if anchor is None:
+        return url(here, to_page)
+    return f"#{anchor}" if to_page == here else url(here, to_page) + f"#{anchor}"
+
+
+@pass_context
+def asset_filter(context: Context, path: str) -> str:
+    """`{{ "catalog.json" | asset }}`: a file at the site root, relative to the page being rendered."""
+    to_root = url(context["page"], "index.md")
+    return ("" if to_root == "./" else to_root) + path
+
+
+def tojson(value: Any) -> Markup:
+    """JSON for a data island in a page: `</` is escaped so the data cannot close its script element."""
+    return Markup(json.dumps(value, ensure_ascii=False).replace("</", "<\\/"))
 
 
 def model_page(card_id: str) -> str:
@@ -397,7 +425,8 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        self.env.filters.update(md=md, yaml_str=yaml_str, num=fmt_number, runtime_of=compare.runtime_of, reading=fmt_reading)
+        self.env.filters.update(md=md, yaml_str=yaml_str, num=fmt_number, runtime_of=compare.runtime_of, reading=fmt_reading,
+                                url=url_filter, asset=asset_filter, tojson=tojson)
         self.env.globals.update(
             compare=compare,
             measured=measured,
@@ -450,6 +479,7 @@ class Renderer:
         ctx = PageContext(page, self.catalog)
         return self.env.get_template(template).render(
             ctx=ctx,
+            page=page,
             cards=self.cards,
             registry=self.catalog.registry,
             artifacts=self.artifacts,
@@ -458,6 +488,9 @@ class Renderer:
             provenance=self.provenance,
             **values,
         )
+
+    def _render_view(self, template: str, view: Any) -> str:
+        return self.env.get_template(template).render(view=view, page=view.page)
 
     @property
     def static_pairs(self) -> bool:
@@ -468,10 +501,11 @@ class Renderer:
     def pages(self) -> dict[str, str]:
         """Every generated page, keyed by its path under the docs folder."""
         static = self.static_pairs
+        inputs = SiteInputs(self.catalog, self.artifacts, self.demo_ready, static)
         out = {
-            "index.md": self._render("home.md.j2", "index.md", static_pairs=static, featured=self.featured(static)),
-            "models/index.md": self._render("catalog.md.j2", "models/index.md"),
-            "tasks.md": self._render("tasks.md.j2", "tasks.md"),
+            "index.md": self._render_view("home.md.j2", home_view(inputs)),
+            "models/index.md": self._render_view("catalog.md.j2", catalog_view(inputs)),
+            "tasks.md": self._render_view("tasks.md.j2", tasks_view(inputs)),
             "chart.md": self._render("chart.md.j2", "chart.md", series=self.chart_data(self.cards, self.catalog.measurements)),
             "compare/index.md": self._render("compare_index.md.j2", "compare/index.md", static_pairs=static),
             "compare/view.md": self._render("compare_view.md.j2", "compare/view.md"),
@@ -490,23 +524,6 @@ class Renderer:
 
     def claims_of(self, card: ModelCard) -> list[compare.Claim]:
         return self._claims[card.id]
-
-    def featured(self, static: bool) -> list[dict[str, Any]]:
-        """The home page's featured pairs with what this build can show of each: lined-up figures and the demo."""
-        out = []
-        for pair in self.catalog.featured:
-            a, b = sorted((self.catalog.card(pair.a), self.catalog.card(pair.b)), key=lambda c: c.id)
-            aligned = compare.aligned_metrics((a, b), self.catalog.registry, self.claims_of)
-            plan = compare.demo_plan(a, b, self.catalog.registry, self.runnable)
-            out.append({
-                "a": a, "b": b, "why": pair.why,
-                "page": compare_page(a.id, b.id) if static else None,
-                "query": f"?a={a.id}&b={b.id}",
-                "aligned": sum(len(row.claims) for row in aligned),
-                "tables": len(aligned),
-                "demo": plan.reason,
-            })
-        return out
 
     def compare_with(self, card: ModelCard) -> list[dict[str, Any]]:
         """The model page's 'compare with…' list: closest cards first, each with why."""

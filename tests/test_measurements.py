@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import measured
+from generator.views import measured
 from generator.loader import check_catalog, load_catalog
 from generator.measurement import Measurement
 

@@ -2,7 +2,7 @@
 
 Records of different runs are never averaged or merged. A model page shows each run apart, latest first; a
 comparison page takes both models from one run, so both sides share a machine; the chart draws one series
-per run and setting. Measured figures are kept apart from claimed ones (`compare.py`): they were measured on
+per run and setting. Measured figures are kept apart from claimed ones (`generator/compare.py`): they were measured on
 other hardware and, for accuracy, on other images (`IMAGE_SET`, 100 COCO train2017 images, not val2017).
 
 Incomplete records (`complete: false`, a run that was interrupted or is still going) are shown on model
@@ -17,8 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from .measurement import BrowserLatency, Figure, Machine, Measurement, NativeLatency
-from .schema import ModelCard, Registry
+from ..measurement import BrowserLatency, Figure, Machine, Measurement, NativeLatency
+from ..schema import ModelCard, Registry
 
 # --- Runs ------------------------------------------------------------------------------
 
