@@ -28,6 +28,7 @@ from .loader import Catalog
 from .measurement import Figure, Machine, Measurement, NativeLatency
 from .schema import Cited, Metric, ModelCard, Organization, Registry, Variant
 from .views.catalog import catalog_view
+from .views.chart import chart_data, chart_series, chart_view
 from .views.home import home_view
 from .views.inputs import SiteInputs
 from .views.tasks import tasks_view
@@ -203,21 +204,6 @@ def _pre_post_label(value: str | None, long: bool = False) -> str:
     if value == "True":
         return "incl. pre/post-processing" if long else "incl. pre/post"
     return "model only"
-
-
-def chart_context_label(ctx: compare.ChartContext, registry: Registry) -> str:
-    """`NVIDIA T4 · NVIDIA TensorRT · FP16 · batch 1 · model only`, then the accuracy protocol where stated."""
-    parts = [registry.hardware[compare.base_of(ctx.hardware)].name if ctx.hardware else "unknown hardware"]
-    parts += _engine_parts(ctx, registry)
-    parts.append(_pre_post_label(ctx.includes_pre_post))
-    if _stated(ctx.evaluator):
-        parts.append(registry.evaluators[ctx.evaluator].name)  # type: ignore[index]
-    if _stated(ctx.max_detections):
-        parts.append(f"max {ctx.max_detections} detections")
-    if ctx.pretraining is not None and _stated(ctx.pretraining):
-        parts.append("no extra pretraining" if ctx.pretraining == "none" else "pretrained on " + ", ".join(
-            registry.datasets[d].name for d in ctx.pretraining.split("+")))
-    return " · ".join(p for p in parts if p)
 
 
 # --- Per-card display facts ------------------------------------------------------------
@@ -402,11 +388,6 @@ def pair_columns(pair: measured.PairRun, a: ModelCard, b: ModelCard) -> list[tup
     return [(f"{card.name}: {r.artifact.artifact_id}", r) for card, rs in ((a, pair.a), (b, pair.b)) for r in rs]
 
 
-def measured_series_label(series: measured.MeasuredSeries, record: Measurement, registry: Registry) -> str:
-    dataset = registry.datasets[record.accuracy.dataset].name if record.accuracy else "no accuracy"
-    return f"Measured · {record.machine.name}, {record.started:%Y-%m-%d} · {series.setting} · inference · mAP on {dataset}"
-
-
 # --- The site ---------------------------------------------------------------------
 
 
@@ -506,7 +487,7 @@ class Renderer:
             "index.md": self._render_view("home.md.j2", home_view(inputs)),
             "models/index.md": self._render_view("catalog.md.j2", catalog_view(inputs)),
             "tasks.md": self._render_view("tasks.md.j2", tasks_view(inputs)),
-            "chart.md": self._render("chart.md.j2", "chart.md", series=self.chart_data(self.cards, self.catalog.measurements)),
+            "chart.md": self._render_view("chart.md.j2", chart_view(inputs)),
             "compare/index.md": self._render("compare_index.md.j2", "compare/index.md", static_pairs=static),
             "compare/view.md": self._render("compare_view.md.j2", "compare/view.md"),
         }
@@ -515,7 +496,7 @@ class Renderer:
         if static:
             for a, b in compare.pairs(self.cards):
                 page = compare_page(a.id, b.id)
-                out[page] = self.compare(a, b, page)
+                out[page] = self.compare(a, b, page, inputs)
         return out
 
     @cached_property
@@ -534,7 +515,7 @@ class Renderer:
             for other, why in compare.closest(card, self.cards, self.catalog.registry)
         ]
 
-    def compare(self, a: ModelCard, b: ModelCard, page: str) -> str:
+    def compare(self, a: ModelCard, b: ModelCard, page: str, inputs: SiteInputs) -> str:
         aligned = compare.aligned_metrics((a, b), self.catalog.registry, self.claims_of)
         pair = measured.pair_run(self.catalog.measurements, a.id, b.id)
         return self._render(
@@ -548,82 +529,8 @@ class Renderer:
             only_a=compare.unaligned_claims(a, aligned, self.catalog.registry, self.claims_of),
             only_b=compare.unaligned_claims(b, aligned, self.catalog.registry, self.claims_of),
             pair=pair,
-            series=self.chart_data((a, b), pair.records if pair else ()),
+            view={"chart": chart_data(chart_series(inputs, (a, b), pair.records if pair else ()))},
         )
-
-    def chart_data(self, cards: Iterable[ModelCard], records: Iterable[Measurement] = ()) -> list[dict[str, Any]]:
-        """Accuracy-vs-latency contexts, one shown at a time: claimed ones (one latency setting and accuracy
-        protocol each), then measured ones (one run and setting each). Claimed and measured never share one."""
-        registry = self.catalog.registry
-        out = []
-        for ctx, points in compare.chart_points(list(cards), registry, claims_of=self.claims_of).items():
-            rows = [
-                {
-                    "family": p.card.name + (f" {p.accuracy.checkpoint}" if p.accuracy.checkpoint else ""),
-                    "model": p.card.name,
-                    "variant": p.variant.id,
-                    "input": p.accuracy.key.input_size[0],
-                    "x": p.latency.metric.value,
-                    "y": p.accuracy.metric.value,
-                    "kind": kind_label(p.accuracy.kind) if p.accuracy.kind == p.latency.kind
-                    else f"{kind_label(p.accuracy.kind)} accuracy, {kind_label(p.latency.kind)} latency",
-                    "source": p.card.sources[p.accuracy.metric.source].title,
-                }
-                for p in points
-            ]
-            y_title = f"{registry.metrics['map50_95'].name} (%) on {registry.datasets[ctx.dataset or 'coco-val2017'].name}, as published"
-            label = "Published · " + chart_context_label(ctx, registry)
-            if any(compare.is_unstated(v) and "@" in v for v in dataclasses.astuple(ctx) if isinstance(v, str)):
-                # unstated settings that match only within one source: the source is part of the context
-                label += f" · {points[0].latency.card.sources[points[0].latency.metric.source].title}"
-            out.append(chart_context_view(label, False, y_title, rows))
-        names = {card.id: card.name for card in self.catalog.cards}
-        for series, mpoints in measured.measured_series(records).items():
-            record0 = mpoints[0].record
-            assert record0.accuracy is not None
-            rows = [
-                {
-                    "family": names[p.record.artifact.card_id],
-                    "model": names[p.record.artifact.card_id],
-                    "variant": p.record.artifact.artifact_id,
-                    "input": None,
-                    "x": round(p.latency.median, 2),
-                    "y": round(p.accuracy, 1),
-                    "kind": kind_label("versus"),
-                    "source": f"run {p.record.run}",
-                }
-                for p in mpoints
-            ]
-            y_title = f"mAP50-95 (%) on {registry.datasets[record0.accuracy.dataset].name}, measured"
-            out.append(chart_context_view(measured_series_label(series, record0, registry), True, y_title, rows))
-        return out
-
-
-def chart_context_view(label: str, is_measured: bool, y_title: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """One chart context as the page draws it: families (a card's variants, or one checkpoint release of
-    them, from one source) as lines ordered by latency, and the context's Pareto front."""
-    families: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for row in rows:
-        families.setdefault((row["family"], row["source"]), []).append(row)
-    sources_per_family: dict[str, int] = {}
-    for family, _ in families:
-        sources_per_family[family] = sources_per_family.get(family, 0) + 1
-    front = compare.pareto_front([(r["x"], r["y"]) for r in rows])
-    return {
-        "label": label,
-        "measured": is_measured,
-        "y_title": y_title,
-        "points": len(rows),
-        "models": len({r["model"] for r in rows}),
-        "families": [
-            {
-                "label": family if sources_per_family[family] == 1 else f"{family} ({source})",
-                "points": sorted(points, key=lambda r: r["x"]),
-            }
-            for (family, source), points in sorted(families.items())
-        ],
-        "pareto": [{"x": rows[i]["x"], "y": rows[i]["y"], "variant": rows[i]["variant"]} for i in front],
-    }
 
 
 def catalog_json(catalog: Catalog) -> str:
