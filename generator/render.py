@@ -30,6 +30,7 @@ from .schema import Cited, Metric, ModelCard, Organization, Registry, Variant
 from .views.catalog import catalog_view
 from .views.chart import chart_data, chart_series, chart_view
 from .views.home import home_view
+from .views.model import model_view
 from .views.inputs import SiteInputs
 from .views.tasks import tasks_view
 
@@ -492,7 +493,7 @@ class Renderer:
             "compare/view.md": self._render("compare_view.md.j2", "compare/view.md"),
         }
         for card in self.cards:
-            out[model_page(card.id)] = self._render("model.md.j2", model_page(card.id), card=card, compare_with=self.compare_with(card))
+            out[model_page(card.id)] = self._render_view("model.md.j2", model_view(card, inputs))
         if static:
             for a, b in compare.pairs(self.cards):
                 page = compare_page(a.id, b.id)
@@ -505,15 +506,6 @@ class Renderer:
 
     def claims_of(self, card: ModelCard) -> list[compare.Claim]:
         return self._claims[card.id]
-
-    def compare_with(self, card: ModelCard) -> list[dict[str, Any]]:
-        """The model page's 'compare with…' list: closest cards first, each with why."""
-        static = self.static_pairs
-        return [
-            {"card": other, "why": why, "page": compare_page(card.id, other.id) if static else None,
-             "query": f"?a={min(card.id, other.id)}&b={max(card.id, other.id)}"}
-            for other, why in compare.closest(card, self.cards, self.catalog.registry)
-        ]
 
     def compare(self, a: ModelCard, b: ModelCard, page: str, inputs: SiteInputs) -> str:
         aligned = compare.aligned_metrics((a, b), self.catalog.registry, self.claims_of)

@@ -8,7 +8,6 @@ from .. import licenses
 from ..schema import ModelCard, Organization, Registry
 from .citations import Cite, cite, cites
 from .labels import fmt_range, input_sizes, params_range
-from .pages import model_page
 
 
 @dataclass(frozen=True)
@@ -37,6 +36,19 @@ class TaskBadge:
     cite: Cite | None
 
 
+@dataclass(frozen=True)
+class CodeLicense:
+    """The code's licence with the registry's plain summary (None when the licence is not stated), and whether
+    weights or upstream parts of any variant are under another licence."""
+
+    id: str
+    url: str | None
+    cite: Cite
+    summary: str | None
+    note: str | None
+    others_differ: bool
+
+
 def org_groups(card: ModelCard) -> tuple[OrgView, ...]:
     groups: dict[str, list[Organization]] = {}
     for org in card.organizations:
@@ -61,21 +73,13 @@ def params_label(card: ModelCard) -> str:
     return fmt_range(params_range(card), "M")
 
 
-def license_summary(card: ModelCard, registry: Registry) -> str | None:
-    """The registry's plain summary of the code licence, or None when the licence is not stated."""
-    entry = registry.licenses.get(card.license.id)
-    return entry.summary if entry else None
+def code_license(card: ModelCard, registry: Registry) -> CodeLicense:
+    lic = card.license
+    entry = registry.licenses.get(lic.id)
+    return CodeLicense(lic.id, str(lic.url) if lic.url else None, cite(card, lic), entry.summary if entry else None, lic.note,
+                       licenses.licenses_differ(card))
 
 
 def task_badge(card: ModelCard, task_id: str, registry: Registry) -> TaskBadge:
     listed = next((t for t in card.tasks if t.task == task_id), None)
     return TaskBadge(registry.tasks[task_id].name, card.task_state(task_id), cite(card, listed) if listed else None)
-
-
-def licenses_differ(card: ModelCard) -> bool:
-    return licenses.licenses_differ(card)
-
-
-def card_link(card: ModelCard) -> tuple[str, str]:
-    """(name, page) for a link to the card."""
-    return card.name, model_page(card.id)
