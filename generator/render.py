@@ -31,6 +31,7 @@ from .views.catalog import catalog_view
 from .views.chart import chart_data, chart_series, chart_view
 from .views.home import home_view
 from .views.model import model_view
+from .views.pair import card_view, pair_view
 from .views.inputs import SiteInputs
 from .views.tasks import tasks_view
 
@@ -497,7 +498,7 @@ class Renderer:
         if static:
             for a, b in compare.pairs(self.cards):
                 page = compare_page(a.id, b.id)
-                out[page] = self.compare(a, b, page, inputs)
+                out[page] = self._render_view("compare.md.j2", pair_view(a, b, inputs))
         return out
 
     @cached_property
@@ -506,23 +507,6 @@ class Renderer:
 
     def claims_of(self, card: ModelCard) -> list[compare.Claim]:
         return self._claims[card.id]
-
-    def compare(self, a: ModelCard, b: ModelCard, page: str, inputs: SiteInputs) -> str:
-        aligned = compare.aligned_metrics((a, b), self.catalog.registry, self.claims_of)
-        pair = measured.pair_run(self.catalog.measurements, a.id, b.id)
-        return self._render(
-            "compare.md.j2",
-            page,
-            a=a,
-            b=b,
-            shared=compare.shared_tasks(a, b),
-            plan=compare.demo_plan(a, b, self.catalog.registry, self.runnable),
-            aligned=aligned,
-            only_a=compare.unaligned_claims(a, aligned, self.catalog.registry, self.claims_of),
-            only_b=compare.unaligned_claims(b, aligned, self.catalog.registry, self.claims_of),
-            pair=pair,
-            view={"chart": chart_data(chart_series(inputs, (a, b), pair.records if pair else ()))},
-        )
 
 
 def catalog_json(catalog: Catalog) -> str:
@@ -537,46 +521,3 @@ def catalog_json(catalog: Catalog) -> str:
         "measurements": [{**record.model_dump(mode="json"), "source_kind": "versus"} for record in catalog.measurements],
     }
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
-
-
-def card_view(card: ModelCard, registry: Registry) -> dict[str, Any]:
-    """The facts a comparison shows for one card, formatted once, in Python. `key` is the comparison key as a
-    string: two figures are lined up exactly when their keys are equal (the client view joins on it)."""
-    metrics = []
-    for claim in compare.claims(card, registry):
-        info = registry.metrics[claim.key.metric]
-        source = card.sources[claim.metric.source]
-        metrics.append(
-            {
-                "key": claim.key.as_string(),
-                "label": key_label(claim.key, registry),
-                "name": info.name,
-                "better": info.better,
-                "variant": claim.variant.id,
-                "checkpoint": claim.checkpoint,
-                "value": claim.metric.value,
-                "shown": PageContext.metric_value_with(claim.metric, registry),
-                "kind": claim.kind,
-                "kind_label": kind_label(claim.kind),
-                "source": source.title,
-                "url": str(source.url),
-            }
-        )
-    entry = registry.licenses.get(card.license.id)
-    return {
-        "name": card.name,
-        "summary": card.summary,
-        "page": model_page(card.id).removesuffix(".md") + "/",
-        "organizations": organizations(card),
-        "category": card.category,
-        "modality": card.modality,
-        "released": [f"{r.date} ({r.event})" for r in card.release_date],
-        "input": input_sizes(card) + " px",
-        "params": fmt_range(params_range(card), "M"),
-        "license": card.license.id,
-        "license_note": entry.summary if entry else "licence not stated",
-        "weights_licenses": licenses.weights_licenses(card),
-        "free_commercial_use": licenses.card_free_commercial_use(card, registry),
-        "tasks": {t.task: t.state for t in card.tasks if t.state != "none"},
-        "metrics": metrics,
-    }
