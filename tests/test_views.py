@@ -16,7 +16,7 @@ from jinja2 import Environment, meta, nodes
 from generator import compare, render
 from generator.render import TEMPLATES, catalog_json, render_page
 from generator.views.cards import CodeLicense, OrgView, Sourced, TaskBadge
-from generator.views.catalog import BestFigure, CatalogRow, CatalogView
+from generator.views.catalog import BestFigure, CatalogRow, CatalogView, menu
 from generator.views.chart import ChartData, ChartGroup, ChartOption, ChartRow, ChartView
 from generator.views.citations import Cite, SourceEntry
 from generator.views.compare import ClientPairView, CompareIndexView, Link, PairList
@@ -208,6 +208,10 @@ def test_every_page_type_renders_from_views_alone() -> None:
     assert "Machine box: CPU X, 4 logical cores; run <code>20260101T000000Z-box</code>, started 2026-01-01 00:00 UTC" in pair
     assert '<span class="vs-missing">not recorded</span>' in pair and "<th>Machine</th>" not in pair, "one run: said once, above the table"
     assert '<a href="../../models/m/#licences">see its page</a>' in pair
+
+
+def test_filter_menus_list_each_value_once_in_case_insensitive_order() -> None:
+    assert menu(["Org", "iMoonLab", "org", "Baidu", "Institute"]) == ("Baidu", "iMoonLab", "Institute", "Org")
 
 
 # --- Templates format views, nothing else ----------------------------------------------------
