@@ -29,9 +29,21 @@ from .views.home import HomeView, home_view
 from .views.inputs import SiteInputs
 from .views.labels import fmt_number
 from .views.model import ModelView, model_view
-from .views.pages import model_page as model_page  # the site's navigation links model pages
+from .views.pages import model_page
 from .views.pair import PairView, card_view, pair_view
 from .views.tasks import TasksView, tasks_view
+
+__all__ = [
+    "FILTERS",
+    "MAX_PAIR_PAGES",
+    "TEMPLATES",
+    "Renderer",
+    "catalog_json",
+    "environment",
+    "model_page",
+    "render_page",
+]
+# model_page is re-exported: the site's navigation links model pages.
 
 # Above this many pairs, pair pages are not written and the client-side view serves every pair:
 # at about 10 ms a page, 2,000 pages cost about 20 s; 1,000 models would mean 499,500 pages.
@@ -100,7 +112,14 @@ def asset_filter(context: Context, path: str) -> str:
     return ("" if to_root == "./" else to_root) + path
 
 
-FILTERS = {"md": md, "yaml_str": yaml_str, "num": fmt_number, "tojson": tojson, "url": url_filter, "asset": asset_filter}
+FILTERS = {
+    "md": md,
+    "yaml_str": yaml_str,
+    "num": fmt_number,
+    "tojson": tojson,
+    "url": url_filter,
+    "asset": asset_filter,
+}
 
 
 @cache
@@ -139,7 +158,14 @@ class Renderer:
     def views(self) -> list[Any]:
         """Every page's view: the fixed pages, one per card, and one per pair while pairs get pages."""
         inputs = SiteInputs(self.catalog, self.artifacts, self.demo_ready, self.static_pairs)
-        out = [home_view(inputs), catalog_view(inputs), tasks_view(inputs), chart_view(inputs), compare_index_view(inputs), client_pair_view(inputs)]
+        out = [
+            home_view(inputs),
+            catalog_view(inputs),
+            tasks_view(inputs),
+            chart_view(inputs),
+            compare_index_view(inputs),
+            client_pair_view(inputs),
+        ]
         out += [model_view(card, inputs) for card in inputs.cards]
         if inputs.static_pairs:
             out += [pair_view(a, b, inputs) for a, b in compare.pairs(inputs.cards)]
@@ -159,6 +185,8 @@ def catalog_json(catalog: Catalog) -> str:
         "cards": [card.model_dump(mode="json") for card in catalog.cards],
         "registry": catalog.registry.model_dump(mode="json"),
         "views": {card.id: card_view(card, catalog.registry) for card in catalog.cards},
-        "measurements": [{**record.model_dump(mode="json"), "source_kind": "versus"} for record in catalog.measurements],
+        "measurements": [
+            {**record.model_dump(mode="json"), "source_kind": "versus"} for record in catalog.measurements
+        ],
     }
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"

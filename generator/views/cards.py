@@ -53,7 +53,9 @@ def org_groups(card: ModelCard) -> tuple[OrgView, ...]:
     groups: dict[str, list[Organization]] = {}
     for org in card.organizations:
         groups.setdefault(str(org.url) if org.url else org.name, []).append(org)
-    return tuple(OrgView(orgs[0].name, str(orgs[0].url) if orgs[0].url else None, cites(card, orgs)) for orgs in groups.values())
+    return tuple(
+        OrgView(orgs[0].name, str(orgs[0].url) if orgs[0].url else None, cites(card, orgs)) for orgs in groups.values()
+    )
 
 
 def organizations(card: ModelCard) -> str:
@@ -76,8 +78,14 @@ def params_label(card: ModelCard) -> str:
 def code_license(card: ModelCard, registry: Registry) -> CodeLicense:
     lic = card.license
     entry = registry.licenses.get(lic.id)
-    return CodeLicense(lic.id, str(lic.url) if lic.url else None, cite(card, lic), entry.summary if entry else None, lic.note,
-                       licenses.licenses_differ(card))
+    return CodeLicense(
+        lic.id,
+        str(lic.url) if lic.url else None,
+        cite(card, lic),
+        entry.summary if entry else None,
+        lic.note,
+        licenses.licenses_differ(card),
+    )
 
 
 def task_badge(card: ModelCard, task_id: str, registry: Registry) -> TaskBadge:

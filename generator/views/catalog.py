@@ -53,15 +53,20 @@ class CatalogView:
 def best_metric(card: ModelCard, metric: str, dataset: str) -> tuple[Variant, Metric] | None:
     """The best figure the authors claim (re-measurements are on the model page, not in this summary)."""
     found = [
-        (v, m) for v in card.variants for m in v.metrics
+        (v, m)
+        for v in card.variants
+        for m in v.metrics
         if m.metric == metric and m.dataset == dataset and m.source_kind == "claimed"
     ]
     return max(found, key=lambda vm: vm[1].value) if found else None
 
 
 def card_tasks(card: ModelCard, registry: Registry) -> str:
-    return ", ".join(task_name(t.task, registry) + ("" if t.state == "pretrained" else " (architecture only)")
-                     for t in card.tasks if t.state != "none")
+    return ", ".join(
+        task_name(t.task, registry) + ("" if t.state == "pretrained" else " (architecture only)")
+        for t in card.tasks
+        if t.state != "none"
+    )
 
 
 def menu(values: Iterable[str]) -> tuple[str, ...]:

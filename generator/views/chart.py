@@ -84,7 +84,8 @@ def chart_series(inputs: SiteInputs, cards: Iterable[ModelCard], records: Iterab
                 "input": p.accuracy.key.input_size[0],
                 "x": p.latency.metric.value,
                 "y": p.accuracy.metric.value,
-                "kind": kind_label(p.accuracy.kind) if p.accuracy.kind == p.latency.kind
+                "kind": kind_label(p.accuracy.kind)
+                if p.accuracy.kind == p.latency.kind
                 else f"{kind_label(p.accuracy.kind)} accuracy, {kind_label(p.latency.kind)} latency",
                 "source": p.card.sources[p.accuracy.metric.source].title,
             }
@@ -120,7 +121,9 @@ def chart_series(inputs: SiteInputs, cards: Iterable[ModelCard], records: Iterab
 
 def measured_series_label(series: measured.MeasuredSeries, record: Measurement, inputs: SiteInputs) -> str:
     dataset = inputs.registry.datasets[record.accuracy.dataset].name if record.accuracy else "no accuracy"
-    return f"Measured · {record.machine.name}, {record.started:%Y-%m-%d} · {series.setting} · inference · mAP on {dataset}"
+    return (
+        f"Measured · {record.machine.name}, {record.started:%Y-%m-%d} · {series.setting} · inference · mAP on {dataset}"
+    )
 
 
 def chart_context_view(label: str, is_measured: bool, y_title: str, rows: list[dict[str, Any]]) -> Series:
@@ -153,7 +156,14 @@ def chart_context_view(label: str, is_measured: bool, y_title: str, rows: list[d
 def chart_data(series: Sequence[Series]) -> ChartData:
     """The series with the picker's groups and the table form of every point."""
     groups = tuple(
-        ChartGroup(label, tuple(ChartOption(i, s["label"], s["models"], s["points"]) for i, s in enumerate(series) if s["measured"] == is_measured))
+        ChartGroup(
+            label,
+            tuple(
+                ChartOption(i, s["label"], s["models"], s["points"])
+                for i, s in enumerate(series)
+                if s["measured"] == is_measured
+            ),
+        )
         for is_measured, label in GROUPS
     )
     table = []
@@ -161,7 +171,19 @@ def chart_data(series: Sequence[Series]) -> ChartData:
         front = {p["variant"] for p in s["pareto"]}
         for f in s["families"]:
             for p in f["points"]:
-                table.append(ChartRow(s["label"], f["label"], p["variant"], p["input"], p["x"], p["y"], p["variant"] in front, p["kind"], p["source"]))
+                table.append(
+                    ChartRow(
+                        s["label"],
+                        f["label"],
+                        p["variant"],
+                        p["input"],
+                        p["x"],
+                        p["y"],
+                        p["variant"] in front,
+                        p["kind"],
+                        p["source"],
+                    )
+                )
     return ChartData(tuple(series), groups, tuple(table))
 
 

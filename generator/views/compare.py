@@ -39,11 +39,20 @@ class ClientPairView:
 
 def compare_index_view(inputs: SiteInputs) -> CompareIndexView:
     cards = inputs.cards
-    lists = tuple(
-        PairList(a.name, tuple(Link(f"{a.name} vs {b.name}", compare_page(a.id, b.id)) for b in cards if b.id != a.id)) for a in cards
-    ) if inputs.static_pairs else ()
+    lists = (
+        tuple(
+            PairList(
+                a.name, tuple(Link(f"{a.name} vs {b.name}", compare_page(a.id, b.id)) for b in cards if b.id != a.id)
+            )
+            for a in cards
+        )
+        if inputs.static_pairs
+        else ()
+    )
     n = len(cards)
-    return CompareIndexView(COMPARE_INDEX, tuple((c.id, c.name) for c in cards), inputs.static_pairs, lists, n * (n - 1) // 2)
+    return CompareIndexView(
+        COMPARE_INDEX, tuple((c.id, c.name) for c in cards), inputs.static_pairs, lists, n * (n - 1) // 2
+    )
 
 
 def client_pair_view(inputs: SiteInputs) -> ClientPairView:

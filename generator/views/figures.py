@@ -54,7 +54,13 @@ class ClaimsList:
 
 
 def figure_cell(card: ModelCard, metric: Metric, registry: Registry) -> FigureCell:
-    return FigureCell(metric_value(metric, registry), metric.source_kind, kind_label(metric.source_kind), cite(card, metric), metric.note)
+    return FigureCell(
+        metric_value(metric, registry),
+        metric.source_kind,
+        kind_label(metric.source_kind),
+        cite(card, metric),
+        metric.note,
+    )
 
 
 def claim_view(claim: compare.Claim, registry: Registry) -> ClaimView:
@@ -99,7 +105,11 @@ def claim_json(view: ClaimView) -> dict[str, Any]:
 
 def variant_claims(card: ModelCard, variant: Variant, registry: Registry) -> tuple[ClaimView, ...]:
     return claim_views(
-        (compare.Claim(card, variant, m, compare.ComparisonKey.of(card, variant, m, registry)) for m in variant.metrics), registry
+        (
+            compare.Claim(card, variant, m, compare.ComparisonKey.of(card, variant, m, registry))
+            for m in variant.metrics
+        ),
+        registry,
     )
 
 

@@ -35,8 +35,17 @@ def featured(inputs: SiteInputs) -> tuple[FeaturedView, ...]:
         aligned = compare.aligned_metrics((a, b), inputs.registry, inputs.claims_of)
         plan = compare.demo_plan(a, b, inputs.registry, inputs.runnable)
         target, query = pair_target(a.id, b.id, inputs.static_pairs)
-        out.append(FeaturedView(f"{a.name} vs {b.name}", target, query, pair.why,
-                                sum(len(row.claims) for row in aligned), len(aligned), plan.reason))
+        out.append(
+            FeaturedView(
+                f"{a.name} vs {b.name}",
+                target,
+                query,
+                pair.why,
+                sum(len(row.claims) for row in aligned),
+                len(aligned),
+                plan.reason,
+            )
+        )
     return tuple(out)
 
 

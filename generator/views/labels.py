@@ -5,7 +5,12 @@ from __future__ import annotations
 from .. import compare
 from ..schema import Metric, ModelCard, Registry
 
-KIND_LABELS = {"claimed": "claimed", "vendor-measured": "vendor re-run", "independent": "independent", "versus": "measured by Versus"}
+KIND_LABELS = {
+    "claimed": "claimed",
+    "vendor-measured": "vendor re-run",
+    "independent": "independent",
+    "versus": "measured by Versus",
+}
 
 
 def fmt_number(value: float, digits: int = 3) -> str:

@@ -158,7 +158,9 @@ def readings(record: Measurement, registry: Registry) -> list[Reading]:
             Reading((*o, 4), setting, "peak memory (RSS)", "bytes", n.peak_rss_bytes),
         ]
         if n.rss_before_session_bytes is not None:
-            out.append(Reading((*o, 5), setting, "memory before the session (RSS)", "bytes", n.rss_before_session_bytes))
+            out.append(
+                Reading((*o, 5), setting, "memory before the session (RSS)", "bytes", n.rss_before_session_bytes)
+            )
     for b in record.browser:
         setting = browser_setting(b)
         o = (1, f"{b.backend}{b.threads or 0:04d}")
@@ -225,7 +227,9 @@ def measured_series(records: Iterable[Measurement]) -> dict[MeasuredSeries, list
         for record in run.records:
             assert record.accuracy is not None
             y = record.accuracy.map50_95 * 100
-            settings = [(native_setting(n.threads), n.inference) for n in sorted(record.native, key=lambda n: n.threads)]
+            settings = [
+                (native_setting(n.threads), n.inference) for n in sorted(record.native, key=lambda n: n.threads)
+            ]
             settings += [(browser_setting(b), b.inference) for b in record.browser]
             for setting, figure in settings:
                 series.setdefault(MeasuredSeries(run.id, setting), []).append(MeasuredPoint(record, figure, y))

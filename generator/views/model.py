@@ -232,24 +232,50 @@ def verification_view(ver: VerificationInfo) -> VerificationView:
         ver.image_set,
         str(ver.tolerance.confident),
         DetectionsView(
-            d.matched, d.confident,
+            d.matched,
+            d.confident,
             None if d.min_iou is None else f"{d.min_iou:.3f}",
             None if d.max_score_delta is None else f"{d.max_score_delta:.3f}",
             d.decoded_by,
-        ) if d else None,
+        )
+        if d
+        else None,
         RawView(
-            raw.reference, bool(raw.bound), f"{raw.max_abs_diff:.3g}", raw.note,
-            tuple(RawGroupView(g.group, _thousands(g.beyond), _thousands(g.values), _g3(g.max_abs_diff), f" {g.unit}" if g.unit else "", g.bound)
-                  for g in raw.groups),
+            raw.reference,
+            bool(raw.bound),
+            f"{raw.max_abs_diff:.3g}",
+            raw.note,
+            tuple(
+                RawGroupView(
+                    g.group,
+                    _thousands(g.beyond),
+                    _thousands(g.values),
+                    _g3(g.max_abs_diff),
+                    f" {g.unit}" if g.unit else "",
+                    g.bound,
+                )
+                for g in raw.groups
+            ),
             len(raw.groups) > 1,
-        ) if raw else None,
+        )
+        if raw
+        else None,
     )
 
 
 def artifact_view(a: OnnxArtifact) -> ArtifactView:
     return ArtifactView(
-        a.artifact_id, a.trained, a.source.architecture, a.opset, _thousands(a.file.bytes), _thousands(a.parameters), a.file.sha256,
-        a.source.sha256, a.source.origin.split(":")[0], a.converter.name, verification_view(a.verification),
+        a.artifact_id,
+        a.trained,
+        a.source.architecture,
+        a.opset,
+        _thousands(a.file.bytes),
+        _thousands(a.parameters),
+        a.file.sha256,
+        a.source.sha256,
+        a.source.origin.split(":")[0],
+        a.converter.name,
+        verification_view(a.verification),
     )
 
 
@@ -262,27 +288,54 @@ def license_rows(card: ModelCard, registry: Registry) -> tuple[LicenseRowView, .
         shown = []
         for h in held:
             entry = registry.licenses.get(h.id)
-            shown.append(HeldView(h.role, h.id, entry is not None, str(entry.url) if entry else None, entry.summary if entry else None,
-                                  h.role != "code" and h.id != card.license.id))
-        rows.append(LicenseRowView(tuple(ids), tuple(shown), licenses.free_commercial_use(list(held), registry),
-                                   "; ".join(licenses.blocking(list(held), registry))))
+            shown.append(
+                HeldView(
+                    h.role,
+                    h.id,
+                    entry is not None,
+                    str(entry.url) if entry else None,
+                    entry.summary if entry else None,
+                    h.role != "code" and h.id != card.license.id,
+                )
+            )
+        rows.append(
+            LicenseRowView(
+                tuple(ids),
+                tuple(shown),
+                licenses.free_commercial_use(list(held), registry),
+                "; ".join(licenses.blocking(list(held), registry)),
+            )
+        )
     return tuple(rows)
 
 
 def disagreements(card: ModelCard, registry: Registry) -> tuple[DisagreementView, ...]:
     return tuple(
-        DisagreementView(d.fact, tuple(
-            DisagreeKind(kind, kind_label(kind), tuple(DisagreeValue(value, number(card, source), anchor(source)) for value, source in values))
-            for kind, values in d.by_kind()
-        ))
+        DisagreementView(
+            d.fact,
+            tuple(
+                DisagreeKind(
+                    kind,
+                    kind_label(kind),
+                    tuple(DisagreeValue(value, number(card, source), anchor(source)) for value, source in values),
+                )
+                for kind, values in d.by_kind()
+            ),
+        )
         for d in compare.disagreements(card, registry)
     )
 
 
 def history(card: ModelCard, inputs: SiteInputs) -> tuple[HistoryView, ...]:
     return tuple(
-        HistoryView(h.artifact_id, h.variant_id, h.trained, len(h.records), claims_list(card, h.variant_id, h.trained, inputs.registry),
-                    measured_table(run_columns(h.records), inputs.registry, inputs.artifacts))
+        HistoryView(
+            h.artifact_id,
+            h.variant_id,
+            h.trained,
+            len(h.records),
+            claims_list(card, h.variant_id, h.trained, inputs.registry),
+            measured_table(run_columns(h.records), inputs.registry, inputs.artifacts),
+        )
         for h in measured.card_history(inputs.catalog.measurements, card)
     )
 
@@ -291,8 +344,20 @@ def weights_sections(card: ModelCard, inputs: SiteInputs) -> tuple[WeightsSectio
     return tuple(
         WeightsSection(
             v.id,
-            tuple(WeightView(str(w.url), cite(card, w), w.official, w.format, w.license, _thousands(w.bytes) if w.bytes else None,
-                             w.trained, w.sha256, w.note) for w in v.weights),
+            tuple(
+                WeightView(
+                    str(w.url),
+                    cite(card, w),
+                    w.official,
+                    w.format,
+                    w.license,
+                    _thousands(w.bytes) if w.bytes else None,
+                    w.trained,
+                    w.sha256,
+                    w.note,
+                )
+                for w in v.weights
+            ),
             tuple(artifact_view(a) for a in inputs.artifacts.get(v.id, [])),
         )
         for v in card.variants
@@ -311,13 +376,25 @@ def variant_rows(card: ModelCard, registry: Registry) -> tuple[VariantRow, ...]:
     rows = []
     for v in card.variants:
         runtime = compare.runtime_of(v)
-        rows.append(VariantRow(
-            v.id, v.name, task_name(v.task, registry),
-            tuple(Sourced(f"{s.value[0]}" if s.value[0] == s.value[1] else f"{s.value[0]}×{s.value[1]}", cite(card, s)) for s in v.input_size),
-            tuple(Sourced(fmt_number(p.value), cite(card, p)) for p in v.params),
-            tuple(Sourced(fmt_number(f.value) + (" MAdds" if f.counts == "multiply-adds" else ""), cite(card, f)) for f in v.flops),
-            runtime.decoder.kind if runtime else None,
-        ))
+        rows.append(
+            VariantRow(
+                v.id,
+                v.name,
+                task_name(v.task, registry),
+                tuple(
+                    Sourced(
+                        f"{s.value[0]}" if s.value[0] == s.value[1] else f"{s.value[0]}×{s.value[1]}", cite(card, s)
+                    )
+                    for s in v.input_size
+                ),
+                tuple(Sourced(fmt_number(p.value), cite(card, p)) for p in v.params),
+                tuple(
+                    Sourced(fmt_number(f.value) + (" MAdds" if f.counts == "multiply-adds" else ""), cite(card, f))
+                    for f in v.flops
+                ),
+                runtime.decoder.kind if runtime else None,
+            )
+        )
     return tuple(rows)
 
 

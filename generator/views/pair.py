@@ -10,7 +10,18 @@ from typing import Any
 from .. import compare, licenses
 from ..schema import ModelCard, Registry
 from . import measured
-from .cards import CodeLicense, OrgView, Sourced, TaskBadge, code_license, input_label, org_groups, params_label, released, task_badge
+from .cards import (
+    CodeLicense,
+    OrgView,
+    Sourced,
+    TaskBadge,
+    code_license,
+    input_label,
+    org_groups,
+    params_label,
+    released,
+    task_badge,
+)
 from .chart import ChartData, chart_data, chart_series
 from .figures import ClaimsList, ClaimView, claim_json, claim_views, claims_list
 from .inputs import SiteInputs
@@ -134,8 +145,18 @@ class PairView:
 
 def side_view(card: ModelCard, registry: Registry) -> SideView:
     return SideView(
-        card.id, card.name, card.summary, model_page(card.id), org_groups(card), card.category, card.modality, released(card),
-        input_label(card), params_label(card), len(card.variants), code_license(card, registry),
+        card.id,
+        card.name,
+        card.summary,
+        model_page(card.id),
+        org_groups(card),
+        card.category,
+        card.modality,
+        released(card),
+        input_label(card),
+        params_label(card),
+        len(card.variants),
+        code_license(card, registry),
         licenses.card_free_commercial_use(card, registry),
     )
 
@@ -168,12 +189,20 @@ def aligned_tables(rows: list[compare.AlignedMetric], registry: Registry) -> tup
     out = []
     for row in rows:
         views = claim_views(row.claims, registry)
-        out.append(AlignedTable(views[0].label, row.info.name, row.info.better,
-                                tuple(AlignedRow(v, row.is_best(c)) for v, c in zip(views, row.claims, strict=True))))
+        out.append(
+            AlignedTable(
+                views[0].label,
+                row.info.name,
+                row.info.better,
+                tuple(AlignedRow(v, row.is_best(c)) for v, c in zip(views, row.claims, strict=True)),
+            )
+        )
     return tuple(out)
 
 
-def unaligned_groups(card: ModelCard, aligned: list[compare.AlignedMetric], inputs: SiteInputs) -> tuple[UnalignedGroup, ...]:
+def unaligned_groups(
+    card: ModelCard, aligned: list[compare.AlignedMetric], inputs: SiteInputs
+) -> tuple[UnalignedGroup, ...]:
     groups = []
     for _, claims in compare.unaligned_claims(card, aligned, inputs.registry, inputs.claims_of):
         views = claim_views(claims, inputs.registry)
@@ -183,8 +212,13 @@ def unaligned_groups(card: ModelCard, aligned: list[compare.AlignedMetric], inpu
 
 def pair_run_view(pair: measured.PairRun, a: ModelCard, b: ModelCard, inputs: SiteInputs) -> PairRunView:
     claims = tuple(
-        SideClaims(card.name, r.artifact.variant_id, claims_list(card, r.artifact.variant_id, r.artifact.trained, inputs.registry))
-        for card, rs in ((a, pair.a), (b, pair.b)) for r in rs
+        SideClaims(
+            card.name,
+            r.artifact.variant_id,
+            claims_list(card, r.artifact.variant_id, r.artifact.trained, inputs.registry),
+        )
+        for card, rs in ((a, pair.a), (b, pair.b))
+        for r in rs
     )
     return PairRunView(
         run_info(pair.run.first),
@@ -212,10 +246,15 @@ def pair_view(a: ModelCard, b: ModelCard, inputs: SiteInputs) -> PairView:
             for task_id, task in registry.tasks.items()
             if a.task_state(task_id) != "none" or b.task_state(task_id) != "none"
         ),
-        shared=tuple(SharedTaskView(task_name(s.task, registry), s.state_a, s.state_b) for s in compare.shared_tasks(a, b)),
+        shared=tuple(
+            SharedTaskView(task_name(s.task, registry), s.state_a, s.state_b) for s in compare.shared_tasks(a, b)
+        ),
         aligned=aligned_tables(aligned, registry),
         unaligned=tuple(u for u in unaligned if u.groups),
         measured=pair_run_view(pair, a, b, inputs) if pair else None,
-        runs=(RunsOf(a.name, model_page(a.id), measured.runs_of(records, a.id)), RunsOf(b.name, model_page(b.id), measured.runs_of(records, b.id))),
+        runs=(
+            RunsOf(a.name, model_page(a.id), measured.runs_of(records, a.id)),
+            RunsOf(b.name, model_page(b.id), measured.runs_of(records, b.id)),
+        ),
         chart=chart_data(chart_series(inputs, (a, b), pair.records if pair else ())),
     )

@@ -71,8 +71,14 @@ def fmt_figure(figure: Figure) -> str:
 def fmt_rounds(latency: NativeLatency) -> str:
     """Each round's median in run order, and a warning when they drift apart more than two runs should."""
     medians = " / ".join(f"{r.inference_median:.1f}" for r in latency.rounds)
-    note = "" if latency.settled else (f": they differ by {latency.drift:.0%}, the machine's speed changed during the run, "
-                                       "so judge the figure by its spread")
+    note = (
+        ""
+        if latency.settled
+        else (
+            f": they differ by {latency.drift:.0%}, the machine's speed changed during the run, "
+            "so judge the figure by its spread"
+        )
+    )
     return f"{medians} ms{note}"
 
 
@@ -121,13 +127,17 @@ def software_label(record: Measurement) -> str:
 def status_label(record: Measurement) -> str:
     """Complete, or which sections an interrupted run never measured; and why a section was skipped."""
     pending = record.pending()
-    status = "complete" if record.complete else f"incomplete: {', '.join(pending) or 'run not finished'} not measured yet"
+    status = (
+        "complete" if record.complete else f"incomplete: {', '.join(pending) or 'run not finished'} not measured yet"
+    )
     skipped = [f"{section} skipped ({why})" for section, why in record.skipped.items()]
     return "; ".join([status, *skipped])
 
 
 def run_info(record: Measurement) -> RunInfo:
-    return RunInfo(record.run, f"{record.started:%Y-%m-%d %H:%M}", record.recorded_by, record.commit, machine_label(record.machine))
+    return RunInfo(
+        record.run, f"{record.started:%Y-%m-%d %H:%M}", record.recorded_by, record.commit, machine_label(record.machine)
+    )
 
 
 _QUANTIZATION_WORDS = {
@@ -142,8 +152,10 @@ def provenance(artifact: OnnxArtifact) -> str:
     converter. A third-party export is never presented as the official checkpoint."""
     src, conv = artifact.source, artifact.converter
     if not artifact.trained:
-        return (f"random weights built from {src.architecture} (seed {src.seed}), no checkpoint: "
-                f"an untrained test graph, converted by {conv.name}")
+        return (
+            f"random weights built from {src.architecture} (seed {src.seed}), no checkpoint: "
+            f"an untrained test graph, converted by {conv.name}"
+        )
     name = (src.url or "").rsplit("/", 1)[-1] or "the weights file"
     whose = "the official checkpoint" if src.official else "a third-party file, not the official checkpoint"
     quantization = conv.options.get("quantization")
@@ -162,8 +174,13 @@ def record_provenance(record: Measurement, artifacts: Mapping[str, Sequence[Onnx
     """Words for the file a record measured, from this build's manifest of the same artifact id."""
     for artifact in artifacts.get(record.artifact.variant_id, []):
         if artifact.artifact_id == record.artifact.artifact_id:
-            same = "" if artifact.file.sha256 == record.artifact.sha256 else (
-                " (as this build exported it; the measured file's bytes differ, since converters are not byte-deterministic)")
+            same = (
+                ""
+                if artifact.file.sha256 == record.artifact.sha256
+                else (
+                    " (as this build exported it; the measured file's bytes differ, since converters are not byte-deterministic)"
+                )
+            )
             return provenance(artifact) + same
     return "not known to this build: export the artifact (versus export) to show its manifest here"
 
@@ -172,20 +189,36 @@ def record_provenance(record: Measurement, artifacts: Mapping[str, Sequence[Onnx
 
 
 def measured_table(
-    columns: Iterable[tuple[str, Measurement]], registry: Registry, artifacts: Mapping[str, Sequence[OnnxArtifact]], one_run: bool = False
+    columns: Iterable[tuple[str, Measurement]],
+    registry: Registry,
+    artifacts: Mapping[str, Sequence[OnnxArtifact]],
+    one_run: bool = False,
 ) -> MeasuredTable:
     """`columns`: (heading, record) pairs, one column each, in order."""
     columns = list(columns)
     records = [r for _, r in columns]
     rows, previous = [], None
     for row in measured.reading_rows(records, registry):
-        rows.append(ReadingRow(row.setting, row.what, row.setting != previous,
-                               tuple(fmt_reading(c) if c else None for c in row.cells)))
+        rows.append(
+            ReadingRow(
+                row.setting, row.what, row.setting != previous, tuple(fmt_reading(c) if c else None for c in row.cells)
+            )
+        )
         previous = row.setting
     return MeasuredTable(
         tuple(
-            RecordColumn(heading, run_info(r), software_label(r), r.artifact.artifact_id, r.artifact.sha256, r.artifact.sha256[:12],
-                         r.artifact.trained, record_provenance(r, artifacts), r.complete, status_label(r))
+            RecordColumn(
+                heading,
+                run_info(r),
+                software_label(r),
+                r.artifact.artifact_id,
+                r.artifact.sha256,
+                r.artifact.sha256[:12],
+                r.artifact.trained,
+                record_provenance(r, artifacts),
+                r.complete,
+                status_label(r),
+            )
             for heading, r in columns
         ),
         tuple(rows),

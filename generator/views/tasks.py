@@ -36,6 +36,8 @@ def tasks_view(inputs: SiteInputs) -> TasksView:
         listed: dict[str, Task] = {}
         for t in card.tasks:
             listed.setdefault(t.task, t)
-        cells = tuple(TaskCell(listed[t].state, cite(card, listed[t])) if t in listed else None for t in inputs.registry.tasks)
+        cells = tuple(
+            TaskCell(listed[t].state, cite(card, listed[t])) if t in listed else None for t in inputs.registry.tasks
+        )
         rows.append(TasksRow(card.name, model_page(card.id), cells))
     return TasksView(TASKS, tuple(t.name for t in inputs.registry.tasks.values()), tuple(rows))
