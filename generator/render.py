@@ -1,34 +1,65 @@
-"""Catalog to page sources: Jinja templates in, `{path: text}` out. No I/O here.
+"""Page views to page sources: Jinja templates in, `{path: text}` out. No I/O here.
 
-Every value from a card is HTML-escaped by autoescaping; text placed where
-Markdown would parse it (headings, front matter) also goes through `md` or
-`yaml_str`, so a card's text can never become markup or script.
+The views (`generator/views/`) hold every value a page shows, already formatted; templates only lay them
+out, with the filters below: `md` and `yaml_str` (text where Markdown or front matter would parse it),
+`num` (a number), `tojson` (a data island), `url` and `asset` (links from the page being rendered). Every
+value is HTML-escaped by autoescaping, so a card's text can never become markup or script.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import html
 import json
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
-from functools import cached_property
+from functools import cache
 from pathlib import PurePosixPath
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
-from . import compare, licenses, measured
+from . import compare
 from .export.manifest import OnnxArtifact
 from .loader import Catalog
-from .measurement import Figure, Machine, Measurement, NativeLatency
-from .schema import Cited, Metric, ModelCard, Organization, Registry, Variant
+from .views.catalog import CatalogView, catalog_view
+from .views.chart import ChartView, chart_view
+from .views.compare import ClientPairView, CompareIndexView, client_pair_view, compare_index_view
+from .views.home import HomeView, home_view
+from .views.inputs import SiteInputs
+from .views.labels import fmt_number
+from .views.model import ModelView, model_view
+from .views.pages import model_page
+from .views.pair import PairView, card_view, pair_view
+from .views.tasks import TasksView, tasks_view
+
+__all__ = [
+    "FILTERS",
+    "MAX_PAIR_PAGES",
+    "TEMPLATES",
+    "Renderer",
+    "catalog_json",
+    "environment",
+    "model_page",
+    "render_page",
+]
+# model_page is re-exported: the site's navigation links model pages.
 
 # Above this many pairs, pair pages are not written and the client-side view serves every pair:
 # at about 10 ms a page, 2,000 pages cost about 20 s; 1,000 models would mean 499,500 pages.
 MAX_PAIR_PAGES = 2000
+
+# The template that lays out each page view.
+TEMPLATES: dict[type, str] = {
+    HomeView: "home.md.j2",
+    CatalogView: "catalog.md.j2",
+    TasksView: "tasks.md.j2",
+    ChartView: "chart.md.j2",
+    CompareIndexView: "compare_index.md.j2",
+    ClientPairView: "compare_view.md.j2",
+    ModelView: "model.md.j2",
+    PairView: "compare.md.j2",
+}
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 
@@ -44,8 +75,9 @@ def yaml_str(text: Any) -> Markup:
     return Markup(json.dumps(html.escape(str(text), quote=True)))
 
 
-def fmt_number(value: float, digits: int = 3) -> str:
-    return f"{value:.{digits}g}" if abs(value) < 10**digits else f"{value:,.0f}"
+def tojson(value: Any) -> Markup:
+    """JSON for a data island in a page: `</` is escaped so the data cannot close its script element."""
+    return Markup(json.dumps(value, ensure_ascii=False).replace("</", "<\\/"))
 
 
 def url(from_page: str, to_page: str) -> str:
@@ -63,323 +95,50 @@ def url(from_page: str, to_page: str) -> str:
     return ("/".join(rel) + "/") if rel else "./"
 
 
-def model_page(card_id: str) -> str:
-    return f"models/{card_id}.md"
-
-
-def compare_page(a: str, b: str) -> str:
-    return f"compare/{compare.pair_slug(a, b)}.md"
-
-
-@dataclass(frozen=True)
-class PageContext:
-    """Helpers a template needs to link and cite from the page it renders."""
-
-    page: str
-    catalog: Catalog
-
-    @property
-    def registry(self) -> Registry:
-        return self.catalog.registry
-
-    def link(self, to_page: str) -> str:
-        return url(self.page, to_page)
-
-    def asset(self, path: str) -> str:
-        """A file at the site root, relative to this page."""
-        to_root = self.link("index.md")
-        return ("" if to_root == "./" else to_root) + path
-
-    def cite(self, card: ModelCard, fact: Cited) -> Markup:
-        """A numbered citation linking to the source list on the card's page."""
-        keys = list(card.sources)
-        number = keys.index(fact.source) + 1
-        source = card.sources[fact.source]
-        title = source.title + (f" — {fact.part}" if fact.part else "")
-        href = self.link(model_page(card.id)) + f"#src-{fact.source}" if self.page != model_page(card.id) else f"#src-{fact.source}"
-        return Markup('<sup class="cite"><a href="{}" title="{}">[{}]</a></sup>').format(href, title, number)
-
-    def task_name(self, task: str) -> str:
-        return self.registry.tasks[task].name
-
-    def metric_label(self, key: compare.ComparisonKey) -> str:
-        return key_label(key, self.registry)
-
-    def claim_label(self, card: ModelCard, variant: Variant, metric: Metric) -> str:
-        return key_label(compare.ComparisonKey.of(card, variant, metric, self.registry), self.registry)
-
-    def metric_value(self, metric: Metric) -> str:
-        return self.metric_value_with(metric, self.registry)
-
-    @staticmethod
-    def metric_value_with(metric: Metric, registry: Registry) -> str:
-        info = registry.metrics[metric.metric]
-        return f"{fmt_number(metric.value)}%" if info.unit == "%" else f"{fmt_number(metric.value)} {info.unit}"
-
-
-KIND_LABELS = {"claimed": "claimed", "vendor-measured": "vendor re-run", "independent": "independent", "versus": "measured by Versus"}
-
-
-def kind_label(kind: str) -> str:
-    return KIND_LABELS.get(kind, kind)
-
-
-def _stated(token: str | None) -> bool:
-    return token is not None and not compare.is_unstated(token)
-
-
-def key_label(key: compare.ComparisonKey, registry: Registry) -> str:
-    """A human label for everything a figure depends on. Unstated latency settings are named, since they
-    keep figures apart; unstated protocol keys are left out (they follow the benchmark's convention)."""
-    parts = [registry.metrics[key.metric].name]
-    if key.dataset:
-        parts.append(registry.datasets[compare.base_of(key.dataset)].name)
-    h, w = key.input_size
-    parts.append(f"{h} px input" if h == w else f"{h}×{w} input")
-    if _stated(key.evaluator):
-        parts.append(registry.evaluators[key.evaluator].name)  # type: ignore[index]
-    if _stated(key.max_detections):
-        parts.append(f"max {key.max_detections} detections")
-    if _stated(key.score_threshold):
-        parts.append(f"score ≥ {key.score_threshold}")
-    if _stated(key.nms):
-        parts.append("NMS-free" if key.nms == "none" else "with NMS")
-    if key.pretraining is not None and _stated(key.pretraining):
-        parts.append("no extra pretraining" if key.pretraining == "none" else "pretrained on " + ", ".join(
-            registry.datasets[d].name for d in key.pretraining.split("+")))
-    if _stated(key.accuracy_precision):
-        parts.append(f"{key.accuracy_precision.upper()} model")  # type: ignore[union-attr]
-    if key.hardware:
-        parts.append(registry.hardware[compare.base_of(key.hardware)].name)
-    parts += _engine_parts(key, registry)
-    parts.append(_pre_post_label(key.includes_pre_post, long=True))
-    return " · ".join(p for p in parts if p)
-
-
-def _engine_parts(key: compare.ComparisonKey | compare.ChartContext, registry: Registry) -> list[str]:
-    parts = []
-    if key.engine:
-        parts.append(registry.engines[compare.base_of(key.engine)].name)
-    if key.precision:
-        parts.append("precision not stated" if compare.is_unstated(key.precision) else key.precision.upper())
-    if key.batch is not None:
-        parts.append("batch not stated" if compare.is_unstated(key.batch) else f"batch {key.batch}")
-    return parts
-
-
-def _pre_post_label(value: str | None, long: bool = False) -> str:
-    if value is None:
-        return ""
-    if compare.is_unstated(value):
-        return "pre/post-processing not stated"
-    if value == "True":
-        return "incl. pre/post-processing" if long else "incl. pre/post"
-    return "model only"
-
-
-def chart_context_label(ctx: compare.ChartContext, registry: Registry) -> str:
-    """`NVIDIA T4 · NVIDIA TensorRT · FP16 · batch 1 · model only`, then the accuracy protocol where stated."""
-    parts = [registry.hardware[compare.base_of(ctx.hardware)].name if ctx.hardware else "unknown hardware"]
-    parts += _engine_parts(ctx, registry)
-    parts.append(_pre_post_label(ctx.includes_pre_post))
-    if _stated(ctx.evaluator):
-        parts.append(registry.evaluators[ctx.evaluator].name)  # type: ignore[index]
-    if _stated(ctx.max_detections):
-        parts.append(f"max {ctx.max_detections} detections")
-    if ctx.pretraining is not None and _stated(ctx.pretraining):
-        parts.append("no extra pretraining" if ctx.pretraining == "none" else "pretrained on " + ", ".join(
-            registry.datasets[d].name for d in ctx.pretraining.split("+")))
-    return " · ".join(p for p in parts if p)
-
-
-# --- Per-card display facts ------------------------------------------------------------
-
-
-def params_range(card: ModelCard) -> tuple[float, float] | None:
-    values = [p.value for v in card.variants for p in v.params]
-    return (min(values), max(values)) if values else None
-
-
-def fmt_range(r: tuple[float, float] | None, unit: str) -> str:
-    if r is None:
-        return "not stated"
-    low, high = r
-    return f"{fmt_number(low)} {unit}" if low == high else f"{fmt_number(low)}–{fmt_number(high)} {unit}"
-
-
-def input_sizes(card: ModelCard) -> str:
-    sizes = sorted({tuple(s.value) for v in card.variants for s in v.input_size})
-    return ", ".join(f"{h}" if h == w else f"{h}×{w}" for h, w in sizes)
-
-
-def best_metric(card: ModelCard, metric: str, dataset: str) -> tuple[Variant, Metric] | None:
-    """The best figure the authors claim (re-measurements are on the model page, not in this summary)."""
-    found = [
-        (v, m) for v in card.variants for m in v.metrics
-        if m.metric == metric and m.dataset == dataset and m.source_kind == "claimed"
-    ]
-    return max(found, key=lambda vm: vm[1].value) if found else None
-
-
-def first_release(card: ModelCard) -> str:
-    return str(min(r.date for r in card.release_date))
-
-
-@dataclass(frozen=True)
-class OrgGroup:
-    """One organization, with every source that names it (sources may spell it differently)."""
-
-    name: str
-    url: str | None
-    citations: tuple[Organization, ...]
-
-
-def org_groups(card: ModelCard) -> list[OrgGroup]:
-    groups: dict[str, list[Organization]] = {}
-    for org in card.organizations:
-        groups.setdefault(str(org.url) if org.url else org.name, []).append(org)
-    return [OrgGroup(orgs[0].name, str(orgs[0].url) if orgs[0].url else None, tuple(orgs)) for orgs in groups.values()]
-
-
-def organizations(card: ModelCard) -> str:
-    return ", ".join(g.name for g in org_groups(card))
-
-
-
-
-@dataclass(frozen=True)
-class LicenseRow:
-    """Variants bound by the same licences, with what the licences ask and whether free commercial use is open."""
-
-    variants: tuple[str, ...]
-    held: tuple[licenses.Held, ...]
-    free_commercial: bool | None
-    blocking: tuple[str, ...] = ()  # "LicenseRef-X: paid-plan"
-
-
-def license_rows(card: ModelCard, registry: Registry) -> list[LicenseRow]:
-    groups: dict[tuple[licenses.Held, ...], list[str]] = {}
-    for v in card.variants:
-        groups.setdefault(tuple(licenses.variant_licenses(card, v)), []).append(v.id)
-    rows = []
-    for held, ids in groups.items():
-        rows.append(LicenseRow(tuple(ids), held, licenses.free_commercial_use(list(held), registry),
-                               tuple(licenses.blocking(list(held), registry))))
-    return rows
-
-
-# --- Measured figures ---------------------------------------------------------------------
-
-
-def fmt_ms(value: float) -> str:
-    return f"{value:.1f} ms" if value < 1000 else f"{value / 1000:.2f} s"
-
-
-def fmt_figure(figure: Figure) -> str:
-    """The median with its spread, never a lone number: `46.2 ms (IQR 45.1–47.8, 30 runs)`."""
-    runs = f"{figure.runs} run{'s' if figure.runs != 1 else ''}"
-    return f"{fmt_ms(figure.median)} (IQR {figure.q1:.1f}–{figure.q3:.1f}, {runs})"
-
-
-def fmt_rounds(latency: NativeLatency) -> str:
-    """Each round's median in run order, and a warning when they drift apart more than two runs should."""
-    medians = " / ".join(f"{r.inference_median:.1f}" for r in latency.rounds)
-    note = "" if latency.settled else (f": they differ by {latency.drift:.0%}, the machine's speed changed during the run, "
-                                       "so judge the figure by its spread")
-    return f"{medians} ms{note}"
-
-
-def fmt_bytes(value: int) -> str:
-    """Decimal units, as download sizes are usually given: 10.8 MB."""
-    for unit, size in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
-        if value >= size:
-            return f"{value / size:.1f} {unit}"
-    return f"{value} bytes"
-
-
-def fmt_reading(reading: measured.Reading) -> str:
-    if reading.kind == "figure":
-        assert isinstance(reading.value, Figure)
-        return fmt_figure(reading.value)
-    if reading.kind == "rounds":
-        assert isinstance(reading.value, NativeLatency)
-        return fmt_rounds(reading.value)
-    if reading.kind == "ms":
-        return fmt_ms(float(reading.value))  # type: ignore[arg-type]
-    if reading.kind == "bytes":
-        return fmt_bytes(int(reading.value))  # type: ignore[arg-type]
-    return f"{float(reading.value):.1f}%"  # type: ignore[arg-type]
-
-
-def machine_label(machine: Machine) -> str:
-    """Everything a reader needs to judge where a figure was measured; says what the machine did not report."""
-    parts = [machine.cpu or "CPU not reported (browsers do not say)", f"{machine.cores} logical cores"]
-    parts.append(f"{machine.memory_bytes / 1024**3:.0f} GB memory" if machine.memory_bytes else "memory not reported")
-    parts += [p for p in (machine.gpu, machine.os) if p]
-    return f"{machine.name}: " + ", ".join(parts)
-
-
-# The versions that decide a figure; the rest (python, numpy …) stay in the record and in catalog.json.
-SOFTWARE_SHOWN = ("onnxruntime", "onnxruntime-web", "browser", "pycocotools")
-
-
-def software_label(record: Measurement) -> str:
-    shown = [(k, record.software[k]) for k in SOFTWARE_SHOWN if k in record.software]
-    return ", ".join(v if k == "browser" else f"{k} {v}" for k, v in shown) or "not recorded"
-
-
-def status_label(record: Measurement) -> str:
-    """Complete, or which sections an interrupted run never measured; and why a section was skipped."""
-    pending = record.pending()
-    status = "complete" if record.complete else f"incomplete: {', '.join(pending) or 'run not finished'} not measured yet"
-    skipped = [f"{section} skipped ({why})" for section, why in record.skipped.items()]
-    return "; ".join([status, *skipped])
-
-
-_QUANTIZATION_WORDS = {
-    "activations": "quantized weights and activations (kept quantized in the ONNX graph)",
-    "weights": "int8 weights, dequantized to float32 in the ONNX graph",
-    "float": "float weights",
+@pass_context
+def url_filter(context: Context, to_page: str, anchor: str | None = None) -> str:
+    """`{{ "models/x.md" | url }}`: a link from the page being rendered (the template's `page`) to another page;
+    with an anchor, the anchor alone when it is on this page."""
+    here = context["page"]
+    if anchor is None:
+        return url(here, to_page)
+    return f"#{anchor}" if to_page == here else url(here, to_page) + f"#{anchor}"
+
+
+@pass_context
+def asset_filter(context: Context, path: str) -> str:
+    """`{{ "catalog.json" | asset }}`: a file at the site root, relative to the page being rendered."""
+    to_root = url(context["page"], "index.md")
+    return ("" if to_root == "./" else to_root) + path
+
+
+FILTERS = {
+    "md": md,
+    "yaml_str": yaml_str,
+    "num": fmt_number,
+    "tojson": tojson,
+    "url": url_filter,
+    "asset": asset_filter,
 }
 
 
-def provenance(artifact: OnnxArtifact) -> str:
-    """What a measured file is, in words, from its manifest: whose weights, which format and precision, which
-    converter. A third-party export is never presented as the official checkpoint."""
-    src, conv = artifact.source, artifact.converter
-    if not artifact.trained:
-        return (f"random weights built from {src.architecture} (seed {src.seed}), no checkpoint: "
-                f"an untrained test graph, converted by {conv.name}")
-    name = (src.url or "").rsplit("/", 1)[-1] or "the weights file"
-    whose = "the official checkpoint" if src.official else "a third-party file, not the official checkpoint"
-    quantization = conv.options.get("quantization")
-    precision = _QUANTIZATION_WORDS.get(str(quantization), "") if quantization else ""
-    dtype = artifact.inputs[0].dtype if artifact.inputs else ""
-    parts = [f"{name}: {whose}", f"{src.format} format"]
-    if precision:
-        parts.append(precision)
-    parts.append(f"converted to ONNX by {conv.name}")
-    if dtype:
-        parts.append(f"{dtype} input")
-    return "; ".join(parts)
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("generator", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(FILTERS)
+    return env
 
 
-def run_columns(records: Iterable[Measurement]) -> list[tuple[str, Measurement]]:
-    """One column per run for a model page: the machine and the day name it."""
-    return [(f"{r.machine.name}, {r.started:%Y-%m-%d}", r) for r in records]
-
-
-def pair_columns(pair: measured.PairRun, a: ModelCard, b: ModelCard) -> list[tuple[str, Measurement]]:
-    """One column per artifact for a comparison page, first model's first; all from one run."""
-    return [(f"{card.name}: {r.artifact.artifact_id}", r) for card, rs in ((a, pair.a), (b, pair.b)) for r in rs]
-
-
-def measured_series_label(series: measured.MeasuredSeries, record: Measurement, registry: Registry) -> str:
-    dataset = registry.datasets[record.accuracy.dataset].name if record.accuracy else "no accuracy"
-    return f"Measured · {record.machine.name}, {record.started:%Y-%m-%d} · {series.setting} · inference · mAP on {dataset}"
-
-
-# --- The site ---------------------------------------------------------------------
+def render_page(view: Any) -> str:
+    """One page's source from its view alone; the view's `page` is where the page lives (links start there)."""
+    return environment().get_template(TEMPLATES[type(view)]).render(view=view, page=view.page)
 
 
 class Renderer:
@@ -389,278 +148,45 @@ class Renderer:
         self.catalog = catalog
         self.artifacts = artifacts or {}  # by variant id, trained first
         self.demo_ready = demo_ready  # the build publishes the demo (it has at least one artifact)
-        self.env = Environment(
-            loader=PackageLoader("generator", "templates"),
-            autoescape=True,
-            undefined=StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-        )
-        self.env.filters.update(md=md, yaml_str=yaml_str, num=fmt_number, runtime_of=compare.runtime_of, reading=fmt_reading)
-        self.env.globals.update(
-            compare=compare,
-            measured=measured,
-            machine_label=machine_label,
-            software_label=software_label,
-            status_label=status_label,
-            run_columns=run_columns,
-            pair_columns=pair_columns,
-            variant_of=lambda card, variant_id: next((v for v in card.variants if v.id == variant_id), None),
-            params_range=params_range,
-            fmt_range=fmt_range,
-            input_sizes=input_sizes,
-            best_metric=best_metric,
-            first_release=first_release,
-            organizations=organizations,
-            org_groups=org_groups,
-            licenses=licenses,
-            license_rows=license_rows,
-            kind_label=kind_label,
-            model_page=model_page,
-            compare_page=compare_page,
-            runtime_of=compare.runtime_of,
-            tojson=lambda v: Markup(json.dumps(v, ensure_ascii=False).replace("</", "<\\/")),
-        )
-
-    @cached_property
-    def runnable(self) -> dict[str, list[str]]:
-        """Per card, the variant ids of the trained artifacts this build exported: what the demo can run."""
-        out: dict[str, list[str]] = {}
-        for arts in self.artifacts.values():  # keyed by variant id
-            for a in arts:
-                if a.trained:
-                    out.setdefault(a.card_id, []).append(a.variant_id)
-        return out
-
-    @cached_property
-    def cards(self) -> tuple[ModelCard, ...]:
-        return self.catalog.cards
-
-    def provenance(self, record: Measurement) -> str:
-        """Words for the file a record measured, from this build's manifest of the same artifact id."""
-        for artifact in self.artifacts.get(record.artifact.variant_id, []):
-            if artifact.artifact_id == record.artifact.artifact_id:
-                same = "" if artifact.file.sha256 == record.artifact.sha256 else (
-                    " (as this build exported it; the measured file's bytes differ, since converters are not byte-deterministic)")
-                return provenance(artifact) + same
-        return "not known to this build: export the artifact (versus export) to show its manifest here"
-
-    def _render(self, template: str, page: str, **values: Any) -> str:
-        ctx = PageContext(page, self.catalog)
-        return self.env.get_template(template).render(
-            ctx=ctx,
-            cards=self.cards,
-            registry=self.catalog.registry,
-            artifacts=self.artifacts,
-            records=self.catalog.measurements,
-            demo_ready=self.demo_ready,
-            provenance=self.provenance,
-            **values,
-        )
 
     @property
     def static_pairs(self) -> bool:
         """Whether every pair gets its own page; above the budget the client-side view serves pairs."""
-        n = len(self.cards)
+        n = len(self.catalog.cards)
         return n * (n - 1) // 2 <= MAX_PAIR_PAGES
+
+    def views(self) -> list[Any]:
+        """Every page's view: the fixed pages, one per card, and one per pair while pairs get pages."""
+        inputs = SiteInputs(self.catalog, self.artifacts, self.demo_ready, self.static_pairs)
+        out = [
+            home_view(inputs),
+            catalog_view(inputs),
+            tasks_view(inputs),
+            chart_view(inputs),
+            compare_index_view(inputs),
+            client_pair_view(inputs),
+        ]
+        out += [model_view(card, inputs) for card in inputs.cards]
+        if inputs.static_pairs:
+            out += [pair_view(a, b, inputs) for a, b in compare.pairs(inputs.cards)]
+        return out
 
     def pages(self) -> dict[str, str]:
         """Every generated page, keyed by its path under the docs folder."""
-        static = self.static_pairs
-        out = {
-            "index.md": self._render("home.md.j2", "index.md", static_pairs=static, featured=self.featured(static)),
-            "models/index.md": self._render("catalog.md.j2", "models/index.md"),
-            "tasks.md": self._render("tasks.md.j2", "tasks.md"),
-            "chart.md": self._render("chart.md.j2", "chart.md", series=self.chart_data(self.cards, self.catalog.measurements)),
-            "compare/index.md": self._render("compare_index.md.j2", "compare/index.md", static_pairs=static),
-            "compare/view.md": self._render("compare_view.md.j2", "compare/view.md"),
-        }
-        for card in self.cards:
-            out[model_page(card.id)] = self._render("model.md.j2", model_page(card.id), card=card, compare_with=self.compare_with(card))
-        if static:
-            for a, b in compare.pairs(self.cards):
-                page = compare_page(a.id, b.id)
-                out[page] = self.compare(a, b, page)
-        return out
-
-    @cached_property
-    def _claims(self) -> dict[str, list[compare.Claim]]:
-        return {card.id: list(compare.claims(card, self.catalog.registry)) for card in self.cards}
-
-    def claims_of(self, card: ModelCard) -> list[compare.Claim]:
-        return self._claims[card.id]
-
-    def featured(self, static: bool) -> list[dict[str, Any]]:
-        """The home page's featured pairs with what this build can show of each: lined-up figures and the demo."""
-        out = []
-        for pair in self.catalog.featured:
-            a, b = sorted((self.catalog.card(pair.a), self.catalog.card(pair.b)), key=lambda c: c.id)
-            aligned = compare.aligned_metrics((a, b), self.catalog.registry, self.claims_of)
-            plan = compare.demo_plan(a, b, self.catalog.registry, self.runnable)
-            out.append({
-                "a": a, "b": b, "why": pair.why,
-                "page": compare_page(a.id, b.id) if static else None,
-                "query": f"?a={a.id}&b={b.id}",
-                "aligned": sum(len(row.claims) for row in aligned),
-                "tables": len(aligned),
-                "demo": plan.reason,
-            })
-        return out
-
-    def compare_with(self, card: ModelCard) -> list[dict[str, Any]]:
-        """The model page's 'compare with…' list: closest cards first, each with why."""
-        static = self.static_pairs
-        return [
-            {"card": other, "why": why, "page": compare_page(card.id, other.id) if static else None,
-             "query": f"?a={min(card.id, other.id)}&b={max(card.id, other.id)}"}
-            for other, why in compare.closest(card, self.cards, self.catalog.registry)
-        ]
-
-    def compare(self, a: ModelCard, b: ModelCard, page: str) -> str:
-        aligned = compare.aligned_metrics((a, b), self.catalog.registry, self.claims_of)
-        pair = measured.pair_run(self.catalog.measurements, a.id, b.id)
-        return self._render(
-            "compare.md.j2",
-            page,
-            a=a,
-            b=b,
-            shared=compare.shared_tasks(a, b),
-            plan=compare.demo_plan(a, b, self.catalog.registry, self.runnable),
-            aligned=aligned,
-            only_a=compare.unaligned_claims(a, aligned, self.catalog.registry, self.claims_of),
-            only_b=compare.unaligned_claims(b, aligned, self.catalog.registry, self.claims_of),
-            pair=pair,
-            series=self.chart_data((a, b), pair.records if pair else ()),
-        )
-
-    def chart_data(self, cards: Iterable[ModelCard], records: Iterable[Measurement] = ()) -> list[dict[str, Any]]:
-        """Accuracy-vs-latency contexts, one shown at a time: claimed ones (one latency setting and accuracy
-        protocol each), then measured ones (one run and setting each). Claimed and measured never share one."""
-        registry = self.catalog.registry
-        out = []
-        for ctx, points in compare.chart_points(list(cards), registry, claims_of=self.claims_of).items():
-            rows = [
-                {
-                    "family": p.card.name + (f" {p.accuracy.checkpoint}" if p.accuracy.checkpoint else ""),
-                    "model": p.card.name,
-                    "variant": p.variant.id,
-                    "input": p.accuracy.key.input_size[0],
-                    "x": p.latency.metric.value,
-                    "y": p.accuracy.metric.value,
-                    "kind": kind_label(p.accuracy.kind) if p.accuracy.kind == p.latency.kind
-                    else f"{kind_label(p.accuracy.kind)} accuracy, {kind_label(p.latency.kind)} latency",
-                    "source": p.card.sources[p.accuracy.metric.source].title,
-                }
-                for p in points
-            ]
-            y_title = f"{registry.metrics['map50_95'].name} (%) on {registry.datasets[ctx.dataset or 'coco-val2017'].name}, as published"
-            label = "Published · " + chart_context_label(ctx, registry)
-            if any(compare.is_unstated(v) and "@" in v for v in dataclasses.astuple(ctx) if isinstance(v, str)):
-                # unstated settings that match only within one source: the source is part of the context
-                label += f" · {points[0].latency.card.sources[points[0].latency.metric.source].title}"
-            out.append(chart_context_view(label, False, y_title, rows))
-        names = {card.id: card.name for card in self.catalog.cards}
-        for series, mpoints in measured.measured_series(records).items():
-            record0 = mpoints[0].record
-            assert record0.accuracy is not None
-            rows = [
-                {
-                    "family": names[p.record.artifact.card_id],
-                    "model": names[p.record.artifact.card_id],
-                    "variant": p.record.artifact.artifact_id,
-                    "input": None,
-                    "x": round(p.latency.median, 2),
-                    "y": round(p.accuracy, 1),
-                    "kind": kind_label("versus"),
-                    "source": f"run {p.record.run}",
-                }
-                for p in mpoints
-            ]
-            y_title = f"mAP50-95 (%) on {registry.datasets[record0.accuracy.dataset].name}, measured"
-            out.append(chart_context_view(measured_series_label(series, record0, registry), True, y_title, rows))
-        return out
-
-
-def chart_context_view(label: str, is_measured: bool, y_title: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """One chart context as the page draws it: families (a card's variants, or one checkpoint release of
-    them, from one source) as lines ordered by latency, and the context's Pareto front."""
-    families: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for row in rows:
-        families.setdefault((row["family"], row["source"]), []).append(row)
-    sources_per_family: dict[str, int] = {}
-    for family, _ in families:
-        sources_per_family[family] = sources_per_family.get(family, 0) + 1
-    front = compare.pareto_front([(r["x"], r["y"]) for r in rows])
-    return {
-        "label": label,
-        "measured": is_measured,
-        "y_title": y_title,
-        "points": len(rows),
-        "models": len({r["model"] for r in rows}),
-        "families": [
-            {
-                "label": family if sources_per_family[family] == 1 else f"{family} ({source})",
-                "points": sorted(points, key=lambda r: r["x"]),
-            }
-            for (family, source), points in sorted(families.items())
-        ],
-        "pareto": [{"x": rows[i]["x"], "y": rows[i]["y"], "variant": rows[i]["variant"]} for i in front],
-    }
+        return {view.page: render_page(view) for view in self.views()}
 
 
 def catalog_json(catalog: Catalog) -> str:
     """Every validated card with the published field names (each metric with its `source_kind`), the registry
-    it refers to, every measurement record as committed (`measurements`, each marked `source_kind: versus`), and `views`: display-ready facts per card that the client-side
-    comparison view joins without re-implementing the comparison rules (context keys and labels are
-    computed here)."""
+    it refers to, every measurement record as committed (`measurements`, each marked `source_kind: versus`),
+    and `views`: per card, the facts the client-side pair view joins, from the same view functions as the
+    pair pages (views/pair.py card_view), so it never re-implements the comparison rules."""
     data = {
         "cards": [card.model_dump(mode="json") for card in catalog.cards],
         "registry": catalog.registry.model_dump(mode="json"),
         "views": {card.id: card_view(card, catalog.registry) for card in catalog.cards},
-        "measurements": [{**record.model_dump(mode="json"), "source_kind": "versus"} for record in catalog.measurements],
+        "measurements": [
+            {**record.model_dump(mode="json"), "source_kind": "versus"} for record in catalog.measurements
+        ],
     }
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
-
-
-def card_view(card: ModelCard, registry: Registry) -> dict[str, Any]:
-    """The facts a comparison shows for one card, formatted once, in Python. `key` is the comparison key as a
-    string: two figures are lined up exactly when their keys are equal (the client view joins on it)."""
-    metrics = []
-    for claim in compare.claims(card, registry):
-        info = registry.metrics[claim.key.metric]
-        source = card.sources[claim.metric.source]
-        metrics.append(
-            {
-                "key": claim.key.as_string(),
-                "label": key_label(claim.key, registry),
-                "name": info.name,
-                "better": info.better,
-                "variant": claim.variant.id,
-                "checkpoint": claim.checkpoint,
-                "value": claim.metric.value,
-                "shown": PageContext.metric_value_with(claim.metric, registry),
-                "kind": claim.kind,
-                "kind_label": kind_label(claim.kind),
-                "source": source.title,
-                "url": str(source.url),
-            }
-        )
-    entry = registry.licenses.get(card.license.id)
-    return {
-        "name": card.name,
-        "summary": card.summary,
-        "page": model_page(card.id).removesuffix(".md") + "/",
-        "organizations": organizations(card),
-        "category": card.category,
-        "modality": card.modality,
-        "released": [f"{r.date} ({r.event})" for r in card.release_date],
-        "input": input_sizes(card) + " px",
-        "params": fmt_range(params_range(card), "M"),
-        "license": card.license.id,
-        "license_note": entry.summary if entry else "licence not stated",
-        "weights_licenses": licenses.weights_licenses(card),
-        "free_commercial_use": licenses.card_free_commercial_use(card, registry),
-        "tasks": {t.task: t.state for t in card.tasks if t.state != "none"},
-        "metrics": metrics,
-    }

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import measured
+from generator.views import measured
 from generator.loader import check_catalog, load_catalog
 from generator.measurement import Measurement
 
@@ -245,7 +245,7 @@ def test_a_browser_only_visitor_record_reads_without_native_figures(catalog) -> 
 
 def test_rounds_are_shown_and_a_drifting_figure_says_so(catalog) -> None:
     """A figure pooled from rounds that disagree (a busy host) is flagged where it is shown; a settled one is not."""
-    from generator.render import fmt_reading
+    from generator.views.records import fmt_reading
 
     vm = next(r for r in catalog.measurements if r.run == VM_RUN and r.artifact.artifact_id == "yolo11n.coco")
     shown = {r.key: fmt_reading(r) for r in measured.readings(vm, catalog.registry) if r.kind == "rounds"}

@@ -2,7 +2,7 @@
 
 Records of different runs are never averaged or merged. A model page shows each run apart, latest first; a
 comparison page takes both models from one run, so both sides share a machine; the chart draws one series
-per run and setting. Measured figures are kept apart from claimed ones (`compare.py`): they were measured on
+per run and setting. Measured figures are kept apart from claimed ones (`generator/compare.py`): they were measured on
 other hardware and, for accuracy, on other images (`IMAGE_SET`, 100 COCO train2017 images, not val2017).
 
 Incomplete records (`complete: false`, a run that was interrupted or is still going) are shown on model
@@ -17,8 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from .measurement import BrowserLatency, Figure, Machine, Measurement, NativeLatency
-from .schema import ModelCard, Registry
+from ..measurement import BrowserLatency, Figure, Machine, Measurement, NativeLatency
+from ..schema import ModelCard, Registry
 
 # --- Runs ------------------------------------------------------------------------------
 
@@ -158,7 +158,9 @@ def readings(record: Measurement, registry: Registry) -> list[Reading]:
             Reading((*o, 4), setting, "peak memory (RSS)", "bytes", n.peak_rss_bytes),
         ]
         if n.rss_before_session_bytes is not None:
-            out.append(Reading((*o, 5), setting, "memory before the session (RSS)", "bytes", n.rss_before_session_bytes))
+            out.append(
+                Reading((*o, 5), setting, "memory before the session (RSS)", "bytes", n.rss_before_session_bytes)
+            )
     for b in record.browser:
         setting = browser_setting(b)
         o = (1, f"{b.backend}{b.threads or 0:04d}")
@@ -225,7 +227,9 @@ def measured_series(records: Iterable[Measurement]) -> dict[MeasuredSeries, list
         for record in run.records:
             assert record.accuracy is not None
             y = record.accuracy.map50_95 * 100
-            settings = [(native_setting(n.threads), n.inference) for n in sorted(record.native, key=lambda n: n.threads)]
+            settings = [
+                (native_setting(n.threads), n.inference) for n in sorted(record.native, key=lambda n: n.threads)
+            ]
             settings += [(browser_setting(b), b.inference) for b in record.browser]
             for setting, figure in settings:
                 series.setdefault(MeasuredSeries(run.id, setting), []).append(MeasuredPoint(record, figure, y))

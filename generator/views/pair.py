@@ -1,0 +1,260 @@
+"""A pair of models side by side: the static pair page, and each card's entry in catalog.json's `views`, which
+the client-side pair view (site_src/assets/versus.js) joins for pairs without a page. Both come from the same
+functions here, so a figure, its setting's label and its comparison key read the same in both places."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .. import compare, licenses
+from ..schema import ModelCard, Registry
+from . import measured
+from .cards import (
+    CodeLicense,
+    OrgView,
+    Sourced,
+    TaskBadge,
+    code_license,
+    input_label,
+    org_groups,
+    params_label,
+    released,
+    task_badge,
+)
+from .chart import ChartData, chart_data, chart_series
+from .figures import ClaimsList, ClaimView, claim_json, claim_views, claims_list
+from .inputs import SiteInputs
+from .labels import task_name
+from .pages import compare_page, model_page
+from .records import MeasuredTable, RunInfo, measured_table, pair_columns, run_info
+
+
+@dataclass(frozen=True)
+class SideView:
+    """One model of the pair, as the properties table shows it."""
+
+    id: str
+    name: str
+    summary: str
+    page: str
+    organizations: tuple[OrgView, ...]
+    category: str
+    modality: str
+    released: tuple[Sourced, ...]
+    input: str
+    params: str
+    variants: int
+    license: CodeLicense
+    free_commercial: bool  # at least one trained variant without a non-commercial licence or a paid plan
+
+
+@dataclass(frozen=True)
+class DemoView:
+    possible: bool  # at least one side runs here
+    reason: str
+    partial: bool  # only one side runs here
+    cards_allow: bool  # both cards publish trained weights and a runtime spec for a shared task
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    """A task either card lists, with both cards' states."""
+
+    name: str
+    a: TaskBadge
+    b: TaskBadge
+
+
+@dataclass(frozen=True)
+class SharedTaskView:
+    name: str
+    state_a: str
+    state_b: str
+
+
+@dataclass(frozen=True)
+class AlignedRow:
+    claim: ClaimView
+    best: bool  # ties share the ★
+
+
+@dataclass(frozen=True)
+class AlignedTable:
+    """Figures of both cards measured the same way (one comparison key), best first."""
+
+    label: str
+    name: str
+    better: str
+    rows: tuple[AlignedRow, ...]
+
+
+@dataclass(frozen=True)
+class UnalignedGroup:
+    label: str
+    claims: tuple[ClaimView, ...]
+
+
+@dataclass(frozen=True)
+class Unaligned:
+    """One side's figures whose setting the other side does not report: shown, never compared."""
+
+    name: str
+    groups: tuple[UnalignedGroup, ...]
+
+
+@dataclass(frozen=True)
+class SideClaims:
+    name: str
+    variant: str
+    claims: ClaimsList
+
+
+@dataclass(frozen=True)
+class PairRunView:
+    """The run that measured both models, its records as one table."""
+
+    run: RunInfo
+    untrained: bool  # some column is an untrained test graph
+    claims: tuple[SideClaims, ...]
+    table: MeasuredTable
+
+
+@dataclass(frozen=True)
+class RunsOf:
+    name: str
+    page: str
+    runs: int
+
+
+@dataclass(frozen=True)
+class PairView:
+    page: str
+    a: SideView
+    b: SideView
+    demo: DemoView
+    demo_ready: bool
+    tasks: tuple[TaskRow, ...]
+    shared: tuple[SharedTaskView, ...]
+    aligned: tuple[AlignedTable, ...]
+    unaligned: tuple[Unaligned, ...]  # only sides that have such figures
+    measured: PairRunView | None
+    runs: tuple[RunsOf, RunsOf]  # how many runs measured each side, when no run measured both
+    chart: ChartData
+
+
+def side_view(card: ModelCard, registry: Registry) -> SideView:
+    return SideView(
+        card.id,
+        card.name,
+        card.summary,
+        model_page(card.id),
+        org_groups(card),
+        card.category,
+        card.modality,
+        released(card),
+        input_label(card),
+        params_label(card),
+        len(card.variants),
+        code_license(card, registry),
+        licenses.card_free_commercial_use(card, registry),
+    )
+
+
+def card_view(card: ModelCard, registry: Registry) -> dict[str, Any]:
+    """The facts a comparison shows for one card, as catalog.json's `views` carry them for the client-side pair
+    view: the pair page's side and figures, as plain JSON. `key` is the comparison key as a string: two
+    figures are lined up exactly when their keys are equal (the client view joins on it)."""
+    side = side_view(card, registry)
+    return {
+        "name": side.name,
+        "summary": side.summary,
+        "page": side.page.removesuffix(".md") + "/",
+        "organizations": ", ".join(o.name for o in side.organizations),
+        "category": side.category,
+        "modality": side.modality,
+        "released": [r.text for r in side.released],
+        "input": side.input,
+        "params": side.params,
+        "license": side.license.id,
+        "license_note": side.license.summary or "licence not stated",
+        "weights_licenses": licenses.weights_licenses(card),
+        "free_commercial_use": side.free_commercial,
+        "tasks": {t.task: t.state for t in card.tasks if t.state != "none"},
+        "metrics": [claim_json(v) for v in claim_views(compare.claims(card, registry), registry)],
+    }
+
+
+def aligned_tables(rows: list[compare.AlignedMetric], registry: Registry) -> tuple[AlignedTable, ...]:
+    out = []
+    for row in rows:
+        views = claim_views(row.claims, registry)
+        out.append(
+            AlignedTable(
+                views[0].label,
+                row.info.name,
+                row.info.better,
+                tuple(AlignedRow(v, row.is_best(c)) for v, c in zip(views, row.claims, strict=True)),
+            )
+        )
+    return tuple(out)
+
+
+def unaligned_groups(
+    card: ModelCard, aligned: list[compare.AlignedMetric], inputs: SiteInputs
+) -> tuple[UnalignedGroup, ...]:
+    groups = []
+    for _, claims in compare.unaligned_claims(card, aligned, inputs.registry, inputs.claims_of):
+        views = claim_views(claims, inputs.registry)
+        groups.append(UnalignedGroup(views[0].label, views))
+    return tuple(groups)
+
+
+def pair_run_view(pair: measured.PairRun, a: ModelCard, b: ModelCard, inputs: SiteInputs) -> PairRunView:
+    claims = tuple(
+        SideClaims(
+            card.name,
+            r.artifact.variant_id,
+            claims_list(card, r.artifact.variant_id, r.artifact.trained, inputs.registry),
+        )
+        for card, rs in ((a, pair.a), (b, pair.b))
+        for r in rs
+    )
+    return PairRunView(
+        run_info(pair.run.first),
+        any(not r.artifact.trained for r in pair.records),
+        claims,
+        measured_table(pair_columns(pair, a.name, b.name), inputs.registry, inputs.artifacts, one_run=True),
+    )
+
+
+def pair_view(a: ModelCard, b: ModelCard, inputs: SiteInputs) -> PairView:
+    registry = inputs.registry
+    aligned = compare.aligned_metrics((a, b), registry, inputs.claims_of)
+    plan = compare.demo_plan(a, b, registry, inputs.runnable)
+    pair = measured.pair_run(inputs.catalog.measurements, a.id, b.id)
+    unaligned = (Unaligned(card.name, unaligned_groups(card, aligned, inputs)) for card in (a, b))
+    records = inputs.catalog.measurements
+    return PairView(
+        page=compare_page(a.id, b.id),
+        a=side_view(a, registry),
+        b=side_view(b, registry),
+        demo=DemoView(plan.possible, plan.reason, len(plan.runs) < 2, plan.cards_allow),
+        demo_ready=inputs.demo_ready,
+        tasks=tuple(
+            TaskRow(task.name, task_badge(a, task_id, registry), task_badge(b, task_id, registry))
+            for task_id, task in registry.tasks.items()
+            if a.task_state(task_id) != "none" or b.task_state(task_id) != "none"
+        ),
+        shared=tuple(
+            SharedTaskView(task_name(s.task, registry), s.state_a, s.state_b) for s in compare.shared_tasks(a, b)
+        ),
+        aligned=aligned_tables(aligned, registry),
+        unaligned=tuple(u for u in unaligned if u.groups),
+        measured=pair_run_view(pair, a, b, inputs) if pair else None,
+        runs=(
+            RunsOf(a.name, model_page(a.id), measured.runs_of(records, a.id)),
+            RunsOf(b.name, model_page(b.id), measured.runs_of(records, b.id)),
+        ),
+        chart=chart_data(chart_series(inputs, (a, b), pair.records if pair else ())),
+    )

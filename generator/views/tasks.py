@@ -1,0 +1,43 @@
+"""The tasks × models page: one mark per card and registry task, each with its source."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..schema import Task
+from .citations import Cite, cite
+from .inputs import SiteInputs
+from .pages import TASKS, model_page
+
+
+@dataclass(frozen=True)
+class TaskCell:
+    state: str  # "pretrained", "architecture-only" or "none"
+    cite: Cite
+
+
+@dataclass(frozen=True)
+class TasksRow:
+    name: str
+    page: str
+    cells: tuple[TaskCell | None, ...]  # one per registry task; None where the card does not list it
+
+
+@dataclass(frozen=True)
+class TasksView:
+    page: str
+    tasks: tuple[str, ...]  # registry task names, the columns
+    rows: tuple[TasksRow, ...]
+
+
+def tasks_view(inputs: SiteInputs) -> TasksView:
+    rows = []
+    for card in inputs.cards:
+        listed: dict[str, Task] = {}
+        for t in card.tasks:
+            listed.setdefault(t.task, t)
+        cells = tuple(
+            TaskCell(listed[t].state, cite(card, listed[t])) if t in listed else None for t in inputs.registry.tasks
+        )
+        rows.append(TasksRow(card.name, model_page(card.id), cells))
+    return TasksView(TASKS, tuple(t.name for t in inputs.registry.tasks.values()), tuple(rows))
