@@ -43,6 +43,9 @@ VENDOR = {
 }
 
 
+# What the site publishes from wasm_demo/src: the ES modules and the stylesheet pages link (demo.css).
+DEMO_SOURCE_SUFFIXES = (".js", ".css")
+
 # A nav entry is repeated on every page; past this many models they are reached from the catalog table.
 MAX_NAV_MODELS = 100
 
@@ -113,8 +116,8 @@ def stage_docs(
 
 
 def _stage_demo(demo: DemoFiles, docs: Path, node_modules: Path, project: Path) -> None:
-    """The demo's scripts, onnxruntime-web's CPU files, the models, samples and the manifest."""
-    copies = {f"{SCRIPTS}/{f.name}": f for f in (project / "wasm_demo" / "src").glob("*.js")}
+    """The demo's scripts and styles, onnxruntime-web's CPU files, the models, samples and the manifest."""
+    copies = {f"{SCRIPTS}/{f.name}": f for f in sorted((project / "wasm_demo" / "src").iterdir()) if f.suffix in DEMO_SOURCE_SUFFIXES}
     copies.update({f"{SCRIPTS}/ort/{name}": node_modules / "onnxruntime-web" / "dist" / name for name in ORT_FILES})
     copies.update(demo.copies)
     _copy_files(docs, copies, "run `npm ci --prefix wasm_demo` (scripts) or `versus export` (models)")

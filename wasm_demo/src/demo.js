@@ -45,7 +45,6 @@ import {
 const CANDIDATE_FLOOR = 0.05; // lowest confidence the slider offers; workers keep candidates down to it
 const MAX_MODEL_FILE_BYTES = 512 * 1024 * 1024;
 const controllers = new Set();
-let stylesInjected = false;
 
 // --- small DOM helpers ---------------------------------------------------------------------------------
 
@@ -95,60 +94,6 @@ function cameraMessage(err) {
   if (name === 'NotReadableError' || name === 'TrackStartError') return 'The camera is in use by another application.';
   if (name === 'SecurityError' || name === 'NoMediaDevices') return 'The camera needs a secure page (https or localhost).';
   return `The camera could not be started (${err?.message ?? name ?? 'unknown error'}).`;
-}
-
-// --- styles --------------------------------------------------------------------------------------------
-
-const CSS = `
-.vs-demo [hidden]{display:none!important}
-.vs-demo{--vs-fg:var(--md-default-fg-color,#222);--vs-muted:var(--md-default-fg-color--light,#666);--vs-bg:var(--md-default-bg-color,#fff);--vs-line:var(--md-default-fg-color--lightest,#ddd);--vs-accent:var(--md-accent-fg-color,#526cfe);color:var(--vs-fg);font-size:.8rem;margin:1em 0}
-.vs-demo .vs-controls{display:flex;flex-wrap:wrap;gap:.5em 1em;align-items:center;margin-bottom:.6em}
-.vs-demo .vs-controls label{display:inline-flex;gap:.35em;align-items:center}
-.vs-demo .vs-controls input[type=range]{width:8em}
-.vs-demo button,.vs-demo select{font:inherit;padding:.15em .5em}
-.vs-demo .vs-source-msg{flex-basis:100%;margin:0;color:#b3261e}
-.vs-demo .vs-panels{display:grid;grid-template-columns:repeat(auto-fit,minmax(18em,1fr));gap:1em}
-.vs-demo .vs-panel{border:1px solid var(--vs-line);border-radius:.3em;padding:.6em;position:relative;min-width:0}
-.vs-demo .vs-panel.vs-dragover{outline:3px dashed var(--vs-accent);outline-offset:-3px}
-.vs-demo .vs-panel-head{display:flex;flex-wrap:wrap;gap:.4em;align-items:center}
-.vs-demo .vs-panel-title{font-weight:700;font-size:1.05em;margin:0}
-.vs-demo .vs-badge{background:#b3261e;color:#fff;border-radius:.2em;padding:.05em .4em;font-weight:700}
-.vs-demo .vs-badge-user{background:#6a4fb3}
-.vs-demo .vs-badge-standin{background:#8a5300}
-.vs-demo details.vs-reason{margin:.3em 0;padding:0;border:0;box-shadow:none;background:none;font-size:inherit;display:block}
-.vs-demo .vs-reason summary{display:list-item;list-style:disclosure-closed inside;padding:0;margin:0;background:none;min-height:0;font-weight:400;color:#b3261e;cursor:pointer;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
-.vs-demo .vs-reason[open] summary{list-style-type:disclosure-open}
-.vs-demo .vs-reason summary::before,.vs-demo .vs-reason summary::after{display:none}
-.vs-demo .vs-reason p{color:var(--vs-muted);margin:.3em 0}
-.vs-demo .vs-standin{display:flex;flex-wrap:wrap;gap:.2em .4em;align-items:center;margin:.3em 0;white-space:nowrap}
-.vs-demo .vs-standin select{flex:1 1 12em;min-width:0;max-width:100%}
-.vs-demo .vs-status{color:var(--vs-muted);min-height:1.4em;display:flex;gap:.5em;align-items:center}
-.vs-demo .vs-status progress{width:8em}
-.vs-demo .vs-info,.vs-demo .vs-timings{color:var(--vs-muted);margin:.2em 0}
-.vs-demo .vs-timings span{white-space:nowrap;margin-right:.8em}
-.vs-demo .vs-stage{position:relative;background:repeating-conic-gradient(#0000 0 25%,#8881 0 50%) 0 0/16px 16px;min-height:8em}
-.vs-demo .vs-stage canvas{display:block;width:100%;height:auto}
-.vs-demo .vs-stage .vs-hint{position:absolute;inset:0;display:flex;align-items:center;justify-content:center;text-align:center;padding:1em;color:var(--vs-muted);pointer-events:none}
-.vs-demo .vs-message{color:#b3261e;font-weight:600;margin:.4em 0}
-.vs-demo .vs-note{color:var(--vs-muted);margin:.3em 0}
-.vs-demo .vs-detections{margin:.3em 0 0;padding-left:1.4em;max-height:10em;overflow:auto;color:var(--vs-muted)}
-.vs-demo .vs-credit{color:var(--vs-muted);margin-top:.5em}
-.vs-demo .vs-byom{display:inline-flex;align-items:center;gap:.3em;cursor:pointer;color:var(--vs-accent)}
-.vs-demo .vs-byom input{display:none}
-.vs-demo video{display:none}
-.vs-demo .vs-measure{margin:.6em 0}
-.vs-demo .vs-measure-status{color:var(--vs-muted);margin:.2em 0}
-.vs-demo .vs-measure-results{overflow-x:auto;max-width:100%}
-.vs-demo .vs-measure table{border-collapse:collapse;font-size:.95em}
-.vs-demo .vs-measure caption{text-align:left;white-space:normal;padding-bottom:.3em}
-.vs-demo .vs-measure th,.vs-demo .vs-measure td{border-bottom:1px solid var(--vs-line);padding:.15em .5em;text-align:left;white-space:nowrap}
-.vs-demo .vs-measure td:first-child{white-space:normal;min-width:12em}
-`;
-
-function injectStyles() {
-  if (stylesInjected || document.querySelector('style[data-vs-demo]')) return;
-  stylesInjected = true;
-  document.head.append(h('style', { 'data-vs-demo': '', text: CSS }));
 }
 
 // --- a panel: one model in one worker --------------------------------------------------------------------
@@ -842,7 +787,6 @@ export class Demo {
   }
 
   async mount() {
-    injectStyles();
     const root = this.root;
     root.dataset.mounted = 'true';
     root.classList.add('vs-demo');
