@@ -10,6 +10,7 @@ import { clearCanvas, drawDetections } from './draw.js';
 import { modelFileProblem, userModelRuntime } from './user-model.js';
 import { infoSpans, panelElements, timingSpans } from './panel-view.js';
 import { WorkerClient } from './worker-client.js';
+import { PHASE, STATUS } from './worker-protocol.js';
 
 export const CANDIDATE_FLOOR = 0.05; // lowest confidence the slider offers; workers keep candidates down to it
 
@@ -21,7 +22,7 @@ export class Panel {
     this.entry = null; // manifest entry or a user model {user: true, ...}
     this.worker = null;
     this.state = 'empty';
-    this.ready = null; // worker's 'ready' message
+    this.ready = null; // the worker's READY message
     this.pending = null; // the next frame to run
     this.inFlight = null; // the frame being run
     this.shown = null; // {frame, result} drawn now
@@ -326,8 +327,8 @@ export class Panel {
 
   onWorkerMessage(m) {
     switch (m.status) {
-      case 'loading':
-        if (m.phase === 'download') {
+      case STATUS.LOADING:
+        if (m.phase === PHASE.DOWNLOAD) {
           const total = m.total || this.entry?.bytes || 0;
           this.download = { loaded: m.loaded, total, fromCache: m.fromCache };
           const what = m.fromCache ? 'From cache' : 'Downloading';
@@ -336,14 +337,14 @@ export class Panel {
           this.status('Starting the model…', 'indeterminate');
         }
         break;
-      case 'ready':
+      case STATUS.READY:
         this.ready = m;
         this.setState('ready');
         this.status('');
         this.renderInfo();
         if (m.note) this.showNote(`${this.note.textContent ? `${this.note.textContent} ` : ''}${m.note}`);
         break;
-      case 'idle':
+      case STATUS.IDLE:
         if (this.state === 'busy' || this.state === 'ready') this.setState('ready');
         this.finishInFlight();
         if (this.waiter?.result) {
@@ -353,25 +354,25 @@ export class Panel {
         if (this.state === 'ready') for (const w of this.idleWaiters.splice(0)) w.resolve();
         this.demo.pump(this);
         break;
-      case 'busy':
+      case STATUS.BUSY:
         this.setState('busy');
         break;
-      case 'backend':
+      case STATUS.BACKEND:
         // the worker fell back from WebGPU to wasm after a failed first run
         if (this.ready) Object.assign(this.ready, { backend: m.backend, numThreads: m.numThreads });
         this.renderInfo();
         if (m.note) this.showNote(m.note);
         break;
-      case 'dropped':
+      case STATUS.DROPPED:
         if (this.waiter) this.failWaiters('the worker was busy and dropped a frame');
         break;
-      case 'result':
+      case STATUS.RESULT:
         this.onResult(m);
         if (this.waiter && this.inFlight?.id === m.id) this.waiter.result = m;
         break;
-      case 'error':
+      case STATUS.ERROR:
         this.failWaiters(m.message);
-        if (m.phase === 'run') {
+        if (m.phase === PHASE.RUN) {
           this.showMessage(`This image could not be run: ${m.message}`);
         } else {
           // the panel has no model now: drop the failed model's description, say how to go on

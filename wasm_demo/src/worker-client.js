@@ -1,5 +1,7 @@
 // The page's side of one model worker (worker.js): starts it as a module worker and sends it the
-// protocol's messages. What the worker answers goes to the `onMessage` handler the panel gives.
+// protocol's messages (worker-protocol.js). What the worker answers goes to the `onMessage` handler the panel gives.
+
+import { REQUEST } from './worker-protocol.js';
 
 export class WorkerClient {
   /**
@@ -20,7 +22,7 @@ export class WorkerClient {
   /** Load a model: from `model.url`, or from `buffer` (a dropped file, transferred to the worker). */
   load({ ortBase, numThreads, webgpu, resampler, sessionOptions, model, runtime, buffer = null }) {
     const msg = {
-      type: 'load',
+      type: REQUEST.LOAD,
       ortBase,
       numThreads,
       webgpu,
@@ -39,13 +41,13 @@ export class WorkerClient {
 
   /** Run one frame; `bitmap` is transferred. */
   run({ id, bitmap, sourceSize, options }) {
-    this.worker.postMessage({ type: 'run', id, bitmap, sourceSize, options }, [bitmap]);
+    this.worker.postMessage({ type: REQUEST.RUN, id, bitmap, sourceSize, options }, [bitmap]);
   }
 
   /** Ask the worker to release its session, then stop it. */
   dispose() {
     try {
-      this.worker.postMessage({ type: 'dispose' });
+      this.worker.postMessage({ type: REQUEST.DISPOSE });
     } catch {
       // already gone
     }
