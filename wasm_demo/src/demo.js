@@ -227,7 +227,8 @@ export class Demo {
     this.sourceMsg.hidden = !text;
   }
 
-  filterOptions(panel) {
+  /** The visitor's slider and class settings, the same for every panel (undefined: each model's own). */
+  filterOptions() {
     return {
       scoreThreshold: this.settings.scoreThreshold ?? undefined,
       iouThreshold: this.settings.iouThreshold ?? undefined,

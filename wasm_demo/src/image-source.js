@@ -130,7 +130,7 @@ export async function decodeImageFile(file) {
   let full;
   try {
     full = await createImageBitmap(file, { imageOrientation: 'from-image', colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
-  } catch (err) {
+  } catch {
     throw new ImageInputError(`${name} looks like a ${sniffed.format.toUpperCase()} file but could not be decoded (corrupt or truncated?).`);
   }
   return fitBitmap(full, sniffed.format);

@@ -419,7 +419,7 @@ export class Panel {
       id,
       bitmap,
       sourceSize: { width: frame.width, height: frame.height },
-      options: { ...this.demo.filterOptions(this), minScore: Math.min(CANDIDATE_FLOOR, this.runtime.decoder.score_threshold ?? 1) },
+      options: { ...this.demo.filterOptions(), minScore: Math.min(CANDIDATE_FLOOR, this.runtime.decoder.score_threshold ?? 1) },
     });
   }
 
@@ -443,7 +443,7 @@ export class Panel {
   render() {
     if (!this.shown) return;
     const { frame, result } = this.shown;
-    const options = this.demo.filterOptions(this);
+    const options = this.demo.filterOptions();
     const detections = filterCandidates(result.candidates, options, this.runtime.labels);
     drawDetections(this.canvas, frame, detections, this.entry?.standIn ? standInName(this.entry) : null);
     this.list.replaceChildren(

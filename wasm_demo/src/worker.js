@@ -159,7 +159,7 @@ async function createSession(msg, buffer) {
   if (adapter) {
     try {
       ort = await import(new URL('ort.webgpu.min.mjs', base).href);
-    } catch (err) {
+    } catch {
       // the site may ship the CPU (wasm) build only
       adapter = null;
       note = 'WebGPU build of onnxruntime-web not available here; running on wasm';
@@ -180,8 +180,9 @@ async function createSession(msg, buffer) {
   // Benchmarking knob (demo.html?session-options=JSON, generator/benchmarks/browser_gap.py): other onnxruntime-web
   // session options for a study; the execution provider stays the worker's choice. Site pages never set it.
   if (msg.sessionOptions && typeof msg.sessionOptions === 'object') {
-    const { executionProviders, ...rest } = msg.sessionOptions;
-    Object.assign(options, rest);
+    const overrides = { ...msg.sessionOptions };
+    delete overrides.executionProviders;
+    Object.assign(options, overrides);
   }
   const bytes = new Uint8Array(buffer);
   if (adapter) {
