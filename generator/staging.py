@@ -12,13 +12,16 @@ from .demo import MANIFEST, ORT_FILES, SCRIPTS, DemoFiles
 from .vcs import project_commit
 
 
+DEMO_SOURCE_SUFFIXES = (".js", ".css")  # what the demo's source folder publishes
+
+
 class BuildError(Exception):
     """The site could not be built; the previous output is unchanged."""
 
 
 def stage_demo(demo: DemoFiles, docs: Path, node_modules: Path, project: Path) -> None:
-    """The demo's scripts, onnxruntime-web's CPU files, the models, samples and the manifest."""
-    copies = {f"{SCRIPTS}/{f.name}": f for f in (project / "wasm_demo" / "src").glob("*.js")}
+    """The demo's scripts and styles, onnxruntime-web's CPU files, the models, samples and the manifest."""
+    copies = {f"{SCRIPTS}/{f.name}": f for f in sorted((project / "wasm_demo" / "src").iterdir()) if f.suffix in DEMO_SOURCE_SUFFIXES}
     copies.update({f"{SCRIPTS}/ort/{name}": node_modules / "onnxruntime-web" / "dist" / name for name in ORT_FILES})
     copies.update(demo.copies)
     copy_files(docs, copies, "run `npm ci --prefix wasm_demo` (scripts) or `versus export` (models)")

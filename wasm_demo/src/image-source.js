@@ -1,7 +1,8 @@
 // Image files the visitor gives the demo: recognise them from their first bytes (not from a name or a
 // MIME type, which can lie), read their size from the header before decoding, and decide how big a
 // copy the demo works on. `sniffImage` and `workingSize` are pure (tested in Node); `decodeImageFile`
-// needs a browser (createImageBitmap decodes off the main thread).
+// needs a browser (createImageBitmap decodes off the main thread). `makeFrame` wraps a decoded image for
+// the panels that share it.
 
 /** Above this many pixels the file is refused without decoding it (a decompression bomb, or a mistake). */
 export const MAX_IMAGE_PIXELS = 100_000_000;
@@ -129,7 +130,7 @@ export async function decodeImageFile(file) {
   let full;
   try {
     full = await createImageBitmap(file, { imageOrientation: 'from-image', colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
-  } catch (err) {
+  } catch {
     throw new ImageInputError(`${name} looks like a ${sniffed.format.toUpperCase()} file but could not be decoded (corrupt or truncated?).`);
   }
   return fitBitmap(full, sniffed.format);
@@ -152,4 +153,32 @@ export async function fitBitmap(full, format = 'bitmap') {
   } finally {
     full.close?.();
   }
+}
+
+/**
+ * A frame: one decoded image shared by the panels. `width` and `height` are the original image's size (the
+ * bitmap may be a downscaled copy). Each holder retains it while it uses the bitmap; once the page has
+ * dropped it and the last holder has released it, the bitmap is closed.
+ */
+export function makeFrame({ bitmap, width, height, label, still }) {
+  const holders = new Set();
+  let dropped = false;
+  return {
+    bitmap,
+    width,
+    height,
+    label,
+    still,
+    retain(holder) {
+      holders.add(holder);
+    },
+    release(holder) {
+      holders.delete(holder);
+      if (dropped && !holders.size) bitmap.close();
+    },
+    drop() {
+      dropped = true;
+      if (!holders.size) bitmap.close();
+    },
+  };
 }

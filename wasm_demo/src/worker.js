@@ -2,28 +2,11 @@
 // pre-processing -> inference -> decoding for the page. Start it as a module worker:
 //   new Worker(new URL('./worker.js', import.meta.url), {type: 'module'})
 //
-// Page -> worker messages (`type`):
-//   {type: 'load', ortBase, numThreads, webgpu: 'auto'|'off'|'force', resampler: 'auto'|'js'|'canvas',
-//    sessionOptions?: object (benchmarking knob: merged over the session options below; null = the defaults),
-//    model: {url, bytes, sha256, name},
-//    buffer?: ArrayBuffer (a dropped file instead of url), runtime}
-//   {type: 'run', id, bitmap: ImageBitmap | pixels: {data, width, height}, sourceSize?: {width, height},
-//    options: {minScore, scoreThreshold, iouThreshold, classFilter}}
-//   {type: 'dispose'}
-// Worker -> page messages always carry `status`:
-//   'loading'  {phase: 'download'|'session', loaded, total, fromCache}
-//   'ready'    {backend, numThreads, crossOriginIsolated, sessionMs, downloadMs, fromCache, bytes, inputNames, outputNames, note,
-//               ortVersion (onnxruntime-web's own), gpu (the WebGPU adapter's description, or null)}
-//   'idle'     the worker takes a frame now
-//   'busy'     {id} a frame is being processed
-//   'dropped'  {id} a frame arrived while busy and was dropped
-//   'result'   {id, detections, candidates, timings, backend, numThreads, image: {width, height}}
-//   'backend'  {backend, numThreads, note} the backend changed (WebGPU session failed its first run: now wasm)
-//   'error'    {phase: 'download'|'load'|'run', id?, message}
-// The page sends a frame only after 'idle'; one that arrives anyway is dropped, never queued.
+// The messages it takes and sends: worker-protocol.js.
 
 import { imageInputName, prepareFromBitmap, prepareFromRGBA } from './preprocess.js';
 import { extractCandidates, filterCandidates } from './decoders.js';
+import { PHASE, REQUEST, STATUS } from './worker-protocol.js';
 
 export const MODEL_CACHE = 'versus-demo-models-v1';
 
@@ -79,7 +62,7 @@ async function fetchModel(model) {
       const hit = await cache.match(model.url);
       if (hit && hit.headers.get('x-versus-version') === version) {
         const buffer = await hit.arrayBuffer();
-        post({ status: 'loading', phase: 'download', loaded: buffer.byteLength, total: buffer.byteLength, fromCache: true });
+        post({ status: STATUS.LOADING, phase: PHASE.DOWNLOAD, loaded: buffer.byteLength, total: buffer.byteLength, fromCache: true });
         return { buffer, fromCache: true };
       }
       if (hit) await cache.delete(model.url);
@@ -91,11 +74,11 @@ async function fetchModel(model) {
   try {
     response = await fetch(model.url, { credentials: 'same-origin' });
   } catch (err) {
-    throw new DemoError(`Could not download the model (${err.message}).`, 'download');
+    throw new DemoError(`Could not download the model (${err.message}).`, PHASE.DOWNLOAD);
   }
   if (!response.ok) {
     const what = response.status === 404 ? 'The model file is missing on this site (HTTP 404)' : `The model download failed (HTTP ${response.status})`;
-    throw new DemoError(`${what}: ${model.url}`, 'download');
+    throw new DemoError(`${what}: ${model.url}`, PHASE.DOWNLOAD);
   }
   const total = Number(response.headers.get('content-length')) || model.bytes || 0;
   let buffer;
@@ -112,7 +95,7 @@ async function fetchModel(model) {
       const t = now();
       if (t - lastPost > 100) {
         lastPost = t;
-        post({ status: 'loading', phase: 'download', loaded: loadedBytes, total, fromCache: false });
+        post({ status: STATUS.LOADING, phase: PHASE.DOWNLOAD, loaded: loadedBytes, total, fromCache: false });
       }
     }
     const bytes = new Uint8Array(loadedBytes);
@@ -125,11 +108,11 @@ async function fetchModel(model) {
   } else {
     buffer = await response.arrayBuffer();
   }
-  post({ status: 'loading', phase: 'download', loaded: buffer.byteLength, total: buffer.byteLength, fromCache: false });
+  post({ status: STATUS.LOADING, phase: PHASE.DOWNLOAD, loaded: buffer.byteLength, total: buffer.byteLength, fromCache: false });
   if (model.sha256) {
     const got = await sha256Hex(buffer);
     if (got !== model.sha256) {
-      throw new DemoError(`The downloaded model does not match its published SHA-256 (got ${got.slice(0, 12)}…).`, 'download');
+      throw new DemoError(`The downloaded model does not match its published SHA-256 (got ${got.slice(0, 12)}…).`, PHASE.DOWNLOAD);
     }
   }
   if (cache) {
@@ -176,7 +159,7 @@ async function createSession(msg, buffer) {
   if (adapter) {
     try {
       ort = await import(new URL('ort.webgpu.min.mjs', base).href);
-    } catch (err) {
+    } catch {
       // the site may ship the CPU (wasm) build only
       adapter = null;
       note = 'WebGPU build of onnxruntime-web not available here; running on wasm';
@@ -186,7 +169,7 @@ async function createSession(msg, buffer) {
     try {
       ort = await import(new URL('ort.wasm.min.mjs', base).href);
     } catch (err) {
-      throw new DemoError(`Could not load onnxruntime-web from ${base}ort.wasm.min.mjs (${err.message}).`, 'load');
+      throw new DemoError(`Could not load onnxruntime-web from ${base}ort.wasm.min.mjs (${err.message}).`, PHASE.LOAD);
     }
   }
   ort.env.logLevel = 'error';
@@ -197,8 +180,9 @@ async function createSession(msg, buffer) {
   // Benchmarking knob (demo.html?session-options=JSON, generator/benchmarks/browser_gap.py): other onnxruntime-web
   // session options for a study; the execution provider stays the worker's choice. Site pages never set it.
   if (msg.sessionOptions && typeof msg.sessionOptions === 'object') {
-    const { executionProviders, ...rest } = msg.sessionOptions;
-    Object.assign(options, rest);
+    const overrides = { ...msg.sessionOptions };
+    delete overrides.executionProviders;
+    Object.assign(options, overrides);
   }
   const bytes = new Uint8Array(buffer);
   if (adapter) {
@@ -215,34 +199,34 @@ async function createSession(msg, buffer) {
     const s = await ort.InferenceSession.create(bytes, { ...options, executionProviders: ['wasm'] });
     return { session: s, backend: 'wasm', note };
   } catch (err) {
-    throw new DemoError(`onnxruntime-web could not load this model: ${err.message ?? err}`, 'load');
+    throw new DemoError(`onnxruntime-web could not load this model: ${err.message ?? err}`, PHASE.LOAD);
   }
 }
 
 function checkModelAgainstSpec() {
   const declared = runtime.input?.name;
   if (declared && !session.inputNames.includes(declared)) {
-    throw new DemoError(`The model has no input named "${declared}" (it has ${session.inputNames.join(', ')}).`, 'load');
+    throw new DemoError(`The model has no input named "${declared}" (it has ${session.inputNames.join(', ')}).`, PHASE.LOAD);
   }
   inputName = imageInputName(runtime.input ?? {}, session.inputNames);
   for (const extra of runtime.input?.extra_inputs ?? []) {
     if (!session.inputNames.includes(extra.name)) {
-      throw new DemoError(`The model has no input named "${extra.name}" (${extra.value}); it has ${session.inputNames.join(', ')}.`, 'load');
+      throw new DemoError(`The model has no input named "${extra.name}" (${extra.value}); it has ${session.inputNames.join(', ')}.`, PHASE.LOAD);
     }
   }
-  if (!inputName) throw new DemoError(`The model has no image input besides its extra inputs (${session.inputNames.join(', ')}).`, 'load');
+  if (!inputName) throw new DemoError(`The model has no image input besides its extra inputs (${session.inputNames.join(', ')}).`, PHASE.LOAD);
   outputNames = [...session.outputNames];
   const idx = runtime.decoder?.outputs;
   if (idx) {
     const max = Math.max(...Object.values(idx));
     if (max >= outputNames.length) {
-      throw new DemoError(`The decoder expects output #${max} but the model has ${outputNames.length} outputs.`, 'load');
+      throw new DemoError(`The decoder expects output #${max} but the model has ${outputNames.length} outputs.`, PHASE.LOAD);
     }
   }
 }
 
 async function load(msg) {
-  if (loaded || session) throw new DemoError('This worker already has a model; start a new worker for another.', 'load');
+  if (loaded || session) throw new DemoError('This worker already has a model; start a new worker for another.', PHASE.LOAD);
   runtime = msg.runtime;
   if (['js', 'canvas', 'auto'].includes(msg.resampler)) resampler = msg.resampler;
   const t0 = now();
@@ -250,7 +234,7 @@ async function load(msg) {
   let fromCache = false;
   if (!buffer) ({ buffer, fromCache } = await fetchModel(msg.model));
   const downloadMs = now() - t0;
-  post({ status: 'loading', phase: 'session' });
+  post({ status: STATUS.LOADING, phase: PHASE.SESSION });
   const t1 = now();
   const created = await createSession(msg, buffer);
   session = created.session;
@@ -260,7 +244,7 @@ async function load(msg) {
   checkModelAgainstSpec();
   loaded = true;
   post({
-    status: 'ready',
+    status: STATUS.READY,
     backend,
     numThreads,
     requestedThreads: msg.numThreads,
@@ -312,7 +296,7 @@ async function run(msg) {
       sessionMs += now() - t;
       backend = 'wasm';
       numThreads = ort.env.wasm.numThreads ?? 1;
-      post({ status: 'backend', backend, numThreads, note: `WebGPU could not run this model (${err.message}); running on wasm` });
+      post({ status: STATUS.BACKEND, backend, numThreads, note: `WebGPU could not run this model (${err.message}); running on wasm` });
       results = await session.run(feeds);
     }
     fallback = null;
@@ -357,7 +341,7 @@ async function run(msg) {
   const transfer = [candidates.boxes.buffer, candidates.scores.buffer, candidates.labels.buffer];
   post(
     {
-      status: 'result',
+      status: STATUS.RESULT,
       id,
       detections,
       candidates,
@@ -372,35 +356,35 @@ async function run(msg) {
 
 self.onmessage = async (event) => {
   const msg = event.data ?? {};
-  if (msg.type === 'load') {
+  if (msg.type === REQUEST.LOAD) {
     try {
       await load(msg);
-      post({ status: 'idle' });
+      post({ status: STATUS.IDLE });
     } catch (err) {
-      post({ status: 'error', phase: err.phase ?? 'load', message: err.message ?? String(err) });
+      post({ status: STATUS.ERROR, phase: err.phase ?? PHASE.LOAD, message: err.message ?? String(err) });
     }
-  } else if (msg.type === 'run') {
+  } else if (msg.type === REQUEST.RUN) {
     if (!loaded) {
       msg.bitmap?.close?.();
-      post({ status: 'error', phase: 'run', id: msg.id, message: 'The model is not loaded.' });
+      post({ status: STATUS.ERROR, phase: PHASE.RUN, id: msg.id, message: 'The model is not loaded.' });
       return;
     }
     if (busy) {
       msg.bitmap?.close?.();
-      post({ status: 'dropped', id: msg.id });
+      post({ status: STATUS.DROPPED, id: msg.id });
       return;
     }
     busy = true;
-    post({ status: 'busy', id: msg.id });
+    post({ status: STATUS.BUSY, id: msg.id });
     try {
       await run(msg);
     } catch (err) {
-      post({ status: 'error', phase: 'run', id: msg.id, message: err.message ?? String(err) });
+      post({ status: STATUS.ERROR, phase: PHASE.RUN, id: msg.id, message: err.message ?? String(err) });
     } finally {
       busy = false;
-      post({ status: 'idle' });
+      post({ status: STATUS.IDLE });
     }
-  } else if (msg.type === 'dispose') {
+  } else if (msg.type === REQUEST.DISPOSE) {
     try {
       await session?.release?.();
     } catch {
