@@ -42,8 +42,6 @@ VENDOR = {
 }
 
 
-# What the site publishes from wasm_demo/src: the ES modules and the stylesheet pages link (demo.css).
-
 # A nav entry is repeated on every page; past this many models they are reached from the catalog table.
 MAX_NAV_MODELS = 100
 
