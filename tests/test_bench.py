@@ -20,7 +20,6 @@ from generator.bench import run as bench_run
 from generator.bench.machine import this_machine
 from generator.bench.rounds import PartialRounds
 from generator.bench.stats import figure
-from generator.decode import Detection
 from generator.loader import load_catalog
 from generator.measurement import Measurement, read_record
 
@@ -66,50 +65,12 @@ def test_record_rules() -> None:
                                                     "end_to_end": figure_json, "peak_rss_bytes": 1}]))
 
 
-# --- accuracy --------------------------------------------------------------------------------------------
+# --- accuracy (the evaluator itself: tests/test_coco_eval.py) ---------------------------------------------
 
 
 @pytest.fixture(scope="module")
-def sample_set() -> accuracy.LabelledSet:
+def sample_set():
     return accuracy.read_sample_set(SAMPLES)
-
-
-def _sizes(sample: accuracy.LabelledSet) -> list[tuple[int, int]]:
-    import cv2
-
-    return [cv2.imread(str(i.path)).shape[:2] for i in sample.images]
-
-
-def test_ground_truth_scored_as_detections_is_perfect_and_wrong_classes_score_nothing(sample_set) -> None:
-    """Pins the label conversion (YOLO cx,cy,w,h -> COCO x,y,w,h in pixels) and the class-name matching."""
-    truth = accuracy.ground_truth(sample_set, _sizes(sample_set))
-    assert len(truth["images"]) == 100 and len(truth["annotations"]) == 741
-    names = list(sample_set.names)
-    perfect, shifted = [], []
-    for image in truth["images"]:
-        for a in (a for a in truth["annotations"] if a["image_id"] == image["id"]):
-            x, y, w, h = a["bbox"]
-            det = Detection((x, y, x + w, y + h), 0.9, a["category_id"] - 1)
-            perfect += accuracy.detection_rows(image["id"], [det], names, names)
-            shifted += accuracy.detection_rows(image["id"], [Detection(det.box, 0.9, (det.label + 1) % 80)], names, names)
-    assert accuracy.coco_map(truth, perfect) == pytest.approx((1.0, 1.0))
-    assert accuracy.coco_map(truth, shifted)[1] < 0.05
-
-
-def test_detections_are_matched_by_class_name_across_label_lists(sample_set) -> None:
-    """The SSD's 90-id list (with gaps) lands on the same categories as an 80-class model's."""
-    ssd_names = [None] * 91
-    ssd_names[1], ssd_names[3], ssd_names[12] = "person", "car", None
-    rows = list(accuracy.detection_rows(7, [Detection((0, 0, 2, 4), 0.5, 1), Detection((0, 0, 1, 1), 0.4, 3),
-                                            Detection((0, 0, 1, 1), 0.3, 12)], ssd_names, sample_set.names))
-    assert [(r["category_id"], r["bbox"]) for r in rows] == [(1, [0, 0, 2, 4]), (3, [0, 0, 1, 1])]
-
-
-def test_bad_label_file_is_reported_with_its_path(tmp_path: Path) -> None:
-    shutil.copytree(SAMPLES, tmp_path / "set")
-    (tmp_path / "set" / "labels" / "000000000009.txt").write_text("95 0.5 0.5 0.1 0.1\n")
-    with pytest.raises(accuracy.SampleSetError, match=r"000000000009.txt: class 95"):
-        accuracy.read_sample_set(tmp_path / "set")
 
 
 @pytest.fixture(scope="module")

@@ -321,12 +321,13 @@ class _Measurer:
     def _accuracy(self, record: Measurement, artifact: OnnxArtifact, step: Step) -> Measurement:
         if not artifact.trained:
             return updated(record, skipped={**record.skipped, "accuracy": "untrained artifact: random weights, so accuracy would mean nothing; latency only"})
+        from .. import coco_eval
         from . import accuracy
 
         try:
             if self._sample is None:
                 self._sample = accuracy.read_sample_set(self.ctx.samples_root)
-        except accuracy.SampleSetError as exc:
+        except coco_eval.LabelledSetError as exc:
             return updated(record, skipped={**record.skipped, "accuracy": f"no labelled sample set here ({exc})"})
         names = labels_by_id(self.ctx.catalog.registry.labels[artifact.runtime.labels].labels)
         model = self.ctx.artifact_root / artifact.artifact_id / MODEL_NAME
