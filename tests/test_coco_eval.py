@@ -216,13 +216,29 @@ def test_bootstrap_resamples_equal_full_cocoeval_on_the_resampled_sets(sample_tr
             assert boot.map(draw) == pytest.approx(direct, abs=1e-12)
 
 
-def test_interval_is_a_seeded_percentile_bootstrap(sample_truth) -> None:
+def test_bias_corrected_interval_is_the_percentile_interval_without_bias_and_shifts_with_it() -> None:
+    values = np.arange(1001) / 1000  # symmetric around 0.5: half below (an estimate of 0.25 has 25% below, z0 = -0.674)
+    low, high, share = coco_eval.bc_interval(values, 0.5)
+    assert share == 0.5 and (low, high) == pytest.approx(tuple(np.percentile(values, [2.5, 97.5])))
+    low, high, share = coco_eval.bc_interval(values, 0.25)  # resamples run high: the interval moves down
+    assert share == pytest.approx(0.25, abs=0.001) and low < np.percentile(values, 2.5) and high < np.percentile(values, 97.5)
+    assert low < 0.25 < high and (low, high) == pytest.approx((0.0005, 0.7299), abs=0.0005)  # Φ(2·(-0.674) ∓ 1.96)
+    assert coco_eval.bc_interval(np.zeros(10), 0.0) == (0.0, 0.0, 0.5)
+
+
+def test_interval_is_a_seeded_bias_corrected_bootstrap(sample_truth) -> None:
     results = synthetic_results(sample_truth, seed=3)
     ours = coco_eval.evaluate(sample_truth, results, resamples=100, seed=5)
     again = coco_eval.evaluate(sample_truth, results, resamples=100, seed=5)
     assert ours.interval == again.interval and ours.interval.resamples == 100 and ours.interval.seed == 5
     values = coco_eval._Bootstrap(coco_eval._cocoeval(sample_truth, results)).maps(coco_eval.resample_draws(100, 100, 5))
-    assert (ours.interval.low, ours.interval.high) == tuple(np.percentile(values, [2.5, 97.5]))
+    from statistics import NormalDist
+
+    share = (np.sum(values < ours.map50_95) + np.sum(values == ours.map50_95) / 2) / len(values)
+    assert ours.interval.share_below == share
+    z0 = NormalDist().inv_cdf(share)
+    bounds = [100 * NormalDist().cdf(2 * z0 + z) for z in (-1.959963984540054, 1.959963984540054)]
+    assert (ours.interval.low, ours.interval.high) == pytest.approx(tuple(np.percentile(values, bounds)), abs=1e-12)
     assert ours.interval.low < ours.map50_95 < ours.interval.high
     assert 0.01 < ours.interval.high - ours.interval.low < 0.2, "100 images: a few points of mAP either way"
 
