@@ -69,6 +69,7 @@ class Context:
     machine: Machine
     commit: str | None
     accuracy_set: str = "val2017"  # a key of bench.accuracy.SETS
+    fetch_accuracy_set: Callable[[], Path] | None = None  # builds the set elsewhere when accuracy_root lacks it (a download)
 
 
 @dataclass(frozen=True)
@@ -348,8 +349,7 @@ class _Measurer:
         registry = self.ctx.catalog.registry
         try:
             if self._sample is None:
-                names = labels_by_id(registry.labels[spec.label_list].labels)
-                self._sample = accuracy.load_set(spec, self.ctx.accuracy_root, names, self.ctx.catalog.root)
+                self._sample = self._load_set(spec)
         except coco_eval.LabelledSetError as exc:
             return updated(record, skipped={**record.skipped, "accuracy": f"no {registry.datasets[spec.dataset].name} here ({exc})"})
         names = labels_by_id(registry.labels[artifact.runtime.labels].labels)
@@ -360,6 +360,24 @@ class _Measurer:
         except coco_eval.LabelledSetError as exc:
             raise MeasurementFailed(str(exc)) from exc
         return updated(record, accuracy=result, software={**record.software, "pycocotools": result.tool.split()[-1]})
+
+    def _load_set(self, spec):
+        """The accuracy set from its folder, else from `fetch_accuracy_set`; LabelledSetError says why neither."""
+        from .. import coco_eval
+        from ..weights import WeightsError
+        from .accuracy import load_set
+
+        names = labels_by_id(self.ctx.catalog.registry.labels[spec.label_list].labels)
+        try:
+            return load_set(spec, self.ctx.accuracy_root, names, self.ctx.catalog.root)
+        except coco_eval.LabelledSetError as exc:
+            if self.ctx.fetch_accuracy_set is None:
+                raise
+            first = exc
+        try:
+            return load_set(spec, self.ctx.fetch_accuracy_set(), names, self.ctx.catalog.root)
+        except (WeightsError, coco_eval.LabelledSetError, OSError) as exc:
+            raise coco_eval.LabelledSetError(f"{first}; and it could not be fetched: {exc}") from exc
 
     def _open_browser(self):
         if self._driver is not None or self._browser_missing:

@@ -39,6 +39,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--accuracy-images", type=Path, metavar="DIR",
                         help="the accuracy set's folder (images/, labels/; default: $VERSUS_ACCURACY_IMAGES, else "
                         "../shared/images/coco-val2017 beside the repo; for sample100 the coco-sample folder)")
+    parser.add_argument("--no-download", action="store_true",
+                        help="never fetch COCO val2017 (about 1 GB) from cocodataset.org when no folder holds the set")
     parser.add_argument("--bootstrap", type=int, default=1000, metavar="N",
                         help="accuracy: resamples of the images for mAP50-95's 95%% interval (default: 1000)")
     parser.add_argument("--skip", action="append", default=[], choices=SECTIONS, help="leave a section out (recorded as such)")
@@ -66,6 +68,29 @@ def accuracy_folder(catalog_dir: Path, accuracy_set: str, folder: Path | None = 
         return sample_folder(Path.cwd()).parent
     return (Path(os.environ[ACCURACY_ENV]) if os.environ.get(ACCURACY_ENV) else
             catalog_dir.resolve().parent.parent / "shared" / "images" / "coco-val2017")
+
+
+def accuracy_fetcher(catalog, accuracy_set: str, log):
+    """What builds the listed set from COCO's official downloads into the cache, for a machine without a folder
+    that holds it; None for a set that has no list."""
+    from ..bench.accuracy import LISTS_DIR, SETS
+
+    spec = SETS[accuracy_set]
+    if not spec.listed:
+        return None
+
+    def fetch() -> Path:
+        from .. import coco_eval, datasets
+        from ..demo import labels_by_id
+        from ..weights import LockFile, Resolver, cache_root
+
+        root = cache_root()
+        labels = catalog.registry.labels[spec.label_list].labels
+        listed = coco_eval.read_image_list(catalog.root / LISTS_DIR / f"{spec.dataset}.csv")
+        resolver = Resolver(LockFile(root / "datasets" / "downloads.lock.json"), cache=root, log=log)
+        return datasets.prepare_listed_set(root / "datasets" / spec.dataset, listed, labels_by_id(labels), resolver, log=log)
+
+    return fetch
 
 
 def run(args: argparse.Namespace) -> int:
@@ -104,6 +129,8 @@ def run(args: argparse.Namespace) -> int:
     ctx = bench_run.Context(
         catalog=catalog, artifact_root=args.artifacts, records_root=records_root,
         accuracy_root=accuracy_folder(args.catalog, args.accuracy_set, args.accuracy_images), accuracy_set=args.accuracy_set,
+        fetch_accuracy_set=None if args.accuracy_images or args.no_download else accuracy_fetcher(
+            catalog, args.accuracy_set, lambda m: print(m, file=sys.stderr)),
         latency_image=images / f"{SAMPLE_IDS[0]}.jpg", machine=this_machine(args.machine), commit=project_commit(Path.cwd()),
     )
     if not ctx.latency_image.is_file():
