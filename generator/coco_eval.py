@@ -5,7 +5,7 @@ per size, with a bootstrap confidence interval over images. Logic only: no model
 A labelled set is a folder with `images/*.jpg` and `labels/<stem>.txt` (one `class cx cy w h` line per
 object, normalised, classes as indices into the set's class names, crowd regions absent), plus either
 - `images.csv` (the `../shared/images/coco-val2017` layout): one row per image with `file`, `id` (the COCO
-  image id), `width` and `height` (and licence columns the demo reads); the class names come from the caller
+  image id), `width` and `height` (other columns, such as the licence, are not read); the class names come from the caller
   (the registry's `coco-80` list); or
 - `coco-sample.yaml` (the train2017 sample layout): the class names; image sizes come from decoding.
 
@@ -22,14 +22,13 @@ The evaluation protocol, as recorded with every figure:
 The confidence interval is a bootstrap over images: `BOOTSTRAP_RESAMPLES` resamples of the image set with
 replacement (numpy's PCG64 seeded with `BOOTSTRAP_SEED`), mAP50-95 of each, and the bias-corrected percentile
 interval (Efron's BC: the 2.5th and 97.5th percentiles shifted by z0 = Φ⁻¹(share of resampled figures below the
-set's own), numpy's default linear interpolation between resamples). Plain percentiles would sit off centre:
-resampled mAP runs high, because a class whose few boxes are all in images a resample leaves out drops out of
-the mean (on val2017-person800, broccoli has one box, and yolo11n finds it with AP 0), and the precision envelope
-of a noisier PR curve rises. `share_below` is kept with the interval, so the shift can be judged.
-COCOeval's per-image matching does not depend on which
-other images are in the set, so it runs once; each resample only re-accumulates the per-image results
-(`_Bootstrap`), exactly as `COCOeval.accumulate` would on the resampled set (tests/test_coco_eval.py checks
-it against full COCOeval runs on explicitly resampled sets).
+set's own), numpy's default linear interpolation between resamples). Plain percentiles sit off centre here:
+resampled mAP runs high, partly because a class whose few boxes all lie in images a resample leaves out drops
+out of the mean (on val2017-person800 broccoli has one box, which yolo11n misses: AP 0). `share_below` is kept
+with the interval, so the shift can be judged. COCOeval's per-image matching does not depend on which other
+images are in the set, so it runs once; each resample only re-accumulates the per-image results (`_Bootstrap`),
+exactly as `COCOeval.accumulate` would on the resampled set (tests/test_coco_eval.py checks it against full
+COCOeval runs on explicitly resampled sets).
 """
 
 from __future__ import annotations

@@ -172,6 +172,12 @@ def test_weights_precision_is_read_from_the_graph(tmp_path: Path) -> None:
     assert accuracy.weights_precision(model(TensorProto.FLOAT16, False)) == "fp16"
     assert accuracy.weights_precision(model(TensorProto.UINT8, True)) == "uint8 (quantized weights)"
     assert accuracy.weights_precision(model(TensorProto.INT8, True)) == "int8 (quantized weights)"
+    # What the converter recorded about the source completes it: a float graph may hold 8-bit weights' values.
+    assert accuracy.artifact_precision(model(TensorProto.FLOAT, False), "weights", "tflite") == \
+        "fp32 holding the tflite source's quantized weights (dequantized on conversion)"
+    assert accuracy.artifact_precision(model(TensorProto.UINT8, True), "activations", "tflite") == \
+        "uint8 (quantized weights), activations quantized too (QDQ graph of the tflite source)"
+    assert accuracy.artifact_precision(model(TensorProto.FLOAT, False), None, "onnx") == "fp32"
 
 
 def test_accuracy_record_carries_every_figure_and_the_protocol(exported: Path) -> None:
@@ -484,7 +490,8 @@ def test_versus_bench_measures_and_records(exported: Path, tmp_path: Path) -> No
     assert native.peak_rss_bytes > native.rss_before_session_bytes > 0
     assert 0.3 < trained.accuracy.map50_95 < trained.accuracy.map50 < 0.9
     assert trained.accuracy.dataset == "coco-train2017-sample100" and trained.accuracy.interval.resamples == 100
-    assert trained.accuracy.map75 and trained.accuracy.per_class and trained.accuracy.protocol.precision == "fp32"
+    assert trained.accuracy.map75 and trained.accuracy.per_class and trained.accuracy.protocol.precision == (
+        "fp32 holding the tflite source's quantized weights (dequantized on conversion)")
     assert trained.software["onnxruntime"] and trained.software["pycocotools"]
     assert untrained.accuracy is None and untrained.native and not untrained.artifact.trained
     assert "UNTRAINED" in done.stdout and "100 COCO train2017 images (training images: a quick check" in done.stdout

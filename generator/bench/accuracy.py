@@ -102,6 +102,18 @@ def weights_precision(model: Path) -> str:
     return f"{kind} (quantized weights)" if quantized else kind
 
 
+def artifact_precision(model: Path, source_quantization: str | None, source_format: str) -> str:
+    """What the artifact computes with: the graph's weight precision, and what the manifest's converter says about
+    the source (`quantization`: `weights` for 8-bit weights dequantized on conversion, which keep their quantized
+    values in a float graph; `activations` for a graph quantized throughout)."""
+    graph = weights_precision(model)
+    if source_quantization == "weights":
+        return f"{graph} holding the {source_format} source's quantized weights (dequantized on conversion)"
+    if source_quantization == "activations":
+        return f"{graph}, activations quantized too (QDQ graph of the {source_format} source)"
+    return graph
+
+
 def protocol(bench_set: BenchSet, runtime, precision: str) -> AccuracyProtocol:
     """The settings that decide the figure besides the model, read from the runtime spec the run used."""
     spec, decoder, model_input = bench_set.spec, runtime.decoder, runtime.input
@@ -155,8 +167,10 @@ def _sizes(labelled: LabelledSet) -> list[tuple[int, int]]:
 
 def measure_accuracy(model: Path, runtime, label_names: Sequence[str | None], bench_set: BenchSet,
                      progress: Progress | None = None, resamples: int = coco_eval.BOOTSTRAP_RESAMPLES,
-                     log: Callable[[str], None] | None = None) -> Accuracy:
-    """Every figure of the artifact on the set, with the protocol."""
+                     log: Callable[[str], None] | None = None, source_quantization: str | None = None,
+                     source_format: str = "onnx") -> Accuracy:
+    """Every figure of the artifact on the set, with the protocol. `source_quantization` and `source_format` are
+    what the artifact's manifest says of its source (see `artifact_precision`)."""
     labelled = bench_set.labelled
     started = time.perf_counter()
     results = detect(model, runtime, label_names, labelled, progress)
@@ -176,6 +190,6 @@ def measure_accuracy(model: Path, runtime, label_names: Sequence[str | None], be
         interval=None if interval is None else BootstrapInterval(low=interval.low, high=interval.high, confidence=interval.confidence,
                                                                  resamples=interval.resamples, seed=interval.seed,
                                                                  share_below=interval.share_below),
-        protocol=protocol(bench_set, runtime, weights_precision(model)),
+        protocol=protocol(bench_set, runtime, artifact_precision(model, source_quantization, source_format)),
         tool=coco_eval.evaluator_version(), score_threshold=SCORE_THRESHOLD, max_detections=MAX_DETECTIONS,
     )

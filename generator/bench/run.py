@@ -356,7 +356,9 @@ class _Measurer:
         model = self.ctx.artifact_root / artifact.artifact_id / MODEL_NAME
         try:
             result = accuracy.measure_accuracy(model, artifact.runtime, names, self._sample, progress=self.on_images,
-                                               resamples=self.plan.bootstrap, log=self.log)
+                                               resamples=self.plan.bootstrap, log=self.log,
+                                               source_quantization=artifact.converter.options.get("quantization"),
+                                               source_format=artifact.source.format)
         except coco_eval.LabelledSetError as exc:
             raise MeasurementFailed(str(exc)) from exc
         return updated(record, accuracy=result, software={**record.software, "pycocotools": result.tool.split()[-1]})
