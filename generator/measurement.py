@@ -24,7 +24,11 @@ from .schema import Strict
 
 RECORD_VERSION = 1
 MEASUREMENTS_DIR = "measurements"
-IMAGE_SET = "coco-train2017-sample100"  # a registry dataset id; never COCO val2017
+# Registry dataset ids of the accuracy sets. The bench measures on the first; the train2017 sample is for quick
+# checks only (its images trained most of these models), and no page shows it beside a claim.
+IMAGE_SET = "coco-val2017-person800"
+QUICK_SET = "coco-train2017-sample100"
+AccuracySetId = Literal["coco-val2017-person800", "coco-train2017-sample100"]
 Section = Literal["native", "browser", "accuracy"]
 SECTIONS: tuple[Section, ...] = ("native", "browser", "accuracy")
 RUN_PATTERN = r"^[0-9]{8}T[0-9]{6}Z-[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -105,14 +109,91 @@ class BrowserLatency(Strict):
     memory_bytes: int | None = Field(None, ge=0, description="Page and this model's worker after the warm runs (measureUserAgentSpecificMemory), when the browser reports it: with one wasm thread only, as Chromium waits a minute for an idle wasm thread pool.")
 
 
+Ratio = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+
+
+class ClassAccuracy(Strict):
+    """COCO AP of one category (pycocotools' precision array for that category, all sizes, 100 detections)."""
+
+    name: str = Field(description="The category's name (detections are matched to labels by name).")
+    ap50_95: Ratio
+    ap50: Ratio
+    instances: int = Field(ge=1, description="Labelled boxes of this category in the set: few boxes, a noisy AP.")
+
+
+class BootstrapInterval(Strict):
+    """How far mAP50-95 moves when the images are drawn again: a bootstrap over images (see generator/coco_eval.py)."""
+
+    low: Ratio
+    high: Ratio
+    confidence: float = Field(gt=0, lt=1, description="0.95: a 95% interval.")
+    resamples: int = Field(ge=1, description="Resampled image sets, each as large as the set, drawn with replacement.")
+    seed: int = Field(description="numpy's default_rng seed for the draws.")
+    method: Literal["bias-corrected percentile"] = Field(
+        "bias-corrected percentile", description="Efron's BC interval: the percentiles of the resampled figures, shifted "
+        "by how many of them fall below the set's own figure (plain percentiles when half do).")
+    share_below: Ratio = Field(description="Share of the resampled figures below the set's own (ties count half): "
+                               "0.5 for a bootstrap without bias; resampled mAP tends to run high.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> BootstrapInterval:
+        if self.low > self.high:
+            raise ValueError("low must not exceed high")
+        return self
+
+
+class NmsProtocol(Strict):
+    """The decoder's NMS as the accuracy run used it (its own settings; only the score threshold is lowered)."""
+
+    where: Literal["outside", "inside", "none"] = Field(description="`outside`: run by the decoder after the graph; "
+                                                        "`inside`: in the graph (its own settings apply); `none`: an NMS-free head.")
+    class_aware: bool | None = Field(description="Boxes of different classes never suppress each other; null unless `outside`.")
+    iou_threshold: Ratio | None = Field(description="Null unless `outside`.")
+    max_kept: int = Field(ge=1, description="The decoder's cap on detections per image before the evaluation's own cap.")
+
+
+class AccuracyProtocol(Strict):
+    """Everything that decides the accuracy figure besides the model itself."""
+
+    label_source: str = Field(description="Where the labels come from.")
+    crowd: str = Field(description="How crowd regions are treated.")
+    size_buckets: str = Field(description="What area the small/medium/large buckets use.")
+    images_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="sha256 of the image file names, sorted, one a line: which images.")
+    labels_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="sha256 of the label files' bytes in that order: which labels.")
+    input_size: tuple[int, int] = Field(description="The model input, [height, width].")
+    resize: str = Field(description="How an image becomes the input, e.g. `letterbox (centre)`.")
+    precision: str = Field(description="The artifact's weights, e.g. `fp32`, `int8 (QDQ)`: what was measured.")
+    nms: NmsProtocol
+
+
 class Accuracy(Strict):
-    dataset: Literal["coco-train2017-sample100"] = Field(description="A registry dataset id: 100 COCO train2017 images.")
+    """COCO box AP of the artifact on a labelled set (`generator/coco_eval.py`)."""
+
+    dataset: AccuracySetId = Field(description="A registry dataset id: `coco-val2017-person800` (the bench's set) or "
+                                   "`coco-train2017-sample100` (quick checks; training images of most models).")
     images: int = Field(ge=1)
-    map50_95: float = Field(ge=0, le=1, description="COCO mAP averaged over IoU 0.50:0.95.")
-    map50: float = Field(ge=0, le=1, description="COCO mAP at IoU 0.50.")
+    instances: int | None = Field(None, ge=0, description="Labelled boxes in the set.")
+    map50_95: Ratio = Field(description="COCO mAP averaged over IoU 0.50:0.95.")
+    map50: Ratio = Field(description="COCO mAP at IoU 0.50.")
+    map75: Ratio | None = Field(None, description="COCO mAP at IoU 0.75.")
+    ap_small: Ratio | None = Field(None, description="mAP50-95 on boxes under 32² px (see protocol.size_buckets); null: none in the set.")
+    ap_medium: Ratio | None = Field(None, description="32² to 96² px.")
+    ap_large: Ratio | None = Field(None, description="Over 96² px.")
+    per_class: list[ClassAccuracy] = Field(default_factory=list, description="Every category with labelled boxes in the set.")
+    interval: BootstrapInterval | None = Field(None, description="Of map50_95.")
+    protocol: AccuracyProtocol | None = None
     tool: str = Field(description="The evaluator and its version, e.g. `pycocotools 2.0.10`.")
     score_threshold: float = Field(ge=0, le=1, description="Lowest score kept before evaluation.")
-    max_detections: int = Field(ge=1)
+    max_detections: int = Field(ge=1, description="Detections per image kept for evaluation, best first (COCO's maxDets).")
+
+    @model_validator(mode="after")
+    def _val2017_is_complete(self) -> Accuracy:
+        """Records on the bench's set carry every figure and the protocol (records on the quick set may be bare)."""
+        if self.dataset == IMAGE_SET:
+            missing = [f for f in ("instances", "map75", "interval", "protocol") if getattr(self, f) is None]
+            if missing or not self.per_class:
+                raise ValueError(f"accuracy on {IMAGE_SET}: {', '.join(missing + ([] if self.per_class else ['per_class']))} missing")
+        return self
 
 
 class Machine(Strict):

@@ -20,13 +20,13 @@ from generator.bench import run as bench_run
 from generator.bench.machine import this_machine
 from generator.bench.rounds import PartialRounds
 from generator.bench.stats import figure
-from generator.decode import Detection
 from generator.loader import load_catalog
 from generator.measurement import Measurement, read_record
 
 from .catalogs import ARTIFACTS, CATALOG, ROOT, SHARED, export_artifacts
 
 SAMPLES = SHARED / "images" / "coco-sample"
+VAL2017 = SHARED / "images" / "coco-val2017"
 IMAGE = SAMPLES / "images" / "000000000036.jpg"
 
 
@@ -60,56 +60,22 @@ def test_record_rules() -> None:
                           "tool": "pycocotools 2", "score_threshold": 0.001, "max_detections": 100}
     with pytest.raises(ValidationError, match="untrained artifact"):
         Measurement.model_validate(_record(accuracy=untrained_accuracy, skipped={"native": "x", "browser": "y"}))
+    trained = {**_record()["artifact"], "trained": True}
+    bare_val2017 = {**untrained_accuracy, "dataset": "coco-val2017-person800"}
+    with pytest.raises(ValidationError, match="instances, map75, interval, protocol, per_class missing"):
+        Measurement.model_validate(_record(artifact=trained, accuracy=bare_val2017, skipped={"native": "x", "browser": "y"}))
     with pytest.raises(ValidationError, match="min <= q1"):
         figure_json = {"median": 1, "q1": 2, "q3": 3, "min": 0, "max": 4, "runs": 3}
         Measurement.model_validate(_record(native=[{"threads": 1, "warmup": 0, "session_ms": 1, "inference": figure_json,
                                                     "end_to_end": figure_json, "peak_rss_bytes": 1}]))
 
 
-# --- accuracy --------------------------------------------------------------------------------------------
+# --- accuracy (the evaluator itself: tests/test_coco_eval.py) ---------------------------------------------
 
 
 @pytest.fixture(scope="module")
-def sample_set() -> accuracy.LabelledSet:
+def sample_set():
     return accuracy.read_sample_set(SAMPLES)
-
-
-def _sizes(sample: accuracy.LabelledSet) -> list[tuple[int, int]]:
-    import cv2
-
-    return [cv2.imread(str(i.path)).shape[:2] for i in sample.images]
-
-
-def test_ground_truth_scored_as_detections_is_perfect_and_wrong_classes_score_nothing(sample_set) -> None:
-    """Pins the label conversion (YOLO cx,cy,w,h -> COCO x,y,w,h in pixels) and the class-name matching."""
-    truth = accuracy.ground_truth(sample_set, _sizes(sample_set))
-    assert len(truth["images"]) == 100 and len(truth["annotations"]) == 741
-    names = list(sample_set.names)
-    perfect, shifted = [], []
-    for image in truth["images"]:
-        for a in (a for a in truth["annotations"] if a["image_id"] == image["id"]):
-            x, y, w, h = a["bbox"]
-            det = Detection((x, y, x + w, y + h), 0.9, a["category_id"] - 1)
-            perfect += accuracy.detection_rows(image["id"], [det], names, names)
-            shifted += accuracy.detection_rows(image["id"], [Detection(det.box, 0.9, (det.label + 1) % 80)], names, names)
-    assert accuracy.coco_map(truth, perfect) == pytest.approx((1.0, 1.0))
-    assert accuracy.coco_map(truth, shifted)[1] < 0.05
-
-
-def test_detections_are_matched_by_class_name_across_label_lists(sample_set) -> None:
-    """The SSD's 90-id list (with gaps) lands on the same categories as an 80-class model's."""
-    ssd_names = [None] * 91
-    ssd_names[1], ssd_names[3], ssd_names[12] = "person", "car", None
-    rows = list(accuracy.detection_rows(7, [Detection((0, 0, 2, 4), 0.5, 1), Detection((0, 0, 1, 1), 0.4, 3),
-                                            Detection((0, 0, 1, 1), 0.3, 12)], ssd_names, sample_set.names))
-    assert [(r["category_id"], r["bbox"]) for r in rows] == [(1, [0, 0, 2, 4]), (3, [0, 0, 1, 1])]
-
-
-def test_bad_label_file_is_reported_with_its_path(tmp_path: Path) -> None:
-    shutil.copytree(SAMPLES, tmp_path / "set")
-    (tmp_path / "set" / "labels" / "000000000009.txt").write_text("95 0.5 0.5 0.1 0.1\n")
-    with pytest.raises(accuracy.SampleSetError, match=r"000000000009.txt: class 95"):
-        accuracy.read_sample_set(tmp_path / "set")
 
 
 @pytest.fixture(scope="module")
@@ -129,7 +95,7 @@ def test_accuracy_agrees_with_ultralytics_own_validator(exported: Path, sample_s
 
     (artifact,) = load_artifacts(exported)["yolo11n.coco"]
     names = labels_by_id(load_catalog(CATALOG).registry.labels[artifact.runtime.labels].labels)
-    ours = accuracy.measure_accuracy(exported / "yolo11n.coco" / "model.onnx", artifact.runtime, names, sample_set)
+    ours = accuracy.measure_accuracy(exported / "yolo11n.coco" / "model.onnx", artifact.runtime, names, sample_set, resamples=0)
 
     data = tmp_path / "set"  # a copy: Ultralytics writes a labels cache beside the labels
     shutil.copytree(SAMPLES, data)
@@ -143,12 +109,119 @@ def test_accuracy_agrees_with_ultralytics_own_validator(exported: Path, sample_s
     assert ours.map50 == pytest.approx(theirs.box.map50, abs=0.03)
 
 
+def test_the_accuracy_set_is_its_own_dataset_never_aligned_with_full_val2017(catalog) -> None:
+    """compare.py lines figures up only on equal dataset ids (an id ending in `not-stated` follows its own rule)."""
+    from generator import compare
+    from generator.measurement import IMAGE_SET, QUICK_SET
+
+    assert {IMAGE_SET, QUICK_SET} <= set(catalog.registry.datasets) and IMAGE_SET != "coco-val2017"
+    assert not compare.is_unstated(IMAGE_SET)
+    assert [s.dataset for s in accuracy.SETS.values()] == [IMAGE_SET, QUICK_SET] and accuracy.DEFAULT_SET == "val2017"
+
+
+def _coco80() -> list[str]:
+    labels = load_catalog(CATALOG).registry.labels["coco-80"].labels
+    return [labels[i] for i in sorted(labels)]
+
+
+def test_the_val2017_set_is_exactly_its_listed_images(tmp_path: Path) -> None:
+    from generator import coco_eval
+
+    spec = accuracy.SETS["val2017"]
+    listed = coco_eval.read_image_list(CATALOG / "datasets" / f"{spec.dataset}.csv")
+    loaded = accuracy.load_set(spec, VAL2017, _coco80(), CATALOG)
+    assert len(listed) == 800 and [i.path.name for i in loaded.labelled.images] == [e.file for e in listed]
+    assert [i.size for i in loaded.labelled.images[:3]] == [(e.height, e.width) for e in listed[:3]]
+
+    # A folder holding more than the set (all of val2017, say) gives the listed images only; a changed image or
+    # label file is refused, naming the file.
+    folder = tmp_path / "val2017"
+    (folder / "images").mkdir(parents=True)
+    for path in (VAL2017 / "images").glob("*.jpg"):
+        (folder / "images" / path.name).symlink_to(path)
+    shutil.copytree(VAL2017 / "labels", folder / "labels")
+    (folder / "images" / "000000999999.jpg").symlink_to(VAL2017 / "images" / listed[0].file)
+    again = accuracy.load_set(spec, folder, _coco80(), CATALOG)
+    assert len(again.labelled.images) == 800 and (again.images_sha256, again.labels_sha256) == (loaded.images_sha256, loaded.labels_sha256)
+    label = folder / "labels" / f"{Path(listed[1].file).stem}.txt"
+    label.write_text(label.read_text() + "0 0.5 0.5 0.1 0.1\n")
+    with pytest.raises(coco_eval.LabelledSetError, match=f"{label.name}: {listed[1].boxes + 1} boxes, the set's list says {listed[1].boxes}"):
+        accuracy.load_set(spec, folder, _coco80(), CATALOG)
+    shutil.copyfile(VAL2017 / "labels" / label.name, label)
+    changed = folder / "images" / listed[2].file
+    changed.unlink()
+    changed.write_bytes((VAL2017 / "images" / listed[2].file).read_bytes() + b"\0")
+    with pytest.raises(coco_eval.LabelledSetError, match=f"{listed[2].file}: not the set's image"):
+        accuracy.load_set(spec, folder, _coco80(), CATALOG)
+
+
+def test_weights_precision_is_read_from_the_graph(tmp_path: Path) -> None:
+    import onnx
+    from onnx import TensorProto, helper
+
+    def model(dtype: int, dequantize: bool) -> Path:
+        weight = helper.make_tensor("w", dtype, [4, 4], [1] * 16)
+        nodes = [helper.make_node("DequantizeLinear", ["w", "s", "z"], ["y"])] if dequantize else [helper.make_node("Identity", ["w"], ["y"])]
+        extra = [helper.make_tensor("s", TensorProto.FLOAT, [], [0.1]), helper.make_tensor("z", dtype, [], [0])] if dequantize else []
+        graph = helper.make_graph(nodes, "g", [], [helper.make_tensor_value_info("y", TensorProto.FLOAT, [4, 4])], [weight, *extra])
+        path = tmp_path / f"{dtype}-{dequantize}.onnx"
+        onnx.save(helper.make_model(graph), str(path))
+        return path
+
+    assert accuracy.weights_precision(model(TensorProto.FLOAT, False)) == "fp32"
+    assert accuracy.weights_precision(model(TensorProto.FLOAT16, False)) == "fp16"
+    assert accuracy.weights_precision(model(TensorProto.UINT8, True)) == "uint8 (quantized weights)"
+    assert accuracy.weights_precision(model(TensorProto.INT8, True)) == "int8 (quantized weights)"
+    # What the converter recorded about the source completes it: a float graph may hold 8-bit weights' values.
+    assert accuracy.artifact_precision(model(TensorProto.FLOAT, False), "weights", "tflite") == \
+        "fp32 holding the tflite source's quantized weights (dequantized on conversion)"
+    assert accuracy.artifact_precision(model(TensorProto.UINT8, True), "activations", "tflite") == \
+        "uint8 (quantized weights), activations quantized too (QDQ graph of the tflite source)"
+    assert accuracy.artifact_precision(model(TensorProto.FLOAT, False), None, "onnx") == "fp32"
+
+
+def test_accuracy_record_carries_every_figure_and_the_protocol(exported: Path) -> None:
+    """yolo11n on a test-sized piece of the val2017 set (the bench measures all 800): every figure, each
+    consistent with the others, and the protocol read from the artifact and its runtime spec."""
+    import hashlib
+
+    from generator import coco_eval
+    from generator.demo import labels_by_id
+    from generator.measurement import IMAGE_SET
+
+    (artifact,) = load_artifacts(exported)["yolo11n.coco"]
+    whole = accuracy.load_set(accuracy.SETS["val2017"], VAL2017, _coco80(), CATALOG)
+    piece = coco_eval.LabelledSet(whole.labelled.root, whole.labelled.names, whole.labelled.images[:40])
+    bench_set = accuracy.BenchSet(whole.spec, piece, *coco_eval.set_digests(piece))
+    seen, logged = [], []
+    names = labels_by_id(load_catalog(CATALOG).registry.labels[artifact.runtime.labels].labels)
+    a = accuracy.measure_accuracy(exported / "yolo11n.coco" / "model.onnx", artifact.runtime, names, bench_set,
+                                  progress=lambda done, total: seen.append((done, total)), resamples=200, log=logged.append)
+    print("\n".join(report.accuracy_lines(a, classes=10)))
+    assert seen == [(i, 40) for i in range(1, 41)] and "accuracy on 40 images in" in logged[0]
+    assert a.dataset == IMAGE_SET and a.images == 40 and a.instances == sum(len(i.classes) for i in piece.images)
+    assert sum(c.instances for c in a.per_class) == a.instances
+    assert 0.3 < a.map50_95 < a.map50 < 0.9 and a.map50_95 < a.map75 < a.map50
+    assert a.interval.low < a.map50_95 < a.interval.high and (a.interval.resamples, a.interval.confidence) == (200, 0.95)
+    person = next(c for c in a.per_class if c.name == "person")
+    assert person.instances == max(c.instances for c in a.per_class) and 0.3 < person.ap50_95 < person.ap50
+    p = a.protocol
+    decoder = artifact.runtime.decoder
+    assert p.input_size == (640, 640) and p.resize == "letterbox (centre)" and p.precision == "fp32"
+    assert (p.nms.where, p.nms.class_aware, p.nms.iou_threshold, p.nms.max_kept) == (
+        "outside", decoder.class_aware_nms, decoder.iou_threshold, decoder.max_detections)
+    assert p.images_sha256 == hashlib.sha256("".join(f"{i.path.name}\n" for i in piece.images).encode()).hexdigest()
+    assert "crowd" in p.crowd and "box area" in p.size_buckets
+    assert (a.score_threshold, a.max_detections) == (0.001, 100)
+
+
 # --- the run: records written step by step, resumed after an interruption -------------------------------
 
 
 def _context(tmp_path: Path, artifacts: Path) -> bench_run.Context:
     return bench_run.Context(catalog=load_catalog(CATALOG), artifact_root=artifacts, records_root=tmp_path / "records",
-                             samples_root=SAMPLES, latency_image=IMAGE, machine=this_machine("test-box"), commit="abc")
+                             accuracy_root=SAMPLES, accuracy_set="sample100", latency_image=IMAGE,
+                             machine=this_machine("test-box"), commit="abc")
 
 
 def _fake_native(calls: list):
@@ -322,11 +395,48 @@ def test_peak_memory_is_the_measuring_process_own(tmp_path) -> None:
     assert 0 < int(out.strip()) < 200 * 2**20
 
 
-def _fake_accuracy(model, runtime, names, sample):
+def _fake_accuracy(model, runtime, names, sample, **kwargs):
     from generator.measurement import Accuracy
 
     return Accuracy(dataset="coco-train2017-sample100", images=1, map50_95=0.5, map50=0.6, tool="pycocotools 0",
                     score_threshold=0.001, max_detections=100)
+
+
+def test_the_accuracy_step_reads_the_val2017_set_or_says_why_not(tmp_path, monkeypatch) -> None:
+    from dataclasses import replace
+
+    got = []
+
+    def fake(model, runtime, names, bench_set, **kwargs):
+        got.append((bench_set, kwargs))
+        return _fake_accuracy(model, runtime, names, bench_set)
+
+    monkeypatch.setattr(accuracy, "measure_accuracy", fake)
+    targets = load_artifacts(ARTIFACTS)["yolo11n.coco"]
+    ctx = replace(_context(tmp_path, ARTIFACTS), accuracy_root=VAL2017, accuracy_set="val2017")
+    plan = bench_run.Plan(threads=(1,), sections=("accuracy",), bootstrap=50)
+    bench_run.bench(targets, ctx, plan, bench_run.start_run(ctx), on_images=print)
+    ((bench_set, kwargs),) = got
+    assert bench_set.spec.dataset == "coco-val2017-person800" and len(bench_set.labelled.images) == 800
+    assert kwargs["resamples"] == 50 and kwargs["progress"] is print
+
+    nowhere = replace(ctx, accuracy_root=tmp_path / "nowhere", records_root=tmp_path / "other")
+    (path,) = bench_run.bench(targets, nowhere, plan, bench_run.start_run(nowhere)).records
+    assert read_record(path).skipped["accuracy"].startswith("no 800 COCO val2017 images with people here (")
+
+
+def test_a_run_keeps_one_accuracy_set(tmp_path, monkeypatch) -> None:
+    """Records of one run are lined up on comparison pages: resuming on another set would mix them."""
+    from dataclasses import replace
+
+    monkeypatch.setattr(accuracy, "measure_accuracy", _fake_accuracy)
+    targets = load_artifacts(ARTIFACTS)["yolo11n.coco"]
+    ctx = _context(tmp_path, ARTIFACTS)
+    run = bench_run.start_run(ctx)
+    bench_run.bench(targets, ctx, bench_run.Plan(threads=(1,), sections=("accuracy",)), run)
+    val2017 = replace(ctx, accuracy_root=VAL2017, accuracy_set="val2017")
+    with pytest.raises(bench_run.BenchError, match="measured accuracy on coco-train2017-sample100; resume it with --accuracy-set sample100"):
+        bench_run.bench(targets, val2017, bench_run.Plan(threads=(1,)), bench_run.start_run(val2017, resume=run[0]))
 
 
 def test_resume_refuses_a_re_exported_artifact(tmp_path, monkeypatch) -> None:
@@ -362,8 +472,8 @@ def test_versus_bench_measures_and_records(exported: Path, tmp_path: Path) -> No
     records = tmp_path / "records"
     done = subprocess.run(
         [sys.executable, "-m", "generator.cli", "bench", "yolo11n.coco", "yolov12n.untrained", "--no-export",
-         "--artifacts", str(exported), "--records", str(records), "--skip", "browser",
-         "--threads", "1", "--rounds", "2", "--runs", "3", "--min-seconds", "0", "--warmup", "1"],
+         "--artifacts", str(exported), "--records", str(records), "--skip", "browser", "--accuracy-set", "sample100",
+         "--bootstrap", "100", "--threads", "1", "--rounds", "2", "--runs", "3", "--min-seconds", "0", "--warmup", "1"],
         cwd=ROOT, capture_output=True, text=True, timeout=900,
     )
     assert done.returncode == 0, done.stdout + done.stderr
@@ -379,9 +489,13 @@ def test_versus_bench_measures_and_records(exported: Path, tmp_path: Path) -> No
     assert native.end_to_end.median > native.inference.min  # pre-processing and decoding are not free
     assert native.peak_rss_bytes > native.rss_before_session_bytes > 0
     assert 0.3 < trained.accuracy.map50_95 < trained.accuracy.map50 < 0.9
+    assert trained.accuracy.dataset == "coco-train2017-sample100" and trained.accuracy.interval.resamples == 100
+    assert trained.accuracy.map75 and trained.accuracy.per_class and trained.accuracy.protocol.precision == (
+        "fp32 holding the tflite source's quantized weights (dequantized on conversion)")
     assert trained.software["onnxruntime"] and trained.software["pycocotools"]
     assert untrained.accuracy is None and untrained.native and not untrained.artifact.trained
-    assert "UNTRAINED" in done.stdout and "100 COCO train2017 images" in done.stdout
+    assert "UNTRAINED" in done.stdout and "100 COCO train2017 images (training images: a quick check" in done.stdout
+    assert "100/100" in done.stderr and "accuracy on 100 images in" in done.stderr, "image progress and the step's time"
     assert started_recently(trained.started)
 
 

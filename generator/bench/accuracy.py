@@ -1,122 +1,138 @@
-"""Accuracy on the labelled sample set: COCO mAP50-95 and mAP50 computed by pycocotools' COCOeval.
+"""The bench's accuracy step: the artifact's own ONNX file run on a labelled set with the reference pre-processing
+and decoding, scored by `generator/coco_eval.py`, recorded with the protocol that decides the figure.
 
-The set is `../shared/images/coco-sample`: 100 COCO train2017 images with YOLO-format labels
-(`class cx cy w h`, normalised, classes in the order of `coco-sample.yaml`). These are training images of
-the models measured, so the figure is only comparable between models on this same set; it is recorded
-under the dataset id `coco-train2017-sample100`, never as a val2017 figure.
-
-Detections are matched to ground truth by class *name*, so a model with another label list (the SSD's
-90 ids with gaps) is scored on the same 80 categories as the rest.
+Two sets (`SETS`), each a registry dataset id:
+- `val2017` (`coco-val2017-person800`, the default): the 800 COCO val2017 images listed in
+  `catalog/datasets/coco-val2017-person800.csv`, each checked by sha256, from a folder in the
+  `../shared/images/coco-val2017` layout (see `generator/commands/bench.py` for where it is looked for);
+- `sample100` (`coco-train2017-sample100`): 100 COCO train2017 images (`../shared/images/coco-sample`), for quick
+  tests and smoke runs only: most of these models were trained on them, so no page shows it beside a claim.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
-from collections.abc import Callable, Iterator, Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
-import numpy as np
-import yaml
+from .. import coco_eval
+from ..coco_eval import LabelledSet
+from ..measurement import IMAGE_SET, QUICK_SET, Accuracy, AccuracyProtocol, BootstrapInterval, ClassAccuracy, NmsProtocol
 
-from ..measurement import IMAGE_SET, Accuracy
+SCORE_THRESHOLD = coco_eval.SCORE_THRESHOLD
+MAX_DETECTIONS = coco_eval.MAX_DETECTIONS
+LISTS_DIR = "datasets"  # catalog/datasets/<dataset id>.csv: the images that make a defined set
 
-# As Ultralytics' own `val`: keep low-confidence boxes (they raise recall at the tail of the PR curve).
-SCORE_THRESHOLD = 0.001
-MAX_DETECTIONS = 100  # COCOeval's maxDets for the headline figure
-
-
-@dataclass(frozen=True)
-class LabelledImage:
-    path: Path
-    boxes: np.ndarray  # [N, 4] normalised cx, cy, w, h
-    classes: np.ndarray  # [N] indices into the set's names
+Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
-class LabelledSet:
-    names: tuple[str, ...]
-    images: tuple[LabelledImage, ...]
+class AccuracySet:
+    """A labelled set the bench measures on, and what a reader must know about its labels."""
+
+    key: str  # the name on the command line
+    dataset: str  # registry dataset id, recorded with every figure
+    label_list: str  # registry label list of the label files' class indices
+    listed: bool  # True: catalog/datasets/<dataset>.csv lists the images; a folder must hold them all, unchanged
+    label_source: str
+    crowd: str
 
 
-class SampleSetError(Exception):
-    pass
+SIZE_BUCKETS = ("box area of the labels (small < 32², medium 32²-96², large > 96² px): the labels have no "
+                "segmentation masks, whose area the official COCO evaluation uses, so some objects fall in a larger bucket")
+SETS = {
+    "val2017": AccuracySet(
+        "val2017", IMAGE_SET, "coco-80", True,
+        label_source="COCO's official instances_val2017.json boxes as YOLO labels (Ultralytics' coco2017labels conversion)",
+        crowd="crowd regions (iscrowd=1) are not in the labels: a detection on a crowd counts as a false positive, where "
+              "the official annotations would ignore it"),
+    "sample100": AccuracySet(
+        "sample100", QUICK_SET, "coco-80", False,
+        label_source="Ultralytics' coco128 labels of COCO train2017 images (training images of most models here)",
+        crowd="crowd regions are not in the labels: a detection on a crowd counts as a false positive"),
+}
+DEFAULT_SET = "val2017"
 
 
-def read_sample_set(root: Path) -> LabelledSet:
-    """The image set with its labels; an image without a label file has no objects (as in YOLO datasets)."""
-    config_path = root / "coco-sample.yaml"
-    try:
-        config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
-        names = config["names"]
-        names = tuple(names[i] for i in range(len(names))) if isinstance(names, dict) else tuple(names)
-    except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
-        raise SampleSetError(f"{config_path}: cannot read the class names ({exc})") from exc
-    images = []
-    for path in sorted((root / "images").glob("*.jpg")):
-        label = root / "labels" / f"{path.stem}.txt"
-        rows = np.loadtxt(label, ndmin=2) if label.is_file() and label.stat().st_size else np.zeros((0, 5))
-        if rows.shape[1] != 5:
-            raise SampleSetError(f"{label}: expected `class cx cy w h` on every line")
-        bad = (rows[:, 0] < 0) | (rows[:, 0] >= len(names))
-        if bad.any():
-            raise SampleSetError(f"{label}: class {int(rows[bad][0, 0])} is not in {config_path.name}")
-        images.append(LabelledImage(path, rows[:, 1:5], rows[:, 0].astype(int)))
-    if not images:
-        raise SampleSetError(f"{root / 'images'}: no .jpg images")
-    return LabelledSet(names, tuple(images))
+@dataclass(frozen=True)
+class BenchSet:
+    """A loaded accuracy set: its images and labels, what it is, and digests that say exactly which."""
+
+    spec: AccuracySet
+    labelled: LabelledSet
+    images_sha256: str
+    labels_sha256: str
 
 
-def ground_truth(sample: LabelledSet, sizes: Sequence[tuple[int, int]]) -> dict:
-    """The labels as a COCO annotation dict (boxes in pixels, `[x, y, w, h]`); `sizes` are (height, width)."""
-    images, annotations = [], []
-    for image_id, (item, (height, width)) in enumerate(zip(sample.images, sizes, strict=True), start=1):
-        images.append({"id": image_id, "file_name": item.path.name, "height": height, "width": width})
-        for (cx, cy, w, h), cls in zip(item.boxes, item.classes, strict=True):
-            bw, bh = w * width, h * height
-            annotations.append({
-                "id": len(annotations) + 1, "image_id": image_id, "category_id": int(cls) + 1,
-                "bbox": [cx * width - bw / 2, cy * height - bh / 2, bw, bh], "area": bw * bh, "iscrowd": 0,
-            })
-    categories = [{"id": i + 1, "name": name} for i, name in enumerate(sample.names)]
-    return {"images": images, "annotations": annotations, "categories": categories}
+def load_set(spec: AccuracySet, root: Path, names: Sequence[str], catalog_dir: Path) -> BenchSet:
+    """The set from `root`; for a listed set, exactly its listed images, checked. Raises LabelledSetError."""
+    labelled = coco_eval.read_labelled_set(root, names)
+    if spec.listed:
+        labelled = coco_eval.select_listed(labelled, coco_eval.read_image_list(catalog_dir / LISTS_DIR / f"{spec.dataset}.csv"))
+    return BenchSet(spec, labelled, *coco_eval.set_digests(labelled))
 
 
-def detection_rows(image_id: int, detections: Sequence, label_names: Sequence[str | None], set_names: Sequence[str]) -> Iterator[dict]:
-    """A model's detections as COCO result rows; classes the sample set does not have are dropped."""
-    category = {name: i + 1 for i, name in enumerate(set_names)}
-    for d in detections:
-        name = label_names[d.label] if 0 <= d.label < len(label_names) else None
-        if name not in category:
-            continue
-        x1, y1, x2, y2 = d.box
-        yield {"image_id": image_id, "category_id": category[name], "bbox": [x1, y1, x2 - x1, y2 - y1], "score": d.score}
+def read_sample_set(root: Path) -> BenchSet:
+    """The train2017 sample (quick checks), class names from its own yaml."""
+    labelled = coco_eval.read_labelled_set(root)
+    return BenchSet(SETS["sample100"], labelled, *coco_eval.set_digests(labelled))
 
 
-def coco_map(truth: dict, results: list[dict]) -> tuple[float, float]:
-    """(mAP50-95, mAP50) by COCOeval; zero when the model found nothing at all."""
-    from pycocotools.coco import COCO
-    from pycocotools.cocoeval import COCOeval
+def weights_precision(model: Path) -> str:
+    """The artifact's weight precision, read from its graph: the element type holding most weight values
+    (as `count_parameters` counts them), `quantized` where the graph dequantizes them."""
+    import onnx
+    from onnx import TensorProto
 
-    if not results:
-        return 0.0, 0.0
-    with contextlib.redirect_stdout(io.StringIO()):  # COCOeval prints its progress and table
-        gt = COCO()
-        gt.dataset = truth
-        gt.createIndex()
-        dt = gt.loadRes(results)
-        evaluator = COCOeval(gt, dt, iouType="bbox")
-        evaluator.evaluate()
-        evaluator.accumulate()
-        evaluator.summarize()
-    return max(float(evaluator.stats[0]), 0.0), max(float(evaluator.stats[1]), 0.0)
+    graph = onnx.load(str(model), load_external_data=False).graph
+    names = {TensorProto.FLOAT: "fp32", TensorProto.FLOAT16: "fp16", TensorProto.BFLOAT16: "bf16",
+             TensorProto.DOUBLE: "fp64", TensorProto.INT8: "int8", TensorProto.UINT8: "uint8"}
+    totals: dict[str, int] = {}
+    for init in graph.initializer:
+        size = 1
+        for dim in init.dims:
+            size *= dim
+        if init.data_type in names and size > 1:
+            totals[names[init.data_type]] = totals.get(names[init.data_type], 0) + size
+    if not totals:
+        return "not-stated"
+    kind = max(totals, key=totals.__getitem__)
+    quantized = kind in ("int8", "uint8") and any(n.op_type in ("DequantizeLinear", "QLinearConv", "ConvInteger") for n in graph.node)
+    return f"{kind} (quantized weights)" if quantized else kind
 
 
-def measure_accuracy(model: Path, runtime, label_names: Sequence[str | None], sample: LabelledSet,
-                     progress: Callable[[int, int], None] | None = None) -> Accuracy:
-    """Runs the artifact on every image with the reference pre-processing and decoding."""
+def artifact_precision(model: Path, source_quantization: str | None, source_format: str) -> str:
+    """What the artifact computes with: the graph's weight precision, and what the manifest's converter says about
+    the source (`quantization`: `weights` for 8-bit weights dequantized on conversion, which keep their quantized
+    values in a float graph; `activations` for a graph quantized throughout)."""
+    graph = weights_precision(model)
+    if source_quantization == "weights":
+        return f"{graph} holding the {source_format} source's quantized weights (dequantized on conversion)"
+    if source_quantization == "activations":
+        return f"{graph}, activations quantized too (QDQ graph of the {source_format} source)"
+    return graph
+
+
+def protocol(bench_set: BenchSet, runtime, precision: str) -> AccuracyProtocol:
+    """The settings that decide the figure besides the model, read from the runtime spec the run used."""
+    spec, decoder, model_input = bench_set.spec, runtime.decoder, runtime.input
+    where = decoder.nms
+    return AccuracyProtocol(
+        label_source=spec.label_source, crowd=spec.crowd, size_buckets=SIZE_BUCKETS,
+        images_sha256=bench_set.images_sha256, labels_sha256=bench_set.labels_sha256,
+        input_size=tuple(model_input.size),
+        resize=f"letterbox ({model_input.align})" if model_input.resize == "letterbox" else model_input.resize,
+        precision=precision,
+        nms=NmsProtocol(where=where, class_aware=getattr(decoder, "class_aware_nms", None) if where == "outside" else None,
+                        iou_threshold=getattr(decoder, "iou_threshold", None) if where == "outside" else None,
+                        max_kept=decoder.max_detections),
+    )
+
+
+def detect(model: Path, runtime, label_names: Sequence[str | None], labelled: LabelledSet,
+           progress: Progress | None = None) -> list[dict]:
+    """COCO result rows of the artifact on every image; each image's decoded size must be the one the set records."""
     import onnxruntime as ort
 
     from ..decode import decode
@@ -127,17 +143,53 @@ def measure_accuracy(model: Path, runtime, label_names: Sequence[str | None], sa
     options.log_severity_level = 3
     session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
     input_name = image_input(runtime.input, [i.name for i in session.get_inputs()])
-    sizes, results = [], []
-    for image_id, item in enumerate(sample.images, start=1):
+    results = []
+    for image_id, item in enumerate(labelled.images, start=1):
         image = load_image(item.path)
-        sizes.append(image.shape[:2])
+        if item.size is not None and image.shape[:2] != item.size:
+            raise coco_eval.LabelledSetError(f"{item.path}: decodes to {image.shape[1]}x{image.shape[0]}, the set says "
+                                             f"{item.size[1]}x{item.size[0]}")
         prepared = prepare(image, runtime.input)
         outputs = session.run(None, prepared.feeds(input_name))
         detections = decode(outputs, runtime, prepared.placement, score_threshold=SCORE_THRESHOLD)
-        results.extend(detection_rows(image_id, detections[:MAX_DETECTIONS], label_names, sample.names))
+        results.extend(coco_eval.detection_rows(image_id, detections[:MAX_DETECTIONS], label_names, labelled.names))
         if progress:
-            progress(image_id, len(sample.images))
-    map50_95, map50 = coco_map(ground_truth(sample, sizes), results)
-    return Accuracy(dataset=IMAGE_SET, images=len(sample.images), map50_95=map50_95, map50=map50,
-                    tool=f"pycocotools {metadata.version('pycocotools')}", score_threshold=SCORE_THRESHOLD,
-                    max_detections=MAX_DETECTIONS)
+            progress(image_id, len(labelled.images))
+    return results
+
+
+def _sizes(labelled: LabelledSet) -> list[tuple[int, int]]:
+    """Each image's (height, width): recorded by the set, else read from the file."""
+    from ..preprocess import load_image
+
+    return [item.size or load_image(item.path).shape[:2] for item in labelled.images]
+
+
+def measure_accuracy(model: Path, runtime, label_names: Sequence[str | None], bench_set: BenchSet,
+                     progress: Progress | None = None, resamples: int = coco_eval.BOOTSTRAP_RESAMPLES,
+                     log: Callable[[str], None] | None = None, source_quantization: str | None = None,
+                     source_format: str = "onnx") -> Accuracy:
+    """Every figure of the artifact on the set, with the protocol. `source_quantization` and `source_format` are
+    what the artifact's manifest says of its source (see `artifact_precision`)."""
+    labelled = bench_set.labelled
+    started = time.perf_counter()
+    results = detect(model, runtime, label_names, labelled, progress)
+    detected = time.perf_counter()
+    truth = coco_eval.ground_truth(labelled, _sizes(labelled))
+    figures = coco_eval.evaluate(truth, results, resamples=resamples)
+    if log:
+        log(f"{model.parent.name}: accuracy on {len(labelled.images)} images in {time.perf_counter() - started:.0f} s "
+            f"(inference and decoding {detected - started:.0f} s, COCOeval and {resamples} bootstrap resamples "
+            f"{time.perf_counter() - detected:.0f} s)")
+    interval = figures.interval
+    return Accuracy(
+        dataset=bench_set.spec.dataset, images=figures.images, instances=figures.instances,
+        map50_95=figures.map50_95, map50=figures.map50, map75=figures.map75,
+        ap_small=figures.ap_small, ap_medium=figures.ap_medium, ap_large=figures.ap_large,
+        per_class=[ClassAccuracy(name=c.name, ap50_95=c.ap50_95, ap50=c.ap50, instances=c.instances) for c in figures.per_class],
+        interval=None if interval is None else BootstrapInterval(low=interval.low, high=interval.high, confidence=interval.confidence,
+                                                                 resamples=interval.resamples, seed=interval.seed,
+                                                                 share_below=interval.share_below),
+        protocol=protocol(bench_set, runtime, artifact_precision(model, source_quantization, source_format)),
+        tool=coco_eval.evaluator_version(), score_threshold=SCORE_THRESHOLD, max_detections=MAX_DETECTIONS,
+    )

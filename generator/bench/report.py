@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from ..measurement import AGREEMENT, Figure, Measurement
+from ..measurement import AGREEMENT, IMAGE_SET, QUICK_SET, Accuracy, Figure, Measurement
 
 
 def fig(f: Figure | None) -> str:
@@ -38,13 +38,35 @@ def run_table(records: Sequence[Measurement]) -> str:
             if b.inference.median:
                 lines.append(f"    pre+post {pre_post:.1f} ms = {pre_post / b.inference.median:.0%} of inference")
         if r.accuracy:
-            a = r.accuracy
-            lines.append(f"  accuracy on 100 COCO train2017 images: mAP50-95 {a.map50_95:.3f}, mAP50 {a.map50:.3f} ({a.tool})")
+            lines += accuracy_lines(r.accuracy)
         for section, why in r.skipped.items():
             lines.append(f"  {section}: skipped: {why}")
         if not r.complete:
             lines.append(f"  INCOMPLETE: {', '.join(r.pending()) or 'steps'} still to measure")
     return "\n".join(lines)
+
+
+def _ap(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f}"
+
+
+def accuracy_lines(a: Accuracy, classes: int = 5) -> list[str]:
+    """The accuracy figures of a record: headline, interval, sizes, and the classes with the most labels."""
+    what = {IMAGE_SET: f"{a.images} COCO val2017 images with people", QUICK_SET: f"{a.images} COCO train2017 images "
+            "(training images: a quick check, not comparable with any claim)"}[a.dataset]
+    lines = [f"  accuracy on {what}: mAP50-95 {a.map50_95:.3f}, mAP50 {a.map50:.3f}"
+             + (f", mAP75 {a.map75:.3f}" if a.map75 is not None else "") + f" ({a.tool})"]
+    if a.interval is not None:
+        lines.append(f"    mAP50-95 {a.interval.confidence:.0%} interval {a.interval.low:.3f}–{a.interval.high:.3f} "
+                     f"({a.interval.method} bootstrap over images, {a.interval.resamples} resamples; "
+                     f"{a.interval.share_below:.0%} of them below the figure)")
+    if a.map75 is not None:
+        lines.append(f"    AP small {_ap(a.ap_small)}, medium {_ap(a.ap_medium)}, large {_ap(a.ap_large)}")
+    if a.per_class:
+        top = sorted(a.per_class, key=lambda c: -c.instances)[:classes]
+        lines.append("    " + ", ".join(f"{c.name} {c.ap50_95:.3f} ({c.instances})" for c in top)
+                     + f" … AP50-95 of {len(a.per_class)} classes (labelled boxes)")
+    return lines
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,7 @@ class Plan:
     browser_runs: int = 20
     cold_pages: int = 3
     sections: tuple[Section, ...] = SECTIONS
+    bootstrap: int = 1000  # resamples of the accuracy set for mAP50-95's confidence interval
 
 
 @dataclass(frozen=True)
@@ -63,10 +64,12 @@ class Context:
     catalog: Catalog
     artifact_root: Path
     records_root: Path
-    samples_root: Path  # the labelled set: coco-sample.yaml, images/, labels/
+    accuracy_root: Path  # the labelled set's folder: images/, labels/ (and images.csv or coco-sample.yaml)
     latency_image: Path  # the image every latency figure is timed on (the demo's first sample)
     machine: Machine
     commit: str | None
+    accuracy_set: str = "val2017"  # a key of bench.accuracy.SETS
+    fetch_accuracy_set: Callable[[], Path] | None = None  # builds the set elsewhere when accuracy_root lacks it (a download)
 
 
 @dataclass(frozen=True)
@@ -188,12 +191,14 @@ def bench(
     run: tuple[str, dt.datetime],
     log: Log = print,
     on_step: Callable[[str, int, int], None] | None = None,
+    on_images: Callable[[int, int], None] | None = None,
 ) -> Outcome:
-    """Measure `targets` in `run` (from `start_run`), writing each step's result as soon as it is known."""
+    """Measure `targets` in `run` (from `start_run`), writing each step's result as soon as it is known.
+    `on_step` hears of each step before it runs, `on_images` of each image an accuracy step has done."""
     run, started = run
     try:
         with run_lock(ctx.records_root / run):
-            return _bench(targets, ctx, plan, run, started, log, on_step)
+            return _bench(targets, ctx, plan, run, started, log, on_step, on_images)
     except RoundsError as exc:
         raise BenchError(str(exc)) from exc
 
@@ -216,8 +221,10 @@ def run_lock(folder: Path) -> Iterator[None]:
 
 
 def _bench(targets: list[OnnxArtifact], ctx: Context, plan: Plan, run: str, started: dt.datetime, log: Log,
-           on_step: Callable[[str, int, int], None] | None) -> Outcome:
+           on_step: Callable[[str, int, int], None] | None, on_images: Callable[[int, int], None] | None) -> Outcome:
     records = {a.artifact_id: existing_record(ctx, a, run) or new_record(a, ctx, run, started) for a in targets}
+    if "accuracy" in plan.sections:
+        _same_accuracy_set(ctx, run)
     partial = PartialRounds(ctx.records_root / run)
     not_asked = {s: f"not measured in this run (left out with --skip {s})" for s in SECTIONS if s not in plan.sections}
     for key, record in records.items():
@@ -228,7 +235,7 @@ def _bench(targets: list[OnnxArtifact], ctx: Context, plan: Plan, run: str, star
     todo = schedule([(a, s) for a in targets
                      for s in pending_steps(records[a.artifact_id], plan, partial.counts(a.artifact_id))])
     outcome = Outcome()
-    measurer = _Measurer(ctx, plan, log, targets, partial)
+    measurer = _Measurer(ctx, plan, log, targets, partial, on_images)
     with ExitStack() as stack:
         stack.callback(measurer.close)
         for index, (artifact, step) in enumerate(todo):
@@ -251,6 +258,19 @@ def _bench(targets: list[OnnxArtifact], ctx: Context, plan: Plan, run: str, star
             record = updated(record, complete=True)
         outcome.records.append(_save(ctx, partial, record))
     return outcome
+
+
+def _same_accuracy_set(ctx: Context, run: str) -> None:
+    """One run, one accuracy set: a comparison page lines up two records of a run, so they must share it."""
+    from .accuracy import SETS
+
+    wanted = SETS[ctx.accuracy_set].dataset
+    for path in sorted((ctx.records_root / run).glob("*.json")):
+        accuracy = read_record(path).accuracy
+        if accuracy is not None and accuracy.dataset != wanted:
+            key = next(k for k, s in SETS.items() if s.dataset == accuracy.dataset)
+            raise BenchError(f"{path}: run {run} measured accuracy on {accuracy.dataset}; resume it with "
+                             f"--accuracy-set {key}, or start a new run for {wanted}")
 
 
 def _save(ctx: Context, partial: PartialRounds, record: Measurement) -> Path:
@@ -282,8 +302,9 @@ class MeasurementFailed(Exception):
 class _Measurer:
     """Runs one step against a record; owns the browser for the whole run (started on first use)."""
 
-    def __init__(self, ctx: Context, plan: Plan, log: Log, targets: list[OnnxArtifact], partial: PartialRounds):
-        self.ctx, self.plan, self.log, self.partial = ctx, plan, log, partial
+    def __init__(self, ctx: Context, plan: Plan, log: Log, targets: list[OnnxArtifact], partial: PartialRounds,
+                 on_images: Callable[[int, int], None] | None = None):
+        self.ctx, self.plan, self.log, self.partial, self.on_images = ctx, plan, log, partial, on_images
         self.targets = targets  # the browser page stages these models, and only these
         self._driver = None
         self._browser_stack = ExitStack()
@@ -321,17 +342,44 @@ class _Measurer:
     def _accuracy(self, record: Measurement, artifact: OnnxArtifact, step: Step) -> Measurement:
         if not artifact.trained:
             return updated(record, skipped={**record.skipped, "accuracy": "untrained artifact: random weights, so accuracy would mean nothing; latency only"})
+        from .. import coco_eval
         from . import accuracy
 
+        spec = accuracy.SETS[self.ctx.accuracy_set]
+        registry = self.ctx.catalog.registry
         try:
             if self._sample is None:
-                self._sample = accuracy.read_sample_set(self.ctx.samples_root)
-        except accuracy.SampleSetError as exc:
-            return updated(record, skipped={**record.skipped, "accuracy": f"no labelled sample set here ({exc})"})
-        names = labels_by_id(self.ctx.catalog.registry.labels[artifact.runtime.labels].labels)
+                self._sample = self._load_set(spec)
+        except coco_eval.LabelledSetError as exc:
+            return updated(record, skipped={**record.skipped, "accuracy": f"no {registry.datasets[spec.dataset].name} here ({exc})"})
+        names = labels_by_id(registry.labels[artifact.runtime.labels].labels)
         model = self.ctx.artifact_root / artifact.artifact_id / MODEL_NAME
-        result = accuracy.measure_accuracy(model, artifact.runtime, names, self._sample)
+        try:
+            result = accuracy.measure_accuracy(model, artifact.runtime, names, self._sample, progress=self.on_images,
+                                               resamples=self.plan.bootstrap, log=self.log,
+                                               source_quantization=artifact.converter.options.get("quantization"),
+                                               source_format=artifact.source.format)
+        except coco_eval.LabelledSetError as exc:
+            raise MeasurementFailed(str(exc)) from exc
         return updated(record, accuracy=result, software={**record.software, "pycocotools": result.tool.split()[-1]})
+
+    def _load_set(self, spec):
+        """The accuracy set from its folder, else from `fetch_accuracy_set`; LabelledSetError says why neither."""
+        from .. import coco_eval
+        from ..weights import WeightsError
+        from .accuracy import load_set
+
+        names = labels_by_id(self.ctx.catalog.registry.labels[spec.label_list].labels)
+        try:
+            return load_set(spec, self.ctx.accuracy_root, names, self.ctx.catalog.root)
+        except coco_eval.LabelledSetError as exc:
+            if self.ctx.fetch_accuracy_set is None:
+                raise
+            first = exc
+        try:
+            return load_set(spec, self.ctx.fetch_accuracy_set(), names, self.ctx.catalog.root)
+        except (WeightsError, coco_eval.LabelledSetError, OSError) as exc:
+            raise coco_eval.LabelledSetError(f"{first}; and it could not be fetched: {exc}") from exc
 
     def _open_browser(self):
         if self._driver is not None or self._browser_missing:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -17,7 +18,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="measure latency, memory and accuracy of every artifact on this machine (catalog/measurements/)",
         description="Export what is asked for (cache hits are instant), then measure each artifact: native "
         "onnxruntime latency, in-browser latency through the demo's code in headless Chromium, download size, "
-        "peak memory, and mAP on the 100 labelled COCO train2017 sample images. Each step is written to "
+        "peak memory, and COCO mAP (per class, per size, with a bootstrap interval) on 800 labelled COCO val2017 "
+        "images. Each step is written to "
         f"catalog/{MEASUREMENTS_DIR}/<run>/<artifact>.json as soon as it is measured.",
     )
     parser.add_argument("names", nargs="*", metavar="ID",
@@ -31,6 +33,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--browser-runs", type=int, default=20, help="browser: warm timed runs (default: 20)")
     parser.add_argument("--browser-warmup", type=int, default=3, help="browser: discarded warm runs first (default: 3)")
     parser.add_argument("--cold-pages", type=int, default=3, help="browser: fresh pages timed for cold start (default: 3)")
+    parser.add_argument("--accuracy-set", choices=("val2017", "sample100"), default="val2017",
+                        help="val2017: the 800 listed COCO val2017 images (default); sample100: 100 COCO train2017 "
+                        "images, for quick checks only (training images of most models)")
+    parser.add_argument("--accuracy-images", type=Path, metavar="DIR",
+                        help="the accuracy set's folder (images/, labels/; default: $VERSUS_ACCURACY_IMAGES, else "
+                        "../shared/images/coco-val2017 beside the repo; for sample100 the coco-sample folder)")
+    parser.add_argument("--no-download", action="store_true",
+                        help="never fetch COCO val2017 (about 1 GB) from cocodataset.org when no folder holds the set")
+    parser.add_argument("--bootstrap", type=int, default=1000, metavar="N",
+                        help="accuracy: resamples of the images for mAP50-95's 95%% interval (default: 1000)")
     parser.add_argument("--skip", action="append", default=[], choices=SECTIONS, help="leave a section out (recorded as such)")
     parser.add_argument("--resume", metavar="RUN", help="continue an interrupted run: measure only what it lacks")
     parser.add_argument("--machine", metavar="NAME", help="short machine name for the run id (default: from CPU, cores, memory)")
@@ -41,6 +53,44 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--records", type=Path, default=None,
                         help=f"where records go (default: <catalog>/{MEASUREMENTS_DIR}/, which the site shows)")
     parser.set_defaults(func=run)
+
+
+def accuracy_folder(catalog_dir: Path, accuracy_set: str, folder: Path | None = None) -> Path:
+    """Where the accuracy set is read from: `folder` when the user names one; for val2017 $VERSUS_ACCURACY_IMAGES,
+    else ../shared/images/coco-val2017 beside the repository (as `versus export`'s accuracy check); for sample100
+    the folder above $VERSUS_SAMPLE_IMAGES (the demo's sample images)."""
+    from ..demo import sample_folder
+    from ..export.accuracy import ACCURACY_ENV
+
+    if folder is not None:
+        return folder
+    if accuracy_set == "sample100":
+        return sample_folder(Path.cwd()).parent
+    return (Path(os.environ[ACCURACY_ENV]) if os.environ.get(ACCURACY_ENV) else
+            catalog_dir.resolve().parent.parent / "shared" / "images" / "coco-val2017")
+
+
+def accuracy_fetcher(catalog, accuracy_set: str, log):
+    """What builds the listed set from COCO's official downloads into the cache, for a machine without a folder
+    that holds it; None for a set that has no list."""
+    from ..bench.accuracy import LISTS_DIR, SETS
+
+    spec = SETS[accuracy_set]
+    if not spec.listed:
+        return None
+
+    def fetch() -> Path:
+        from .. import coco_eval, datasets
+        from ..demo import labels_by_id
+        from ..weights import LockFile, Resolver, cache_root
+
+        root = cache_root()
+        labels = catalog.registry.labels[spec.label_list].labels
+        listed = coco_eval.read_image_list(catalog.root / LISTS_DIR / f"{spec.dataset}.csv")
+        resolver = Resolver(LockFile(root / "datasets" / "downloads.lock.json"), cache=root, log=log)
+        return datasets.prepare_listed_set(root / "datasets" / spec.dataset, listed, labels_by_id(labels), resolver, log=log)
+
+    return fetch
 
 
 def run(args: argparse.Namespace) -> int:
@@ -65,8 +115,9 @@ def run(args: argparse.Namespace) -> int:
     except ValueError:
         print(f"versus bench: --threads {args.threads!r}: give whole numbers of at least 1, e.g. 1,2", file=sys.stderr)
         return 2
-    if args.rounds < 1 or args.runs < 1 or args.warmup < 0 or args.min_seconds < 0:
-        print("versus bench: --rounds and --runs must be at least 1, --warmup and --min-seconds at least 0", file=sys.stderr)
+    if args.rounds < 1 or args.runs < 1 or args.warmup < 0 or args.min_seconds < 0 or args.bootstrap < 1:
+        print("versus bench: --rounds, --runs and --bootstrap must be at least 1, --warmup and --min-seconds at least 0",
+              file=sys.stderr)
         return 2
     try:
         targets = select_artifacts(catalog, args.names, args.artifacts, export=not args.no_export, catalog_dir=args.catalog)
@@ -77,7 +128,10 @@ def run(args: argparse.Namespace) -> int:
 
     images = sample_folder(Path.cwd())
     ctx = bench_run.Context(
-        catalog=catalog, artifact_root=args.artifacts, records_root=records_root, samples_root=images.parent,
+        catalog=catalog, artifact_root=args.artifacts, records_root=records_root,
+        accuracy_root=accuracy_folder(args.catalog, args.accuracy_set, args.accuracy_images), accuracy_set=args.accuracy_set,
+        fetch_accuracy_set=None if args.accuracy_images or args.no_download else accuracy_fetcher(
+            catalog, args.accuracy_set, lambda m: print(m, file=sys.stderr)),
         latency_image=images / f"{SAMPLE_IDS[0]}.jpg", machine=this_machine(args.machine), commit=project_commit(Path.cwd()),
     )
     if not ctx.latency_image.is_file():
@@ -88,7 +142,7 @@ def run(args: argparse.Namespace) -> int:
         threads=threads, rounds=args.rounds,
         native=Settings(warmup=args.warmup, min_runs=args.runs, min_seconds=args.min_seconds),
         browser_warmup=args.browser_warmup, browser_runs=args.browser_runs, cold_pages=args.cold_pages,
-        sections=tuple(s for s in SECTIONS if s not in args.skip),
+        sections=tuple(s for s in SECTIONS if s not in args.skip), bootstrap=args.bootstrap,
     )
     try:
         run_id = bench_run.start_run(ctx, args.resume)
@@ -99,7 +153,7 @@ def run(args: argparse.Namespace) -> int:
           + ", ".join(a.artifact_id for a in targets), file=sys.stderr)
     bar = _ProgressBar()
     try:
-        outcome = bench_run.bench(targets, ctx, plan, run_id, log=bar.write, on_step=bar.step)
+        outcome = bench_run.bench(targets, ctx, plan, run_id, log=bar.write, on_step=bar.step, on_images=bar.images)
     except bench_run.BenchError as exc:
         print(f"versus bench: {exc}", file=sys.stderr)
         return 2
@@ -126,10 +180,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 class _ProgressBar:
-    """tqdm over the whole run's steps, on stderr; messages print above it."""
+    """tqdm over the whole run's steps, on stderr, and under it one over the images of an accuracy step (with
+    its time estimate: 800 images take minutes); messages print above both."""
 
     def __init__(self):
         self._bar = None
+        self._images = None
 
     def step(self, description: str, index: int, total: int) -> None:
         from tqdm import tqdm
@@ -138,6 +194,22 @@ class _ProgressBar:
             self._bar = tqdm(total=total, unit="step", file=sys.stderr, dynamic_ncols=True)
         self._bar.update(index - self._bar.n)
         self._bar.set_description(description)
+        self._close_images()
+
+    def images(self, done: int, total: int) -> None:
+        from tqdm import tqdm
+
+        if self._images is None:
+            self._images = tqdm(total=total, unit="image", desc="accuracy", file=sys.stderr, dynamic_ncols=True,
+                                position=1, leave=False)
+        self._images.update(done - self._images.n)
+        if done >= total:
+            self._close_images()
+
+    def _close_images(self) -> None:
+        if self._images is not None:
+            self._images.close()
+            self._images = None
 
     def write(self, message: str) -> None:
         from tqdm import tqdm
@@ -145,6 +217,7 @@ class _ProgressBar:
         tqdm.write(message, file=sys.stderr)
 
     def close(self, finished: bool = True) -> None:
+        self._close_images()
         if self._bar is not None:
             if finished:
                 self._bar.update(self._bar.total - self._bar.n)

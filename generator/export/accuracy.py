@@ -6,7 +6,7 @@ count go into the manifest (`AccuracyInfo`).
 
 The labelled set is `../shared/images/coco-val2017` (or `$VERSUS_ACCURACY_IMAGES`): `images/*.jpg` and
 `labels/<stem>.txt` with `class cx cy w h` per object (class 0-79 in the 80-class COCO order, normalized).
-Scoring reuses the bench's COCOeval wrapper (`generator/bench/accuracy.py`): detections are matched to the
+Scoring is `generator/coco_eval.py`'s COCOeval wrapper, as the bench's: detections are matched to the
 labels by class name, so models with the 90-id label list are scored on the same 80 categories. These images
 all contain people (see that folder's README), so figures are comparable with each other, not with papers.
 """
@@ -16,10 +16,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
-import numpy as np
+from .. import coco_eval
 
 ACCURACY_ENV = "VERSUS_ACCURACY_IMAGES"
 DEFAULT_COUNT = 100  # the first N images by file name: enough for a stable figure, about 10 s for a small model
@@ -30,8 +29,8 @@ DEFAULT_COUNT = 100  # the first N images by file name: enough for a stable figu
 # of centres 0.145 against 0.298), so the floor catches a wrong decoder, not every wrong setting: the figure in
 # the manifest is there to be read against the others.
 MIN_MAP50_95 = 0.05
-SCORE_THRESHOLD = 0.001  # as Ultralytics' and YOLOX's own evaluation: keep low-confidence boxes
-MAX_DETECTIONS = 100  # COCOeval's maxDets for the headline figure
+SCORE_THRESHOLD = coco_eval.SCORE_THRESHOLD
+MAX_DETECTIONS = coco_eval.MAX_DETECTIONS
 
 
 @dataclass(frozen=True)
@@ -65,7 +64,6 @@ def find_labelled(root: Path | None, names: Sequence[str], count: int = DEFAULT_
 
 def measure(session, runtime, labels: Mapping[int, str], images: LabelledImages) -> dict:
     """COCO mAP of an onnxruntime session with the reference pre-processing and decoding."""
-    from ..bench.accuracy import LabelledImage, LabelledSet, coco_map, detection_rows, ground_truth
     from ..decode import decode
     from ..preprocess import image_input, load_image, prepare
 
@@ -73,16 +71,15 @@ def measure(session, runtime, labels: Mapping[int, str], images: LabelledImages)
     input_name = image_input(runtime.input, [i.name for i in session.get_inputs()])
     label_names = [labels.get(i) for i in range(max(labels, default=-1) + 1)]
     for image_id, path in enumerate(images.paths, start=1):
-        label = images.root / "labels" / f"{path.stem}.txt"
-        rows = np.loadtxt(label, ndmin=2) if label.is_file() and label.stat().st_size else np.zeros((0, 5))
-        items.append(LabelledImage(path, rows[:, 1:5], rows[:, 0].astype(int)))
+        rows = coco_eval.read_labels(images.root / "labels" / f"{path.stem}.txt", len(images.names))
+        items.append(coco_eval.LabelledImage(path, rows[:, 1:5], rows[:, 0].astype(int)))
         image = load_image(path)
         sizes.append(image.shape[:2])
         prepared = prepare(image, runtime.input)
         outputs = session.run(None, prepared.feeds(input_name))
         detections = decode(outputs, runtime, prepared.placement, score_threshold=SCORE_THRESHOLD)
-        results.extend(detection_rows(image_id, detections[:MAX_DETECTIONS], label_names, images.names))
-    truth = ground_truth(LabelledSet(images.names, tuple(items)), sizes)
-    map50_95, map50 = coco_map(truth, results)
+        results.extend(coco_eval.detection_rows(image_id, detections[:MAX_DETECTIONS], label_names, images.names))
+    truth = coco_eval.ground_truth(coco_eval.LabelledSet(images.root, images.names, tuple(items)), sizes)
+    map50_95, map50 = coco_eval.coco_map(truth, results)
     return {"map50_95": round(map50_95, 4), "map50": round(map50, 4),
-            "tool": f"pycocotools {metadata.version('pycocotools')} COCOeval (bbox)"}
+            "tool": f"{coco_eval.evaluator_version()} COCOeval (bbox)"}

@@ -3,7 +3,8 @@
 Records of different runs are never averaged or merged. A model page shows each run apart, latest first; a
 comparison page takes both models from one run, so both sides share a machine; the chart draws one series
 per run and setting. Measured figures are kept apart from claimed ones (`generator/compare.py`): they were measured on
-other hardware and, for accuracy, on other images (`IMAGE_SET`, 100 COCO train2017 images, not val2017).
+other hardware and, for accuracy, on other images (`IMAGE_SET`, 800 COCO val2017 images with people, not the
+full 5,000; or, in quick runs, `QUICK_SET`, 100 COCO train2017 images).
 
 Incomplete records (`complete: false`, a run that was interrupted or is still going) are shown on model
 pages, marked with what is still pending; comparisons and the chart use complete records only, so a pair is
@@ -179,6 +180,10 @@ def readings(record: Measurement, registry: Registry) -> list[Reading]:
             Reading((3, "", 0), dataset, "mAP50-95", "percent", record.accuracy.map50_95 * 100),
             Reading((3, "", 1), dataset, "mAP50", "percent", record.accuracy.map50 * 100),
         ]
+        more = [("mAP75", record.accuracy.map75), ("AP small", record.accuracy.ap_small),
+                ("AP medium", record.accuracy.ap_medium), ("AP large", record.accuracy.ap_large)]
+        out += [Reading((3, "", 2 + i), dataset, what, "percent", value * 100)
+                for i, (what, value) in enumerate(more) if value is not None]
     return out
 
 
