@@ -8,6 +8,7 @@ import importlib
 import sys
 
 from .loader import CatalogError
+from .settings import SettingsError
 
 # Subcommand modules, in the order `versus --help` lists them. Each has
 # `register(subparsers)`, which adds its parser and sets `func`.
@@ -31,6 +32,9 @@ def main(argv: list[str] | None = None) -> int:
             print(problem, file=sys.stderr)
         print(f"\n{len(exc.problems)} problem(s); fix them and run `versus check`.", file=sys.stderr)
         return 1
+    except SettingsError as exc:
+        print(f"versus {args.command}: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 

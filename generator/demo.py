@@ -3,7 +3,6 @@ the files to publish. Pure: the site build copies the files."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ MANIFEST = "demo/manifest.json"
 SCRIPTS = "assets/versus-demo"
 # The CPU path of onnxruntime-web: enough for every visitor; WebGPU builds are left out (26 MiB more).
 ORT_FILES = ("ort.wasm.min.mjs", "ort-wasm-simd-threaded.mjs", "ort-wasm-simd-threaded.wasm")
-# Bundled sample images: COCO train2017 ids from ../shared/images/coco-sample (or $VERSUS_SAMPLE_IMAGES).
+# Bundled sample images: COCO train2017 ids from the sample set (generator/settings.py).
 SAMPLE_IDS = ("000000000036", "000000000438", "000000000357", "000000000049")
 
 
@@ -32,12 +31,9 @@ class DemoFiles:
     copies: dict[str, Path]  # site path -> source file
 
 
-def sample_folder(project: Path) -> Path:
-    return Path(os.environ.get("VERSUS_SAMPLE_IMAGES") or project.parent / "shared" / "images" / "coco-sample" / "images")
-
-
-def demo_files(catalog: Catalog, artifacts: dict[str, list[OnnxArtifact]], artifact_root: Path, samples: Path) -> DemoFiles | None:
-    """The manifest and files for every artifact this build has, or None when it has none."""
+def demo_files(catalog: Catalog, artifacts: dict[str, list[OnnxArtifact]], artifact_root: Path, samples: Path | None) -> DemoFiles | None:
+    """The manifest and files for every artifact this build has, or None when it has none. `samples`: the folder
+    of sample images (none found: the demo offers no samples)."""
     entries = [a for card in catalog.cards for v in card.variants for a in artifacts.get(v.id, [])]
     if not entries:
         return None
@@ -81,7 +77,7 @@ def demo_files(catalog: Catalog, artifacts: dict[str, list[OnnxArtifact]], artif
         if card.id not in trained_cards and any(compare.runtime_of(v) for v in card.variants)
     }
     sample_list = []
-    for sample_id in SAMPLE_IDS:
+    for sample_id in SAMPLE_IDS if samples is not None else ():
         source = samples / f"{sample_id}.jpg"
         if source.is_file():
             copies[f"samples/{source.name}"] = source

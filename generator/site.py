@@ -26,12 +26,13 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, MkDocsException
 
 from .artifacts import load_artifacts
-from .demo import demo_files, sample_folder
+from .demo import demo_files
 from .loader import Catalog
 from .render import Renderer, catalog_json, model_page
+from .settings import ROOT as PROJECT
+from .settings import current as current_settings
 from .staging import BuildError, copy_files, stage_demo
 
-PROJECT = Path(__file__).resolve().parent.parent
 VENDOR = {
     # npm package file -> path in the site. Installed by `npm ci --prefix wasm_demo`.
     "chart.js/dist/chart.umd.min.js": "assets/vendor/chart.umd.min.js",
@@ -63,7 +64,7 @@ def build_site(
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     node_modules = node_modules or project / "wasm_demo" / "node_modules"
-    artifacts = artifacts if artifacts is not None else project / "artifacts"
+    artifacts = artifacts if artifacts is not None else current_settings().artifacts
     with _lock(out), tempfile.TemporaryDirectory(prefix=f".{out.name}.build-", dir=out.parent) as tmp:
         docs, site = Path(tmp) / "docs", Path(tmp) / "site"
         pages = stage_docs(catalog, project / "site_src", docs, node_modules, artifacts, project=project)
@@ -88,7 +89,7 @@ def stage_docs(
         raise BuildError(f"{links[0]} is a symlink; site_src/ must hold real files so a build never publishes files from elsewhere")
     shutil.copytree(site_src, docs, ignore=shutil.ignore_patterns("*.pyc", "__pycache__"))
     artifacts = load_artifacts(artifact_root) if artifact_root is not None else {}
-    demo = demo_files(catalog, artifacts, artifact_root, sample_folder(project)) if artifact_root is not None else None
+    demo = demo_files(catalog, artifacts, artifact_root, current_settings().sample_images) if artifact_root is not None else None
     pages = Renderer(catalog, artifacts, demo_ready=demo is not None).pages()
     for rel, text in pages.items():
         if (docs / rel).exists():

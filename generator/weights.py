@@ -1,7 +1,7 @@
 """Weights resolution: a card's weights entry (url, sha256 or null, bytes) to a verified local file.
 
-Order: the content-addressed cache (`$VERSUS_CACHE/weights/<sha256>`, default `~/.cache/versus`), the
-mirror folder named by `$VERSUS_WEIGHTS_MIRROR`, then the network. A file only enters the cache after
+Order: the content-addressed cache (`<cache>/weights/<sha256>`), the weights mirror, then the network (where
+the cache and the mirror are: `generator/settings.py`). A file only enters the cache after
 its sha256 has been checked, and callers only ever get cache paths, so nothing reads (let alone
 unpickles) bytes whose hash was not checked.
 
@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-CACHE_ENV = "VERSUS_CACHE"
-MIRROR_ENV = "VERSUS_WEIGHTS_MIRROR"
+from .settings import MIRROR_ENV
+from .settings import current as current_settings
+
 LOCK_NAME = "weights.lock.json"
 CHUNK = 1 << 20
 
@@ -69,15 +70,6 @@ def ensure_sha256(path: Path, expected: str) -> None:
     actual = sha256_file(path)
     if actual != expected:
         raise HashMismatch(str(path), expected, actual)
-
-
-def cache_root() -> Path:
-    return Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "versus").expanduser()
-
-
-def mirror_root() -> Path | None:
-    value = os.environ.get(MIRROR_ENV)
-    return Path(value).expanduser() if value else None
 
 
 def url_basename(url: str) -> str:
@@ -271,7 +263,7 @@ class Resolver:
         log: Callable[[str], None] = print,
     ) -> None:
         self.lock = lock
-        self.cache = (cache or cache_root()) / "weights"
+        self.cache = (cache or current_settings().cache) / "weights"
         self.mirror_path = mirror
         self.mirror = Mirror(mirror) if mirror is not None else None
         self.frozen = frozen
@@ -281,7 +273,8 @@ class Resolver:
 
     @classmethod
     def from_environment(cls, lock: LockFile, frozen: bool = False, **kwargs) -> Resolver:
-        return cls(lock, cache=cache_root(), mirror=mirror_root(), frozen=frozen, **kwargs)
+        found = current_settings()
+        return cls(lock, cache=found.cache, mirror=found.weights_mirror, frozen=frozen, **kwargs)
 
     def expected(self, url: str, sha256: str | None) -> str | None:
         """The hash a file must have: pinned in the card, else locked, else None (not yet known)."""
@@ -358,7 +351,7 @@ class Resolver:
         return Resolved(cached, actual, got, url, f"mirror: {path}")
 
     def _from_network(self, url: str, expected: str | None, https_only: bool = True) -> Resolved:
-        where = f"${MIRROR_ENV}" + (f" ({self.mirror_path})" if self.mirror_path else " (not set)")
+        where = f"${MIRROR_ENV}" + (f" ({self.mirror_path})" if self.mirror_path else " (none)")
         https_only = https_only and expected is None
         if https_only and urlparse(url).scheme != "https":
             raise Refused(f"{url}: sha256 is null and the URL is not HTTPS; unpinned weights are fetched only over HTTPS "

@@ -3,18 +3,20 @@ and the real site built once."""
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from generator import settings
+
+# Where the weights mirror and the image sets are (README: Settings); tests that need one take it with
+# `SETTINGS.require(...)`, which says which variable to set when it is missing (a git worktree, whose
+# `../shared` is not the shared folder, sets VERSUS_SHARED).
+SETTINGS = settings.current()
+ROOT = SETTINGS.root
 CATALOG = ROOT / "catalog"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-# The weights mirror and sample images beside the repository; a checkout elsewhere (a git worktree) names
-# their folder with VERSUS_SHARED.
-SHARED = Path(os.environ.get("VERSUS_SHARED") or ROOT.parent / "shared")
+FIXTURES = ROOT / "tests" / "fixtures"
 # Manifests as `versus export` writes them (the model files are stand-ins): the site shows what they say.
 ARTIFACTS = FIXTURES / "artifacts"
 # Measurement records as `versus bench` writes them: two runs on two machines (see make_measurements.py).
@@ -22,18 +24,24 @@ MEASUREMENTS = FIXTURES / "measurements"
 
 
 def export_artifacts(out: Path, *args: str) -> Path:
-    """`versus export ARGS --out OUT` as a user runs it, weights from the shared mirror (a cache hit after the
+    """`versus export ARGS --out OUT` as a user runs it, weights from the settings' mirror (a cache hit after the
     exports `.ci/test` runs first)."""
-    import os
     import subprocess
     import sys
 
-    env = {**os.environ, "VERSUS_WEIGHTS_MIRROR": os.environ.get("VERSUS_WEIGHTS_MIRROR", str(SHARED / "weights")),
-           "VERSUS_ACCURACY_IMAGES": os.environ.get("VERSUS_ACCURACY_IMAGES", str(SHARED / "images" / "coco-val2017"))}
+    SETTINGS.require("weights_mirror")
     done = subprocess.run([sys.executable, "-m", "generator.cli", "export", *args, "--out", str(out)],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200)
+                          cwd=ROOT, capture_output=True, text=True, timeout=1200)
     assert done.returncode == 0, done.stdout + done.stderr
     return out
+
+
+def machine_paths() -> list[str]:
+    """Folders of this machine no committed file, manifest or page may name: the clone, the shared folder, the
+    weights mirror, the cache and the home folder (each with a trailing slash; "/" itself left out)."""
+    found = [SETTINGS.root, SETTINGS.shared, SETTINGS.weights_mirror, SETTINGS.cache, Path.home()]
+    paths = {str(p.resolve()) for p in found if p is not None} | {str(p) for p in found if p is not None}
+    return sorted(f"{p.rstrip('/')}/" for p in paths if p.rstrip("/"))
 
 
 def make_catalog(tmp_path: Path, *cards: Path, registry: Path = CATALOG / "registry") -> Path:

@@ -23,10 +23,10 @@ from generator.bench.stats import figure
 from generator.loader import load_catalog
 from generator.measurement import Measurement, read_record
 
-from .catalogs import ARTIFACTS, CATALOG, ROOT, SHARED, export_artifacts
+from .catalogs import ARTIFACTS, CATALOG, ROOT, SETTINGS, export_artifacts
 
-SAMPLES = SHARED / "images" / "coco-sample"
-VAL2017 = SHARED / "images" / "coco-val2017"
+SAMPLES = SETTINGS.require("sample_set")
+VAL2017 = SETTINGS.require("accuracy_images")
 IMAGE = SAMPLES / "images" / "000000000036.jpg"
 
 
@@ -101,7 +101,7 @@ def test_accuracy_agrees_with_ultralytics_own_validator(exported: Path, sample_s
     shutil.copytree(SAMPLES, data)
     config = (data / "coco-sample.yaml").read_text().replace("path: .", f"path: {data}").replace("val: images", "train: images\nval: images")
     (data / "data.yaml").write_text(config)
-    theirs = YOLO(str(SHARED / "weights" / "yolo11n" / "yolo11n_int8.tflite"), task="detect").val(
+    theirs = YOLO(str(SETTINGS.require("weights_mirror") / "yolo11n" / "yolo11n_int8.tflite"), task="detect").val(
         data=str(data / "data.yaml"), imgsz=640, batch=1, verbose=False, plots=False, project=str(tmp_path), name="val")
     print(f"yolo11n mAP50-95 / mAP50: ours {ours.map50_95:.3f} / {ours.map50:.3f}, ultralytics {theirs.box.map:.3f} / {theirs.box.map50:.3f}")
     assert ours.images == 100

@@ -16,10 +16,10 @@ import pytest
 from generator import coco_eval
 from generator.decode import Detection
 
-from .catalogs import SHARED
+from .catalogs import SETTINGS
 
-SAMPLES = SHARED / "images" / "coco-sample"
-VAL2017 = SHARED / "images" / "coco-val2017"
+SAMPLES = SETTINGS.require("sample_set")
+VAL2017 = SETTINGS.require("accuracy_images")
 
 
 def _pycocotools_on_files(tmp_path: Path, truth: dict, results: list[dict], cat_ids: list[int] | None = None):

@@ -144,7 +144,7 @@ def test_the_bench_fetches_the_set_when_no_folder_holds_it(server, tmp_path: Pat
     from generator.bench.machine import this_machine
     from generator.loader import load_catalog
 
-    from .catalogs import ARTIFACTS, CATALOG, SHARED
+    from .catalogs import ARTIFACTS, CATALOG, SETTINGS
 
     got = []
 
@@ -161,7 +161,7 @@ def test_the_bench_fetches_the_set_when_no_folder_holds_it(server, tmp_path: Pat
         catalog=load_catalog(CATALOG), artifact_root=ARTIFACTS, records_root=tmp_path / "records",
         accuracy_root=tmp_path / "nowhere", accuracy_set="sample100", latency_image=tmp_path / "x.jpg",
         machine=this_machine("test-box"), commit=None,
-        fetch_accuracy_set=lambda: fetched.append(1) or SHARED / "images" / "coco-sample")
+        fetch_accuracy_set=lambda: fetched.append(1) or SETTINGS.require("sample_set"))
     targets = load_artifacts(ARTIFACTS)["yolo11n.coco"]
     plan = bench_run.Plan(threads=(1,), sections=("accuracy",))
     bench_run.bench(targets, ctx, plan, bench_run.start_run(ctx))

@@ -19,7 +19,7 @@ from generator.preprocess import image_input, load_image, prepare
 from generator.site import build_site
 
 from .browser import browser_page, serve
-from .catalogs import CATALOG, SHARED, export_artifacts
+from .catalogs import CATALOG, SETTINGS, export_artifacts
 from .demo_site import VARIANTS, demo_site, panels  # noqa: F401 (demo_site is a fixture)
 
 
@@ -70,7 +70,7 @@ def check_panels(site: Path, artifacts: Path, page_path: str, variants: tuple[st
         for result in results:
             assert result["trained"] is True and result["backend"] == "wasm"
             number = int(re.search(r"\d+", result["source"]).group())  # e.g. "sample:COCO image 36"
-            image = SHARED / "images" / "coco-sample" / "images" / f"{number:012d}.jpg"
+            image = SETTINGS.require("sample_images") / f"{number:012d}.jpg"
             expected, tolerance, names = reference(artifacts, result["variant"], image)
             ours = [Detection(tuple(d["box"]), d["score"], names.index(d["className"])) for d in result["detections"]]
             comparison = Comparison()

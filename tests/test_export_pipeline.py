@@ -1,5 +1,5 @@
 """`versus export` end to end on a scratch catalog of the export test cards (tests/fixtures/cards/export):
-the uint8 SSD and the int8-weight YOLO11n TFLite from the mirror (../shared/weights), the untrained
+the uint8 SSD and the int8-weight YOLO11n TFLite from the weights mirror (README: Settings), the untrained
 YOLOv12n, the cache, and the failures: a wrong runtime spec, a corrupted file, an unknown id, a decoder
 spec the source's own post-processing disagrees with, raw outputs beyond their bound.
 
@@ -22,11 +22,11 @@ from generator.export.manifest import read_manifest
 from generator.export.pipeline import Exporter
 from generator.weights import sha256_file
 
-from .catalogs import FIXTURES, SHARED, make_catalog
+from .catalogs import FIXTURES, SETTINGS, make_catalog
 
-MIRROR = SHARED / "weights"
-IMAGES = SHARED / "images" / "coco-sample" / "images"
-LABELLED = SHARED / "images" / "coco-val2017"  # the accuracy check of ONNX sources
+MIRROR = SETTINGS.require("weights_mirror")
+IMAGES = SETTINGS.require("sample_images")
+LABELLED = SETTINGS.require("accuracy_images")  # the accuracy check of ONNX sources
 EXPORT_CARDS = sorted((FIXTURES / "cards" / "export").glob("*.yaml"))
 SSD_FILE = MIRROR / "ssd_mobilenet_v2_coco" / "mobilenet_ssd_v2_coco_quant_postprocess.tflite"
 SSD_SHA = "7046f31a72ec0045a57b94199144c96cf5840c7dc106b808b64a1ed5559aa0cd"

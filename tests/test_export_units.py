@@ -15,9 +15,8 @@ from generator.loader import load_catalog
 from generator.preprocess import Placement, letterbox, load_image, prepare
 from generator.schema import DemoInput, DemoRuntime
 
-from .catalogs import FIXTURES, SHARED, make_catalog
+from .catalogs import FIXTURES, SETTINGS, make_catalog
 
-IMAGES = SHARED / "images" / "coco-sample" / "images"
 EXPORT_CARDS = sorted((FIXTURES / "cards" / "export").glob("*.yaml"))
 
 
@@ -59,7 +58,7 @@ def test_letterbox_matches_ultralytics():
     offline()  # before ultralytics is first imported
     from ultralytics.data.augment import LetterBox
 
-    image = load_image(IMAGES / "000000000009.jpg")  # 640x480
+    image = load_image(SETTINGS.require("sample_images") / "000000000009.jpg")  # 640x480
     ours, placement = letterbox(image, (640, 640), 114)
     theirs = LetterBox((640, 640), auto=False)(image=image.copy())
     assert ours.shape == (640, 640, 3)
@@ -303,7 +302,7 @@ def test_untrained_target_takes_the_first_architecture_ultralytics_knows(export_
 def test_tflite_quantization_is_read_from_the_file():
     from generator.export.tflite import quantization, tolerance
 
-    weights = SHARED / "weights"
+    weights = SETTINGS.require("weights_mirror")
     ssd = quantization(weights / "ssd_mobilenet_v2_coco" / "mobilenet_ssd_v2_coco_quant_postprocess.tflite")
     yolo = quantization(weights / "yolo11n" / "yolo11n_int8.tflite")
     assert ssd.kind == "activations" and ssd.logit_scale == pytest.approx(0.3312, abs=1e-4)
@@ -575,7 +574,7 @@ def test_tflite_reference_reads_the_postprocess_op_by_its_own_contract():
     person 0.79, person 0.34), within 0.1 as its resize was not necessarily OpenCV's."""
     from generator.export.tflite import TfliteReference
 
-    ssd = TfliteReference(SHARED / "weights" / "ssd_mobilenet_v2_coco" / "mobilenet_ssd_v2_coco_quant_postprocess.tflite")
+    ssd = TfliteReference(SETTINGS.require("weights_mirror") / "ssd_mobilenet_v2_coco" / "mobilenet_ssd_v2_coco_quant_postprocess.tflite")
     assert "TFLite_Detection_PostProcess" in ssd.decoded_by and ssd.metadata is None
     image = bus_image()  # 810 x 1080
     prepared = prepare(image, SSD_RUNTIME.input)
@@ -593,7 +592,7 @@ def test_tflite_reference_reads_the_postprocess_op_by_its_own_contract():
 def test_ultralytics_exports_are_known_by_their_embedded_metadata():
     from generator.export.tflite import ultralytics_metadata
 
-    weights = SHARED / "weights"
+    weights = SETTINGS.require("weights_mirror")
     meta = ultralytics_metadata(weights / "yolo11n" / "yolo11n_int8.tflite")
     assert meta["author"] == "Ultralytics" and meta["version"] == "8.3.227" and meta["task"] == "detect"
     assert ultralytics_metadata(weights / "ssd_mobilenet_v2_coco" / "mobilenet_ssd_v2_coco_quant_postprocess.tflite") is None

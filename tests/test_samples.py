@@ -1,5 +1,5 @@
 """The sample images shipped in wasm_demo/samples/: the files are the ones listed, each licence allows showing
-the photo on a public site, and each credit agrees with the COCO val2017 licence table in ../shared (the
+the photo on a public site, and each credit agrees with the COCO val2017 licence table beside the labelled val2017 images (the
 independent record, from COCO's own captions_val2017.json)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import hashlib
 
 import yaml
 
-from .catalogs import ROOT, SHARED
+from .catalogs import ROOT, SETTINGS
 
 SAMPLES = ROOT / "wasm_demo" / "samples"
 SHOWABLE = {"CC BY 2.0": "http://creativecommons.org/licenses/by/2.0/",
@@ -35,7 +35,7 @@ def test_every_licence_allows_showing_the_photo() -> None:
 
 
 def test_credits_agree_with_cocos_licence_table() -> None:
-    table = {r["file"]: r for r in csv.DictReader((SHARED / "images" / "coco-val2017" / "images.csv").open())}
+    table = {r["file"]: r for r in csv.DictReader((SETTINGS.require("accuracy_images") / "images.csv").open())}
     for s in _samples():
         row = table[s["file"]]
         assert (int(row["id"]), row["license_url"], row["flickr_url"], row["coco_url"], row["sha256"]) == (

@@ -1,4 +1,4 @@
-"""Resolution through the cache, the mirror (../shared/weights) and the lock file."""
+"""Resolution through the cache, the weights mirror (README: Settings) and the lock file."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import pytest
 
 from generator.weights import HashMismatch, LockFile, Refused, Resolver, WeightsError, sha256_file
 
-from .catalogs import SHARED
+from .catalogs import SETTINGS
 
-MIRROR = SHARED / "weights"
+MIRROR = SETTINGS.require("weights_mirror")
 SSD = MIRROR / "ssd_mobilenet_v2_coco" / "mobilenet_ssd_v2_coco_quant_postprocess.tflite"
 SSD_SHA = "7046f31a72ec0045a57b94199144c96cf5840c7dc106b808b64a1ed5559aa0cd"
 YOLO11N = MIRROR / "yolo11n" / "yolo11n_int8.tflite"

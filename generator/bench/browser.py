@@ -26,11 +26,13 @@ from urllib.parse import urlencode
 
 from pydantic import ValidationError
 
-from ..demo import SAMPLE_IDS, SCRIPTS, demo_files, sample_folder
+from ..demo import SAMPLE_IDS, SCRIPTS, demo_files
 from ..export.manifest import OnnxArtifact
 from ..loader import Catalog
 from ..measurement import BrowserLatency, Measurement
 from ..serve import make_server
+from ..settings import SettingsError
+from ..settings import current as current_settings
 from ..site import PROJECT
 from ..staging import BuildError, copy_files, stage_demo
 from .stats import figure
@@ -275,10 +277,13 @@ def stage_page(
     """The standalone demo page with the site's demo files and a manifest of exactly `artifacts` (untrained ones
     included, marked `trained: false`). Returns the artifact ids the manifest lists."""
     node_modules = project / "wasm_demo" / "node_modules"
-    samples = sample_folder(project)
+    try:
+        samples = current_settings().require("sample_images")
+    except SettingsError as exc:
+        raise BrowserUnavailable(f"the bench needs the sample images: {exc}") from exc
     first = samples / f"{SAMPLE_IDS[0]}.jpg"
     if not first.is_file():
-        raise BrowserUnavailable(f"the bench's sample image {first} is missing (set VERSUS_SAMPLE_IMAGES to the folder of COCO sample images)")
+        raise BrowserUnavailable(f"the bench's sample image {first} is missing (README: Settings)")
     by_variant: dict[str, list[OnnxArtifact]] = {}
     for artifact in artifacts:
         by_variant.setdefault(artifact.variant_id, []).append(artifact)

@@ -64,7 +64,7 @@ class Context:
     catalog: Catalog
     artifact_root: Path
     records_root: Path
-    accuracy_root: Path  # the labelled set's folder: images/, labels/ (and images.csv or coco-sample.yaml)
+    accuracy_root: Path | None  # the labelled set's folder: images/, labels/ (and images.csv or coco-sample.yaml)
     latency_image: Path  # the image every latency figure is timed on (the demo's first sample)
     machine: Machine
     commit: str | None
@@ -371,6 +371,8 @@ class _Measurer:
 
         names = labels_by_id(self.ctx.catalog.registry.labels[spec.label_list].labels)
         try:
+            if self.ctx.accuracy_root is None:
+                raise coco_eval.LabelledSetError(f"no folder holds the {spec.dataset} set here (README: Settings)")
             return load_set(spec, self.ctx.accuracy_root, names, self.ctx.catalog.root)
         except coco_eval.LabelledSetError as exc:
             if self.ctx.fetch_accuracy_set is None:

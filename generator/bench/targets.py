@@ -31,7 +31,7 @@ def _export(catalog: Catalog, names: Sequence[str], artifact_root: Path, catalog
                      for n in names if n.endswith(UNTRAINED_SUFFIX)]
     except plan.UnknownTarget as exc:
         raise TargetError(str(exc)) from exc
-    exporter = make_exporter(catalog_dir, artifact_root, sample_images(catalog_dir), dict(catalog.registry.labels))
+    exporter = make_exporter(catalog_dir, artifact_root, sample_images(), dict(catalog.registry.labels))
     trained_cards = set()
     outcomes = []
     for target in targets:

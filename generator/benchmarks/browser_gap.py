@@ -47,6 +47,7 @@ from pathlib import Path
 
 from ..bench.native import Settings, session_options, timed
 from ..bench.stats import figure
+from .. import settings
 from ..measurement import Figure
 from ..site import PROJECT
 
@@ -57,7 +58,6 @@ NATIVE_LEVELS = {"disabled": "ORT_DISABLE_ALL", "basic": "ORT_ENABLE_BASIC", "ex
                  "layout": "ORT_ENABLE_LAYOUT", "all": "ORT_ENABLE_ALL"}
 ORT_DIST = PROJECT / "wasm_demo" / "node_modules" / "onnxruntime-web" / "dist"
 NODE_SCRIPT = Path(__file__).with_name("ort_web_node.mjs")
-SAMPLE_SET = PROJECT.parent / "shared" / "images" / "coco-sample"
 CALIBRATION_IMAGES = 20
 UNSTEADY = 1.2  # rounds' medians further apart than this are marked "!"
 DISABLE_QDQ = "session.disable_quant_qdq"  # onnxruntime: keep DequantizeLinear -> op -> QuantizeLinear unfused
@@ -483,7 +483,7 @@ class Study:
         self.log(f"  variants built in {time.perf_counter() - t0:.0f} s")
 
         names = labels_by_id(self.catalog.registry.labels[artifact.runtime.labels].labels)
-        sample = accuracy.read_sample_set(SAMPLE_SET)
+        sample = accuracy.read_sample_set(settings.current().require("sample_set"))
         acc = {label: accuracy.measure_accuracy(path, artifact.runtime, names, sample) for label, path in files.items()}
 
         # Each variant gets its own staged demo (the demo manifest lists a catalog variant once) and, since
@@ -572,7 +572,7 @@ def quantize_int8(model: Path, runtime, out: Path) -> Path:
 
     from ..preprocess import load_image, prepare
 
-    images = sorted((SAMPLE_SET / "images").glob("*.jpg"))[::5][:CALIBRATION_IMAGES]
+    images = sorted(settings.current().require("sample_images").glob("*.jpg"))[::5][:CALIBRATION_IMAGES]
     tensors = [prepare(load_image(p), runtime.input).tensor for p in images]
     graph = onnx.load(model).graph
     input_name = graph.input[0].name
@@ -669,18 +669,20 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--variant-browser-threads", default="2", help="browser threads for the variants (default: 2)")
     parser.add_argument("--no-variant-profile", dest="profile_variants", action="store_false",
                         help="do not profile the int8 variant per operator")
-    parser.add_argument("--artifacts", type=Path, default=PROJECT / "artifacts")
+    parser.add_argument("--artifacts", type=Path, default=None, help="artifacts folder (default: the setting, README: Settings)")
     parser.add_argument("--catalog", type=Path, default=PROJECT / "catalog")
     args = parser.parse_args(argv)
     args.variant_browser_threads = tuple(int(t) for t in args.variant_browser_threads.split(","))
 
-    from ..demo import SAMPLE_IDS, sample_folder
+    from ..demo import SAMPLE_IDS
     from ..loader import load_catalog
 
+    where = settings.current()
+    args.artifacts = args.artifacts or where.artifacts
     started = time.perf_counter()
     catalog = load_catalog(args.catalog)
     log = lambda msg: print(f"[{time.perf_counter() - started:5.0f} s] {msg}", file=sys.stderr, flush=True)  # noqa: E731
-    image = sample_folder(PROJECT) / f"{SAMPLE_IDS[0]}.jpg"
+    image = where.require("sample_images") / f"{SAMPLE_IDS[0]}.jpg"
     with ExitStack() as stack, tempfile.TemporaryDirectory(prefix="versus-browser-gap-") as tmp:
         study = Study(args, catalog, image, stack, Path(tmp), log)
         stack.callback(study.close_bench)

@@ -20,6 +20,7 @@ import threading
 import time
 from pathlib import Path
 
+from .. import settings
 from ..bench.browser import CHROMIUM_FLAGS
 from ..loader import load_catalog
 from ..serve import make_server
@@ -32,14 +33,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m generator.benchmarks.first_boxes", description=__doc__.splitlines()[0])
     parser.add_argument("--page", default="compare/mobilenet-ssd-v2-vs-yolo11/")
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--artifacts", type=Path, default=Path("artifacts"))
+    parser.add_argument("--artifacts", type=Path, default=None, help="artifacts folder (default: the setting, README: Settings)")
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory(prefix="versus-first-boxes-") as tmp:
         site = Path(tmp) / "site"
-        build_site(load_catalog(Path("catalog")), site, artifacts=args.artifacts)
+        build_site(load_catalog(settings.ROOT / "catalog"), site, artifacts=args.artifacts or settings.current().artifacts)
         server = make_server(site, port=0)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         url = f"http://127.0.0.1:{server.server_address[1]}/{args.page}"

@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 from ..loader import load_catalog
 from ..measurement import MEASUREMENTS_DIR, SECTIONS, read_record
+from ..settings import ACCURACY_ENV, SAMPLE_SET_ENV, SettingsError
+from ..settings import current as current_settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -37,8 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="val2017: the 800 listed COCO val2017 images (default); sample100: 100 COCO train2017 "
                         "images, for quick checks only (training images of most models)")
     parser.add_argument("--accuracy-images", type=Path, metavar="DIR",
-                        help="the accuracy set's folder (images/, labels/; default: $VERSUS_ACCURACY_IMAGES, else "
-                        "../shared/images/coco-val2017 beside the repo; for sample100 the coco-sample folder)")
+                        help=f"the accuracy set's folder (images/, labels/; default: ${ACCURACY_ENV}, else "
+                        f"../shared/images/coco-val2017 beside the repository; for sample100 ${SAMPLE_SET_ENV}, else "
+                        "../shared/images/coco-sample)")
     parser.add_argument("--no-download", action="store_true",
                         help="never fetch COCO val2017 (about 1 GB) from cocodataset.org when no folder holds the set")
     parser.add_argument("--bootstrap", type=int, default=1000, metavar="N",
@@ -48,26 +50,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--machine", metavar="NAME", help="short machine name for the run id (default: from CPU, cores, memory)")
     parser.add_argument("--no-export", action="store_true", help="measure only artifacts already in --artifacts")
     parser.add_argument("--compare", nargs=2, metavar="RUN", help="print how two runs' medians differ, measure nothing")
-    parser.add_argument("--artifacts", type=Path, default=Path("artifacts"), help="artifact folder (default: artifacts/)")
+    parser.add_argument("--artifacts", type=Path, default=None,
+                        help="artifact folder (default: $VERSUS_ARTIFACTS, else artifacts/ in the repository)")
     parser.add_argument("--catalog", type=Path, default=Path("catalog"), help="catalog folder (default: catalog/)")
     parser.add_argument("--records", type=Path, default=None,
                         help=f"where records go (default: <catalog>/{MEASUREMENTS_DIR}/, which the site shows)")
     parser.set_defaults(func=run)
 
 
-def accuracy_folder(catalog_dir: Path, accuracy_set: str, folder: Path | None = None) -> Path:
-    """Where the accuracy set is read from: `folder` when the user names one; for val2017 $VERSUS_ACCURACY_IMAGES,
-    else ../shared/images/coco-val2017 beside the repository (as `versus export`'s accuracy check); for sample100
-    the folder above $VERSUS_SAMPLE_IMAGES (the demo's sample images)."""
-    from ..demo import sample_folder
-    from ..export.accuracy import ACCURACY_ENV
-
+def accuracy_folder(accuracy_set: str, folder: Path | None = None) -> Path | None:
+    """Where the accuracy set is read from: `folder` when the user names one; else, from the settings (README:
+    Settings), the labelled val2017 images (as `versus export`'s accuracy check) or, for sample100, the sample
+    set. None when no folder is known (the val2017 set can then be fetched)."""
     if folder is not None:
         return folder
-    if accuracy_set == "sample100":
-        return sample_folder(Path.cwd()).parent
-    return (Path(os.environ[ACCURACY_ENV]) if os.environ.get(ACCURACY_ENV) else
-            catalog_dir.resolve().parent.parent / "shared" / "images" / "coco-val2017")
+    found = current_settings()
+    return found.sample_set if accuracy_set == "sample100" else found.accuracy_images
 
 
 def accuracy_fetcher(catalog, accuracy_set: str, log):
@@ -82,9 +80,9 @@ def accuracy_fetcher(catalog, accuracy_set: str, log):
     def fetch() -> Path:
         from .. import coco_eval, datasets
         from ..demo import labels_by_id
-        from ..weights import LockFile, Resolver, cache_root
+        from ..weights import LockFile, Resolver
 
-        root = cache_root()
+        root = current_settings().cache
         labels = catalog.registry.labels[spec.label_list].labels
         listed = coco_eval.read_image_list(catalog.root / LISTS_DIR / f"{spec.dataset}.csv")
         resolver = Resolver(LockFile(root / "datasets" / "downloads.lock.json"), cache=root, log=log)
@@ -119,24 +117,30 @@ def run(args: argparse.Namespace) -> int:
         print("versus bench: --rounds, --runs and --bootstrap must be at least 1, --warmup and --min-seconds at least 0",
               file=sys.stderr)
         return 2
+    from ..demo import SAMPLE_IDS
+
+    found = current_settings()
     try:
-        targets = select_artifacts(catalog, args.names, args.artifacts, export=not args.no_export, catalog_dir=args.catalog)
+        images = found.require("sample_images")
+    except SettingsError as exc:
+        print(f"versus bench: the image latency is timed on comes from the sample set: {exc}", file=sys.stderr)
+        return 2
+    artifacts = args.artifacts or found.artifacts
+    try:
+        targets = select_artifacts(catalog, args.names, artifacts, export=not args.no_export, catalog_dir=args.catalog)
     except TargetError as exc:
         print(f"versus bench: {exc}", file=sys.stderr)
         return 2
-    from ..demo import SAMPLE_IDS, sample_folder
-
-    images = sample_folder(Path.cwd())
     ctx = bench_run.Context(
-        catalog=catalog, artifact_root=args.artifacts, records_root=records_root,
-        accuracy_root=accuracy_folder(args.catalog, args.accuracy_set, args.accuracy_images), accuracy_set=args.accuracy_set,
+        catalog=catalog, artifact_root=artifacts, records_root=records_root,
+        accuracy_root=accuracy_folder(args.accuracy_set, args.accuracy_images), accuracy_set=args.accuracy_set,
         fetch_accuracy_set=None if args.accuracy_images or args.no_download else accuracy_fetcher(
             catalog, args.accuracy_set, lambda m: print(m, file=sys.stderr)),
-        latency_image=images / f"{SAMPLE_IDS[0]}.jpg", machine=this_machine(args.machine), commit=project_commit(Path.cwd()),
+        latency_image=images / f"{SAMPLE_IDS[0]}.jpg", machine=this_machine(args.machine), commit=project_commit(found.root),
     )
     if not ctx.latency_image.is_file():
-        print(f"versus bench: {ctx.latency_image}: the image latency is timed on is missing; "
-              "set VERSUS_SAMPLE_IMAGES to the coco-sample images folder", file=sys.stderr)
+        print(f"versus bench: {ctx.latency_image}: the image latency is timed on is missing from the sample set "
+              f"(README: Settings)", file=sys.stderr)
         return 2
     plan = bench_run.Plan(
         threads=threads, rounds=args.rounds,

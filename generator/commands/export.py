@@ -9,14 +9,13 @@ catalog. A missing file is a fact about this machine, a failed check is a fault 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
 
+from .. import settings
 from ..loader import load_catalog
 
-IMAGES_ENV = "VERSUS_SAMPLE_IMAGES"
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png"}
 
 
@@ -32,52 +31,51 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="also build the untrained test artifact of an architecture (e.g. yolov12n) into "
                         "artifacts/<arch>.untrained/: random weights, never the trained model. Alone, builds only it.")
     parser.add_argument("--frozen", action="store_true", help="refuse weights whose sha256 is neither pinned in the card nor locked")
-    parser.add_argument("--out", type=Path, default=Path("artifacts"), help="output folder (default: artifacts/)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help=f"output folder (default: ${settings.ARTIFACTS_ENV}, else artifacts/ in the repository)")
     parser.add_argument("--catalog", type=Path, default=Path("catalog"), help="catalog folder (default: catalog/)")
     parser.add_argument("--images", type=Path, default=None,
-                        help=f"sample images for verification (default: ${IMAGES_ENV}, else ../shared/images/coco-sample/images beside the repo)")
+                        help=f"sample images for verification (default: the images/ of ${settings.SAMPLE_SET_ENV}, "
+                        "else of ../shared/images/coco-sample beside the repository)")
     parser.add_argument("--image-count", type=int, default=0, metavar="N", help="use the first N images (default: all)")
     parser.set_defaults(func=run)
 
 
-def sample_images(catalog_dir: Path, folder: Path | None = None, count: int = 0):
-    """The verification images: `folder`, else $VERSUS_SAMPLE_IMAGES, else ../shared/images/coco-sample/images."""
+def sample_images(folder: Path | None = None, count: int = 0):
+    """The verification images: `folder`, else the sample set's images (generator/settings.py)."""
     from ..export.pipeline import SampleImages
 
-    folder = folder or (Path(os.environ[IMAGES_ENV]) if os.environ.get(IMAGES_ENV) else
-                        catalog_dir.resolve().parent.parent / "shared" / "images" / "coco-sample" / "images")
-    paths = sorted(p for p in folder.glob("*") if p.suffix.lower() in IMAGE_SUFFIXES) if folder.is_dir() else []
+    folder = folder or settings.current().sample_images
+    paths = sorted(p for p in folder.glob("*") if p.suffix.lower() in IMAGE_SUFFIXES) if folder and folder.is_dir() else []
     if count > 0:
         paths = paths[:count]
     if not paths:
-        raise SystemExit(f"versus export: no sample images in {folder}; pass --images DIR or set {IMAGES_ENV}")
+        raise SystemExit(f"versus export: no sample images in {folder or '(no sample set)'}; pass --images DIR or set "
+                         f"{settings.SAMPLE_SET_ENV} to the folder holding images/ (README: Settings)")
     return SampleImages(tuple(paths), f"{folder.parent.name}/{folder.name} ({len(paths)} images)")
 
 
-def labelled_images(catalog_dir: Path, labels):
-    """The accuracy check's images (exports with no source framework to compare with): $VERSUS_ACCURACY_IMAGES,
-    else ../shared/images/coco-val2017 beside the repo; their class indices are the `coco-80` label list. None
-    when there are none (such exports are then skipped)."""
-    from ..export.accuracy import ACCURACY_ENV, find_labelled
+def labelled_images(labels):
+    """The accuracy check's images (exports with no source framework to compare with), from the settings;
+    their class indices are the `coco-80` label list. None when there are none (such exports are then skipped)."""
+    from ..export.accuracy import find_labelled
 
-    root = (Path(os.environ[ACCURACY_ENV]) if os.environ.get(ACCURACY_ENV) else
-            catalog_dir.resolve().parent.parent / "shared" / "images" / "coco-val2017")
     coco80 = labels.get("coco-80")
     if coco80 is None:
         return None
     names = [coco80.labels[i] for i in sorted(coco80.labels)]
-    return find_labelled(root, names)
+    return find_labelled(settings.current().accuracy_images, names)
 
 
 def make_exporter(catalog_dir: Path, out: Path, images, labels, frozen: bool = False):
     """The exporter `versus export` uses; `versus bench` uses it too, to export what it is asked to measure."""
     from ..export.pipeline import Exporter
-    from ..weights import LOCK_NAME, LockFile, Resolver, cache_root
+    from ..weights import LOCK_NAME, LockFile, Resolver
 
     lock = LockFile.load(catalog_dir / LOCK_NAME)
     log = lambda m: print(m, file=sys.stderr)  # noqa: E731
     resolver = Resolver.from_environment(lock, frozen=frozen, log=log)
-    return Exporter(resolver, out, cache_root(), images, labels, log=log, labelled=labelled_images(catalog_dir, labels))
+    return Exporter(resolver, out, settings.current().cache, images, labels, log=log, labelled=labelled_images(labels))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -98,8 +96,9 @@ def run(args: argparse.Namespace) -> int:
     except plan.UnknownTarget as exc:
         print(f"versus export: {exc}", file=sys.stderr)
         return 2
+    out = args.out or settings.current().artifacts
     try:
-        exporter = make_exporter(args.catalog, args.out, sample_images(args.catalog, args.images, args.image_count), dict(catalog.registry.labels), args.frozen)
+        exporter = make_exporter(args.catalog, out, sample_images(args.images, args.image_count), dict(catalog.registry.labels), args.frozen)
     except WeightsError as exc:
         print(f"versus export: {exc}", file=sys.stderr)
         return 1
@@ -109,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
         outcomes.append(outcome)
         print(outcome_line(outcome), flush=True)
     counts = {s: sum(o.status == s for o in outcomes) for s in ("exported", "cached", "skipped", "failed")}
-    print(", ".join(f"{n} {s}" for s, n in counts.items()) + f" in {time.monotonic() - started:.1f}s; artifacts in {args.out}/")
+    print(", ".join(f"{n} {s}" for s, n in counts.items()) + f" in {time.monotonic() - started:.1f}s; artifacts in {out}/")
     return 1 if counts["failed"] else 0
 
 

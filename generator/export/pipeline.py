@@ -1,9 +1,9 @@
 """One target to one artifact: resolve weights, look in the artifact cache, else convert, verify, write
 the manifest and the ONNX metadata, store in the cache; then place `artifacts/<id>/`.
 
-The artifact cache (`$VERSUS_CACHE/artifacts/<key>/`) is keyed by everything the artifact depends on:
-the weights hash (or architecture and seed), the card's entry and runtime spec, the converter recipe,
-the library versions and the verification images. With nothing changed a run only hashes and copies.
+The artifact cache (`<cache>/artifacts/<key>/`; the cache folder is a setting, generator/settings.py) is keyed
+by everything the artifact depends on: the weights hash (or architecture and seed), the card's entry and runtime
+spec, the converter recipe, the library versions and the verification images. With nothing changed a run only hashes and copies.
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Literal
 
 from ..schema import LabelSet
-from ..weights import MIRROR_ENV, HashMismatch, Resolved, Resolver, WeightsUnavailable, sha256_file
-from .accuracy import ACCURACY_ENV, LabelledImages
+from ..settings import ACCURACY_ENV, MIRROR_ENV
+from ..weights import HashMismatch, Resolved, Resolver, WeightsUnavailable, sha256_file
+from .accuracy import LabelledImages
 from .contract import ContractError
 from .conversion import Conversion, ConversionError
 from .manifest import (
@@ -104,7 +105,7 @@ class Exporter:
                 self._discard(target.artifact_id)
                 return Outcome(target.artifact_id, "failed", f"{exc}; nothing exported from it")
             return self._guarded(target, candidate, resolved)
-        where = self.resolver.mirror_path or "not set"
+        where = self.resolver.mirror_path or "none"
         return Outcome(
             target.artifact_id, "skipped",
             "weights not available: " + " | ".join(reasons)

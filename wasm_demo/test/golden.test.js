@@ -24,12 +24,13 @@ import { buildTensor, geometryFor, imageInputName, letterboxGeometry, prepareFro
 import { extractCandidates, filterCandidates } from '../src/decoders.js';
 import { iou } from '../src/nms.js';
 import { graphRange, readOnnxInfo, runtimeFromUltralytics } from '../src/onnx-info.js';
+import { settings } from './settings.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 // VERSUS_GOLDEN: golden data made by make_golden.py from the artifacts at hand (.ci/test does this, since
 // converters are not byte-deterministic); default: the committed snapshot.
 const GOLDEN = process.env.VERSUS_GOLDEN ?? join(HERE, 'golden');
-const ARTIFACTS = process.env.VERSUS_ARTIFACTS ?? join(HERE, '..', '..', 'artifacts');
+const ARTIFACTS = settings.artifacts; // the project's artifacts folder (README: Settings)
 const NO_ORT = existsSync(join(HERE, '..', 'node_modules', 'onnxruntime-web', 'package.json'))
   ? false
   : 'onnxruntime-web is not installed (npm ci --prefix wasm_demo): skipped';

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
 import { MAX_WORKING_PIXELS, sniffImage, workingSize } from '../src/image-source.js';
+import { settings } from './settings.js';
 
-const SAMPLES = '/work/shared/images/coco-sample/images';
+const SAMPLES = settings.sample_images;
 
 function png(width, height) {
   const b = Buffer.alloc(33);
@@ -32,7 +33,7 @@ test('sniffImage: PNG, GIF, BMP, WebP headers', () => {
   assert.deepEqual(sniffImage(webp), { format: 'webp', width: 8000, height: 8000 });
 });
 
-test('sniffImage: JPEG sizes from the SOF marker, on real sample images', { skip: !existsSync(SAMPLES) && 'no sample images' }, () => {
+test('sniffImage: JPEG sizes from the SOF marker, on real sample images', { skip: !(SAMPLES && existsSync(SAMPLES)) && `no sample images (${SAMPLES ?? 'no sample set'}; README: Settings)` }, () => {
   const names = readdirSync(SAMPLES).filter((n) => n.endsWith('.jpg')).slice(0, 10);
   for (const name of names) {
     const s = sniffImage(new Uint8Array(readFileSync(`${SAMPLES}/${name}`).subarray(0, 65536)));

@@ -40,13 +40,12 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE.parents[1]))  # this checkout's `generator`, whatever the environment has installed
 
+from generator import settings  # noqa: E402
 from generator.preprocess import image_input, letterbox, prepare  # noqa: E402
 from generator.schema import Decoder, DemoInput, UltralyticsHead  # noqa: E402
 
-SAMPLES = Path("/work/shared/images/coco-sample/images")
 DEFAULT_IMAGES = ["000000000488.jpg", "000000000357.jpg"]
 LOW_THRESHOLD = 0.15  # the re-filter path is checked at this confidence too
 FRAME_SIDE = 160  # the stored frame's longer side, about: it is repeated up to the model's input size
@@ -436,11 +435,13 @@ def make_artifact(folder: Path, images: list[Path], out: Path, decode) -> list[s
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--artifacts", type=Path, default=ROOT / "artifacts")
+    parser.add_argument("--artifacts", type=Path, default=None, help="artifacts folder (default: the settings', README: Settings)")
     parser.add_argument("--out", type=Path, default=HERE / "golden")
     parser.add_argument("--images", nargs="*", default=DEFAULT_IMAGES, help="sample image file names")
     parser.add_argument("--only", nargs="*", default=None, help="artifact ids (default: every one with a manifest)")
     args = parser.parse_args()
+    where = settings.current()
+    args.artifacts = args.artifacts or where.artifacts
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
     decode = reference_decode()
@@ -448,8 +449,8 @@ def main() -> None:
     print("preprocess.json")
     make_tiny(out, decode)
     print("tiny-ultralytics.onnx, tiny-ultralytics.json")
-    images = [SAMPLES / name for name in args.images]
     folders = sorted(p.parent for p in args.artifacts.glob("*/model.onnx"))
+    images = [where.require("sample_images") / name for name in args.images] if folders else []
     if not folders:
         print(f"no artifacts under {args.artifacts}: only the model-free golden files were written")
     for folder in folders:
