@@ -84,7 +84,7 @@ class Resolved:
     sha256: str
     bytes: int
     url: str
-    origin: str  # "cache", "mirror: <path>" or "network"
+    origin: str  # "cache", "mirror: <path inside the mirror>" or "network": never a path of this machine
 
 
 # --- Lock file ---------------------------------------------------------------------------
@@ -348,7 +348,7 @@ class Resolver:
         cached, actual, got = self._ingest(_read_chunks(path), f"{path} (mirror copy of {url})", expected)
         if expected is None:
             self._record(url, actual, got, "mirror")
-        return Resolved(cached, actual, got, url, f"mirror: {path}")
+        return Resolved(cached, actual, got, url, f"mirror: {path.relative_to(self.mirror.root).as_posix()}")
 
     def _from_network(self, url: str, expected: str | None, https_only: bool = True) -> Resolved:
         where = f"${MIRROR_ENV}" + (f" ({self.mirror_path})" if self.mirror_path else " (none)")

@@ -34,7 +34,8 @@ class SourceInfo(Strict):
     format: str
     license: str | None = None
     official: bool | None = None
-    origin: str = Field(description="Where this build got the file: cache, mirror (with path), network, or built.")
+    origin: str = Field(description="Where this build got the file: cache, mirror (with the file's path inside the "
+                        "mirror, never a path of the machine), network, or built.")
     architecture: str | None = None
     seed: int | None = None
 

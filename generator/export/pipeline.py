@@ -40,6 +40,10 @@ from .plan import Candidate, Target
 from .verify import VerificationFailed, session, tensor_infos, verify
 
 Status = Literal["exported", "cached", "skipped", "failed"]
+# Part of the cache key: bump when what the manifest (and the ONNX metadata, which carries it) records changes in a
+# way no other part of the key shows, so that no cached artifact keeps the old record.
+# 2: a mirror origin is the file's path inside the mirror (1 recorded this machine's absolute path).
+RECORD_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -142,6 +146,7 @@ class Exporter:
             "runtime": candidate.runtime.model_dump(mode="json"),
             "labels": self.labels[candidate.runtime.labels].model_dump(mode="json"),
             "converter": [converter.format, converter.name, converter.opset, converter.recipe_version],
+            "record": RECORD_VERSION,
             "versions": converter.versions(),
             "images": self._image_digest,
         }
