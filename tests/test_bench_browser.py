@@ -49,7 +49,7 @@ def test_bench_measures_through_the_demo(exported: Path) -> None:
 
 
 def test_session_options_knob_reaches_the_workers_session(exported: Path) -> None:
-    """The benchmarking knob (generator/benchmarks/browser_gap.py): absent by default; when given, the options
+    """The benchmarking knob (studies/browser_gap/): absent by default; when given, the options
     reach onnxruntime-web's InferenceSession.create in the demo's worker (an invalid level is refused by
     onnxruntime-web itself), and they cannot move the session off the worker's execution provider."""
     artifacts = [a for found in load_artifacts(exported).values() for a in found]

@@ -8,6 +8,7 @@ import json
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -230,7 +231,7 @@ def test_no_tracked_file_names_a_folder_of_this_machine():
     assert not offenders, offenders
 
 
-# --- documentation ------------------------------------------------------------------------
+# --- documentation and packaging ------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("doc", ["README.md", "site_src/contributing.md"])
@@ -238,3 +239,11 @@ def test_the_settings_table_lists_every_variable_with_its_default(doc):
     text = (ROOT / doc).read_text(encoding="utf-8")
     rows = [line for line in text.splitlines() if line.startswith("| `VERSUS_")]
     assert rows == [f"| `{v.name}` | {v.default} | {v.meaning} |" for v in VARIABLES]
+
+
+def test_studies_stay_out_of_the_wheel():
+    wheel = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["hatch"]["build"]["targets"]["wheel"]
+    assert wheel["packages"] == ["generator"]
+    assert not (ROOT / "generator" / "benchmarks").exists()
+    assert sorted(p.parent.name for p in (ROOT / "studies").glob("*/__main__.py")) == ["browser_gap", "build_scale", "first_boxes"]
+    assert all((ROOT / "studies" / p / "README.md").is_file() for p in ("browser_gap", "build_scale", "first_boxes"))

@@ -159,7 +159,7 @@ class BrowserBench:
         """Cold: one sample per fresh browser context (`cold_pages` of them; null when 0). Warm: the demo's
         "Measure on this device" path with `warmup` and `runs`, in the last of those pages.
 
-        `session_options` is a benchmarking knob (`generator/benchmarks/browser_gap.py`): onnxruntime-web session
+        `session_options` is a benchmarking knob (`studies/browser_gap/`): onnxruntime-web session
         options merged over the demo worker's own (the page's `session-options` parameter). `versus bench` never
         sets it, and figures measured with it describe the override, not the demo: never record them."""
         if self._browser is None:

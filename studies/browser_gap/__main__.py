@@ -1,9 +1,10 @@
 """Where the browser-vs-native latency gap goes (GitHub issue #4): prints figures, records nothing.
 
-    .venv/bin/python -m generator.benchmarks.browser_gap [ARTIFACT ...] [--rounds N] [--skip SECTION]
+    .venv/bin/python -m studies.browser_gap [ARTIFACT ...] [--rounds N] [--skip SECTION]
 
-Default artifacts: yolo11n.coco and ssd-mobilenet-v2.coral-uint8 (from artifacts/). Four questions, each a table
-of warm inference latency (ms; median, IQR, and each round's median so that drift shows):
+Default artifacts: yolo11n.coco and ssd-mobilenet-v2.coral-uint8 (from the artifacts folder, README: Settings).
+Four questions, each a table of warm inference latency (ms; median, IQR, and each round's median so that drift
+shows):
 
 1. graph optimization level (disabled / basic / extended / layout / all) in the browser and natively (1 and 2
    threads), and other session options at 2 threads: natively 'all' without the NCHWc layout transformer,
@@ -45,18 +46,18 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..bench.native import Settings, session_options, timed
-from ..bench.stats import figure
-from .. import settings
-from ..measurement import Figure
-from ..site import PROJECT
+from generator import settings
+from generator.bench.native import Settings, session_options, timed
+from generator.bench.stats import figure
+from generator.measurement import Figure
 
 DEFAULT_ARTIFACTS = ("yolo11n.coco", "ssd-mobilenet-v2.coral-uint8")
 SECTIONS = ("levels", "profile", "variants")
 LEVELS = ("disabled", "basic", "extended", "layout", "all")
 NATIVE_LEVELS = {"disabled": "ORT_DISABLE_ALL", "basic": "ORT_ENABLE_BASIC", "extended": "ORT_ENABLE_EXTENDED",
                  "layout": "ORT_ENABLE_LAYOUT", "all": "ORT_ENABLE_ALL"}
-ORT_DIST = PROJECT / "wasm_demo" / "node_modules" / "onnxruntime-web" / "dist"
+ROOT = settings.ROOT
+ORT_DIST = ROOT / "wasm_demo" / "node_modules" / "onnxruntime-web" / "dist"
 NODE_SCRIPT = Path(__file__).with_name("ort_web_node.mjs")
 CALIBRATION_IMAGES = 20
 UNSTEADY = 1.2  # rounds' medians further apart than this are marked "!"
@@ -146,8 +147,8 @@ class Native:
                    "disabled_optimizers": list(job.disabled_optimizers), "config": dict(job.config),
                    "profile": job.profile, "runtime": json.loads(self.runtime_json) if self.runtime_json else None,
                    "image": str(self.image), "settings": self.settings.__dict__}
-        done = subprocess.run([sys.executable, "-m", "generator.benchmarks.browser_gap", "--native-child"],
-                              input=json.dumps(payload), capture_output=True, text=True, timeout=900, cwd=PROJECT)
+        done = subprocess.run([sys.executable, "-m", "studies.browser_gap", "--native-child"],
+                              input=json.dumps(payload), capture_output=True, text=True, timeout=900, cwd=ROOT)
         if done.returncode != 0:
             raise RuntimeError(f"native child failed for {job}:\n" + "\n".join(done.stderr.strip().splitlines()[-8:]))
         return json.loads(done.stdout.strip().splitlines()[-1])
@@ -162,8 +163,8 @@ def _feeds(session, runtime_json: dict | None, image: Path) -> dict:
     import numpy as np
 
     if runtime_json is not None:
-        from ..preprocess import load_image, prepare
-        from ..schema import DemoRuntime
+        from generator.preprocess import load_image, prepare
+        from generator.schema import DemoRuntime
 
         spec = DemoRuntime.model_validate(runtime_json)
         return {session.get_inputs()[0].name: prepare(load_image(image), spec.input).tensor}
@@ -291,7 +292,7 @@ class Study:
         """One BrowserBench on artifacts/ for the levels (started on first use; Playwright's sync API allows one
         at a time in a process, so `close_bench` ends it before the variants get their own)."""
         if self._bench is None:
-            from ..bench.browser import BrowserBench
+            from generator.bench.browser import BrowserBench
 
             self._bench = self._bench_stack.enter_context(
                 BrowserBench(self.args.artifacts, list(self.all_artifacts.values()), self.catalog))
@@ -303,7 +304,7 @@ class Study:
 
     @property
     def all_artifacts(self) -> dict:
-        from ..artifacts import load_artifacts
+        from generator.artifacts import load_artifacts
 
         return {a.artifact_id: a for found in load_artifacts(self.args.artifacts).values() for a in found}
 
@@ -468,11 +469,11 @@ class Study:
     # Q4 ------------------------------------------------------------------------------------------------
 
     def variants(self, artifact) -> None:
-        from ..bench import accuracy
-        from ..bench.browser import BrowserBench
-        from ..demo import labels_by_id
-        from ..export.manifest import FileInfo, manifest_json
-        from ..weights import sha256_file
+        from generator.bench import accuracy
+        from generator.bench.browser import BrowserBench
+        from generator.demo import labels_by_id
+        from generator.export.manifest import FileInfo, manifest_json
+        from generator.weights import sha256_file
 
         a = self.args
         self.log(f"{artifact.artifact_id}: building int8 and fp16 variants in {self.tmp}")
@@ -570,7 +571,7 @@ def quantize_int8(model: Path, runtime, out: Path) -> Path:
     from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
     from onnxruntime.quantization.shape_inference import quant_pre_process
 
-    from ..preprocess import load_image, prepare
+    from generator.preprocess import load_image, prepare
 
     images = sorted(settings.current().require("sample_images").glob("*.jpg"))[::5][:CALIBRATION_IMAGES]
     tensors = [prepare(load_image(p), runtime.input).tensor for p in images]
@@ -656,7 +657,7 @@ def main(argv: list[str]) -> int:
     if argv[:1] == ["--native-child"]:
         print(json.dumps(_native_child(json.loads(sys.stdin.read()))))
         return 0
-    parser = argparse.ArgumentParser(prog="python -m generator.benchmarks.browser_gap", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m studies.browser_gap", description=__doc__.split("\n\n")[0])
     parser.add_argument("ids", nargs="*", default=list(DEFAULT_ARTIFACTS), help=f"artifact ids (default: {' '.join(DEFAULT_ARTIFACTS)})")
     parser.add_argument("--skip", action="append", default=[], choices=SECTIONS, help="leave a section out")
     parser.add_argument("--rounds", type=int, default=3, help="rounds per setting, alternating order (default: 3)")
@@ -670,12 +671,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--no-variant-profile", dest="profile_variants", action="store_false",
                         help="do not profile the int8 variant per operator")
     parser.add_argument("--artifacts", type=Path, default=None, help="artifacts folder (default: the setting, README: Settings)")
-    parser.add_argument("--catalog", type=Path, default=PROJECT / "catalog")
+    parser.add_argument("--catalog", type=Path, default=ROOT / "catalog")
     args = parser.parse_args(argv)
     args.variant_browser_threads = tuple(int(t) for t in args.variant_browser_threads.split(","))
 
-    from ..demo import SAMPLE_IDS
-    from ..loader import load_catalog
+    from generator.demo import SAMPLE_IDS
+    from generator.loader import load_catalog
 
     where = settings.current()
     args.artifacts = args.artifacts or where.artifacts

@@ -1,11 +1,11 @@
 """Time from opening a comparison page with an empty cache to both models' first boxes on screen.
 
-Builds the site from the catalog and `artifacts/` into a temporary folder, serves it on 127.0.0.1 with the
+Builds the site from the catalog and the artifacts (README: Settings) into a temporary folder, serves it on 127.0.0.1 with the
 cross-origin isolation headers (as `versus serve` does), and opens the page in a fresh headless Chromium
 profile each round: nothing cached, models downloaded, sessions created, the first sample run by both.
 The clock stops when both panels carry a result (`data-result`, set when the boxes are drawn).
 
-    .venv/bin/python -m generator.benchmarks.first_boxes [--page compare/mobilenet-ssd-v2-vs-yolo11/] [--rounds 5]
+    .venv/bin/python -m studies.first_boxes [--page compare/mobilenet-ssd-v2-vs-yolo11/] [--rounds 5]
 
 Prints every round and the median; the issue's target is under 5 seconds on localhost.
 """
@@ -20,17 +20,17 @@ import threading
 import time
 from pathlib import Path
 
-from .. import settings
-from ..bench.browser import CHROMIUM_FLAGS
-from ..loader import load_catalog
-from ..serve import make_server
-from ..site import build_site
+from generator import settings
+from generator.bench.browser import CHROMIUM_FLAGS
+from generator.loader import load_catalog
+from generator.serve import make_server
+from generator.site import build_site
 
 BOTH_DRAWN = "() => document.querySelectorAll('.vs-panel[data-result]').length >= 2"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m generator.benchmarks.first_boxes", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m studies.first_boxes", description=__doc__.splitlines()[0])
     parser.add_argument("--page", default="compare/mobilenet-ssd-v2-vs-yolo11/")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--artifacts", type=Path, default=None, help="artifacts folder (default: the setting, README: Settings)")

@@ -1,4 +1,4 @@
-// onnxruntime-web's wasm build in Node, for generator/benchmarks/browser_gap.py: the same
+// onnxruntime-web's wasm build in Node, for studies/browser_gap/: the same
 // ort-wasm-simd-threaded.wasm the demo loads in the browser, timed and (optionally) profiled per operator,
 // which the browser cannot hand back (onnxruntime-web prints its profile to the console at endProfiling).
 //

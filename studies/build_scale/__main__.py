@@ -1,6 +1,6 @@
 """Build synthetic catalogs of several sizes and print build time, peak memory and output size.
 
-    .venv/bin/python -m generator.benchmarks.build_scale [N ...]      (default: 50 200 1000)
+    .venv/bin/python -m studies.build_scale [N ...]      (default: 50 200 1000)
 
 Each build runs `versus build` in a child process, so peak memory is that build's own.
 """

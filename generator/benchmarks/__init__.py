@@ -1,1 +1,0 @@
-"""Benchmark scripts that print figures (never timed tests)."""
