@@ -3,28 +3,11 @@ pair pages (Python) and the client-side pair view (site_src/assets/versus.js, ru
 
 from __future__ import annotations
 
-import json
-import subprocess
 from pathlib import Path
 
 
 from generator import compare
-from generator.render import catalog_json
-
-from .catalogs import ROOT
-
-NODE_ALIGN = """
-const VersusAlign = require(process.argv[1]);
-const data = JSON.parse(require('fs').readFileSync(process.argv[2], 'utf8'));
-const ids = Object.keys(data.views).sort();
-const out = {};
-for (let i = 0; i < ids.length; i++) for (let j = i + 1; j < ids.length; j++) {
-  out[ids[i] + '|' + ids[j]] = VersusAlign.align(data.views[ids[i]], data.views[ids[j]]).map(g =>
-    [g.key, g.rows.map(r => [r.view.name, r.metric.variant, r.metric.value, r.best])]);
-}
-process.stdout.write(JSON.stringify(out));
-"""
-
+from .client_align import client_groups
 
 def python_groups(catalog) -> dict[str, list]:
     out = {}
@@ -37,13 +20,10 @@ def python_groups(catalog) -> dict[str, list]:
 
 
 def test_client_view_aligns_and_stars_exactly_as_the_pages_on_every_pair(catalog, tmp_path: Path) -> None:
-    path = tmp_path / "catalog.json"
-    path.write_text(catalog_json(catalog), encoding="utf-8")
-    done = subprocess.run(
-        ["node", "-e", NODE_ALIGN, str(ROOT / "site_src" / "assets" / "versus.js"), str(path)],
-        capture_output=True, text=True, check=True, timeout=120,
-    )
-    client = json.loads(done.stdout)
+    client = {
+        pair: [[g["key"], [[r["name"], r["variant"], r["value"], r["best"]] for r in g["rows"]]] for g in groups]
+        for pair, groups in client_groups(catalog, tmp_path).items()
+    }
     expected = python_groups(catalog)
     n = len(catalog.cards)
     assert len(expected) == n * (n - 1) // 2

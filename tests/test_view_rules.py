@@ -4,7 +4,6 @@ catalog-level modules, and a pair's figures read the same on its static page and
 from __future__ import annotations
 
 import ast
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -13,8 +12,9 @@ import pytest
 from jinja2 import Environment, meta, nodes
 
 from generator import compare, render
-from generator.render import catalog_json
 from generator.views.pair import aligned_tables
+
+from .client_align import client_groups
 
 from .catalogs import ROOT
 
@@ -180,33 +180,17 @@ def test_importing_views_loads_no_template_site_or_image_library() -> None:
 
 # --- One source for a pair's figures ---------------------------------------------------------------
 
-NODE_ALIGN = """
-const VersusAlign = require(process.argv[1]);
-const data = JSON.parse(require('fs').readFileSync(process.argv[2], 'utf8'));
-const ids = Object.keys(data.views).sort();
-const out = {};
-for (let i = 0; i < ids.length; i++) for (let j = i + 1; j < ids.length; j++) {
-  out[ids[i] + '|' + ids[j]] = VersusAlign.align(data.views[ids[i]], data.views[ids[j]]).map(g =>
-    [g.rows[0].metric.label, g.rows.map(r => [r.view.name, r.metric.variant, r.metric.checkpoint, r.metric.shown,
-                                              r.metric.kind_label, r.metric.source, r.best])]);
-}
-process.stdout.write(JSON.stringify(out));
-"""
-
-
 def test_pair_pages_and_the_client_view_show_the_same_labels_and_values(catalog, tmp_path: Path) -> None:
     """The client view (versus.js on catalog.json) shows each aligned table under the same label, with the same
     shown values, whose-figure labels and sources, as the static pair page's view."""
-    path = tmp_path / "catalog.json"
-    path.write_text(catalog_json(catalog), encoding="utf-8")
-    done = subprocess.run(
-        ["node", "-e", NODE_ALIGN, str(ROOT / "site_src" / "assets" / "versus.js"), str(path)],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
-    client = json.loads(done.stdout)
+    client = {
+        pair: [
+            [g["label"], [[r["name"], r["variant"], r["checkpoint"], r["shown"], r["kind_label"], r["source"], r["best"]]
+                          for r in g["rows"]]]
+            for g in groups
+        ]
+        for pair, groups in client_groups(catalog, tmp_path).items()
+    }
     static = {}
     for a, b in compare.pairs(catalog.cards):
         tables = aligned_tables(compare.aligned_metrics((a, b), catalog.registry), catalog.registry)
