@@ -21,7 +21,7 @@ class TargetError(Exception):
 
 
 def _export(catalog: Catalog, names: Sequence[str], artifact_root: Path, catalog_dir: Path) -> None:
-    from ..commands.export import make_exporter, outcome_line, sample_images
+    from ..export.session import make_exporter, outcome_line, sample_images
     from ..export.ultralytics_pt import has_architecture
 
     trained_names = [n for n in names if not n.endswith(UNTRAINED_SUFFIX)]

@@ -14,10 +14,8 @@ import time
 from pathlib import Path
 
 from .. import settings
+from ..export.session import make_exporter, outcome_line, sample_images
 from ..loader import load_catalog
-
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png"}
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
@@ -39,43 +37,6 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "else of ../shared/images/coco-sample beside the repository)")
     parser.add_argument("--image-count", type=int, default=0, metavar="N", help="use the first N images (default: all)")
     parser.set_defaults(func=run)
-
-
-def sample_images(folder: Path | None = None, count: int = 0):
-    """The verification images: `folder`, else the sample set's images (generator/settings.py)."""
-    from ..export.pipeline import SampleImages
-
-    folder = folder or settings.current().sample_images
-    paths = sorted(p for p in folder.glob("*") if p.suffix.lower() in IMAGE_SUFFIXES) if folder and folder.is_dir() else []
-    if count > 0:
-        paths = paths[:count]
-    if not paths:
-        raise SystemExit(f"versus export: no sample images in {folder or '(no sample set)'}; pass --images DIR or set "
-                         f"{settings.SAMPLE_SET_ENV} to the folder holding images/ (README: Settings)")
-    return SampleImages(tuple(paths), f"{folder.parent.name}/{folder.name} ({len(paths)} images)")
-
-
-def labelled_images(labels):
-    """The accuracy check's images (exports with no source framework to compare with), from the settings;
-    their class indices are the `coco-80` label list. None when there are none (such exports are then skipped)."""
-    from ..export.accuracy import find_labelled
-
-    coco80 = labels.get("coco-80")
-    if coco80 is None:
-        return None
-    names = [coco80.labels[i] for i in sorted(coco80.labels)]
-    return find_labelled(settings.current().accuracy_images, names)
-
-
-def make_exporter(catalog_dir: Path, out: Path, images, labels, frozen: bool = False):
-    """The exporter `versus export` uses; `versus bench` uses it too, to export what it is asked to measure."""
-    from ..export.pipeline import Exporter
-    from ..weights import LOCK_NAME, LockFile, Resolver
-
-    lock = LockFile.load(catalog_dir / LOCK_NAME)
-    log = lambda m: print(m, file=sys.stderr)  # noqa: E731
-    resolver = Resolver.from_environment(lock, frozen=frozen, log=log)
-    return Exporter(resolver, out, settings.current().cache, images, labels, log=log, labelled=labelled_images(labels))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -110,24 +71,3 @@ def run(args: argparse.Namespace) -> int:
     counts = {s: sum(o.status == s for o in outcomes) for s in ("exported", "cached", "skipped", "failed")}
     print(", ".join(f"{n} {s}" for s, n in counts.items()) + f" in {time.monotonic() - started:.1f}s; artifacts in {out}/")
     return 1 if counts["failed"] else 0
-
-
-def outcome_line(outcome) -> str:
-    head = f"{outcome.status.upper():8} {outcome.artifact_id}"
-    manifest = outcome.manifest
-    if manifest is None:
-        return f"{head}: {outcome.message}"
-    v = manifest.verification
-    trained = "" if manifest.trained else " [UNTRAINED: random weights, not the model]"
-    if v.status == "matched":
-        d = v.detections
-        checked = (f"verified: {d.matched}/{d.confident} confident detections matched on {v.images} images "
-                   f"(max score delta {d.max_score_delta}, min IoU {d.min_iou}, raw max diff {v.raw.max_abs_diff:g})")
-    elif v.status == "raw-only":
-        checked = f"{v.summary} on {v.images} images (raw max diff {v.raw.max_abs_diff:g}, bound held: {v.raw.bound})"
-    else:
-        checked = v.summary
-    if v.accuracy is not None:
-        checked += (f"; accuracy checked: mAP50-95 {v.accuracy.map50_95:.3f} on {v.accuracy.images} labelled "
-                    f"COCO val2017 images (floor {v.accuracy.min_map50_95:g})")
-    return f"{head}{trained}: {manifest.file.bytes / 1e6:.1f} MB, {manifest.parameters:,} parameters, {checked}; {outcome.message}"
