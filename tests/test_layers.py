@@ -23,7 +23,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
                "generator.preprocess", "generator.decode", "generator.demo", "generator.synth",
                "generator.coco_eval", "generator.schema_file")),
     # The artifact manifest is a record like the cards: export writes it, the site and the bench read it.
-    ("catalog", ("generator.schema", "generator.measurement", "generator.loader", "generator.artifacts",
+    ("catalog", ("generator.schema.*", "generator.measurement", "generator.loader", "generator.artifacts",
                  "generator.export.manifest", "generator.vcs")),
     ("readers", ("generator.yamlfile", "generator.jsonfile", "generator.spdx", "generator.settings",
                  "generator.weights", "generator.serve", "generator")),
