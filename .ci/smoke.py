@@ -25,8 +25,10 @@ def pair_page(site: Path) -> str:
     manifest = json.loads((site / "demo" / "manifest.json").read_text(encoding="utf-8"))
     cards = sorted({m["card"] for m in manifest["models"] if m.get("trained")})
     if len(cards) < 2:
-        raise SystemExit(f"smoke: {site}/demo/manifest.json has {len(cards)} trained model(s); a pair needs two "
-                         "(did `versus export` run before the build?)")
+        raise SystemExit(
+            f"smoke: {site}/demo/manifest.json has {len(cards)} trained model(s); a pair needs two "
+            "(did `versus export` run before the build?)"
+        )
     a, b = cards[:2]
     page = site / "compare" / f"{a}-vs-{b}" / "index.html"
     if not page.is_file():
@@ -57,9 +59,12 @@ def main(argv: list[str]) -> int:
             browser = p.chromium.launch(executable_path=browser_path(), args=CHROMIUM_FLAGS, headless=True)
             page = browser.new_page()
             page.goto(url)
-            page.wait_for_function("() => document.querySelectorAll('.vs-panel[data-result]').length >= 2",
-                               timeout=TIMEOUT_MS, polling=100)
-            results = [json.loads(el.get_attribute("data-result")) for el in page.query_selector_all(".vs-panel[data-result]")]
+            page.wait_for_function(
+                "() => document.querySelectorAll('.vs-panel[data-result]').length >= 2", timeout=TIMEOUT_MS, polling=100
+            )
+            results = [
+                json.loads(el.get_attribute("data-result")) for el in page.query_selector_all(".vs-panel[data-result]")
+            ]
             browser.close()
     finally:
         server.shutdown()

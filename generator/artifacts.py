@@ -24,7 +24,10 @@ def load_artifacts(folder: Path) -> dict[str, list[OnnxArtifact]]:
         try:
             artifact = read_manifest(manifest)
         except (ValidationError, ValueError) as exc:
-            print(f"{manifest}: not a valid artifact manifest, skipped ({exc.__class__.__name__}); re-run `versus export`", file=sys.stderr)
+            print(
+                f"{manifest}: not a valid artifact manifest, skipped ({exc.__class__.__name__}); re-run `versus export`",
+                file=sys.stderr,
+            )
             continue
         found[artifact.variant_id].append(artifact)
     return {k: sorted(v, key=lambda a: not a.trained) for k, v in found.items()}

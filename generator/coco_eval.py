@@ -45,7 +45,9 @@ from typing import Protocol
 
 import numpy as np
 
-SCORE_THRESHOLD = 0.001  # as Ultralytics' and YOLOX's own COCO evaluation: low-confidence boxes raise recall at the tail
+SCORE_THRESHOLD = (
+    0.001  # as Ultralytics' and YOLOX's own COCO evaluation: low-confidence boxes raise recall at the tail
+)
 MAX_DETECTIONS = 100  # COCOeval's maxDets for the headline figure
 BOOTSTRAP_RESAMPLES = 1000
 BOOTSTRAP_SEED = 0
@@ -109,7 +111,9 @@ def _csv_sizes(csv_path: Path) -> dict[str, tuple[int, int, int]]:
         with csv_path.open(newline="", encoding="utf-8") as f:
             return {row["file"]: (int(row["height"]), int(row["width"]), int(row["id"])) for row in csv.DictReader(f)}
     except (OSError, KeyError, ValueError, TypeError) as exc:
-        raise LabelledSetError(f"{csv_path}: needs `file`, `id`, `width` and `height` columns with whole numbers ({exc})") from exc
+        raise LabelledSetError(
+            f"{csv_path}: needs `file`, `id`, `width` and `height` columns with whole numbers ({exc})"
+        ) from exc
 
 
 def read_labelled_set(root: Path, names: Sequence[str] | None = None, count: int | None = None) -> LabelledSet:
@@ -131,8 +135,10 @@ def read_labelled_set(root: Path, names: Sequence[str] | None = None, count: int
         listed = {p.name for p in paths}
         missing = sorted(set(sizes) - listed)
         if missing:
-            raise LabelledSetError(f"{root / 'images'}: {len(missing)} image(s) listed in {csv_path.name} are missing, "
-                                   f"e.g. {missing[0]}; copy the whole set again")
+            raise LabelledSetError(
+                f"{root / 'images'}: {len(missing)} image(s) listed in {csv_path.name} are missing, "
+                f"e.g. {missing[0]}; copy the whole set again"
+            )
         paths = [p for p in paths if p.name in sizes]
     if count is not None:
         paths = paths[:count]
@@ -142,8 +148,11 @@ def read_labelled_set(root: Path, names: Sequence[str] | None = None, count: int
     for path in paths:
         rows = read_labels(root / "labels" / f"{path.stem}.txt", len(names))
         height, width, coco_id = sizes.get(path.name, (None, None, None))
-        images.append(LabelledImage(path, rows[:, 1:5], rows[:, 0].astype(int),
-                                    None if height is None else (height, width), coco_id))
+        images.append(
+            LabelledImage(
+                path, rows[:, 1:5], rows[:, 0].astype(int), None if height is None else (height, width), coco_id
+            )
+        )
     return LabelledSet(root, tuple(names), tuple(images))
 
 
@@ -163,10 +172,14 @@ def read_image_list(path: Path) -> tuple[ListedImage, ...]:
     """A set's image list: `file,id,width,height,boxes,sha256` per image."""
     try:
         with path.open(newline="", encoding="utf-8") as f:
-            return tuple(ListedImage(r["file"], int(r["id"]), int(r["width"]), int(r["height"]), int(r["boxes"]), r["sha256"])
-                         for r in csv.DictReader(f))
+            return tuple(
+                ListedImage(r["file"], int(r["id"]), int(r["width"]), int(r["height"]), int(r["boxes"]), r["sha256"])
+                for r in csv.DictReader(f)
+            )
     except (OSError, KeyError, ValueError, TypeError) as exc:
-        raise LabelledSetError(f"{path}: not an image list with columns file,id,width,height,boxes,sha256 ({exc})") from exc
+        raise LabelledSetError(
+            f"{path}: not an image list with columns file,id,width,height,boxes,sha256 ({exc})"
+        ) from exc
 
 
 def select_listed(labelled: LabelledSet, listed: Sequence[ListedImage], check_hashes: bool = True) -> LabelledSet:
@@ -175,17 +188,23 @@ def select_listed(labelled: LabelledSet, listed: Sequence[ListedImage], check_ha
     by_name = {i.path.name: i for i in labelled.images}
     missing = [e.file for e in listed if e.file not in by_name]
     if missing:
-        raise LabelledSetError(f"{labelled.root / 'images'}: {len(missing)} of the {len(listed)} listed images are missing, "
-                               f"e.g. {missing[0]}; name a folder that holds the whole set")
+        raise LabelledSetError(
+            f"{labelled.root / 'images'}: {len(missing)} of the {len(listed)} listed images are missing, "
+            f"e.g. {missing[0]}; name a folder that holds the whole set"
+        )
     out = []
     for entry in listed:
         item = by_name[entry.file]
         if item.size is not None and item.size != (entry.height, entry.width):
-            raise LabelledSetError(f"{item.path}: {item.size[1]}x{item.size[0]} in the folder's images.csv, "
-                                   f"{entry.width}x{entry.height} in the set's list")
+            raise LabelledSetError(
+                f"{item.path}: {item.size[1]}x{item.size[0]} in the folder's images.csv, "
+                f"{entry.width}x{entry.height} in the set's list"
+            )
         if len(item.classes) != entry.boxes:
-            raise LabelledSetError(f"{labelled.root / 'labels' / (item.path.stem + '.txt')}: {len(item.classes)} boxes, "
-                                   f"the set's list says {entry.boxes}; these are other labels than the set's")
+            raise LabelledSetError(
+                f"{labelled.root / 'labels' / (item.path.stem + '.txt')}: {len(item.classes)} boxes, "
+                f"the set's list says {entry.boxes}; these are other labels than the set's"
+            )
         if check_hashes and hashlib.sha256(item.path.read_bytes()).hexdigest() != entry.sha256:
             raise LabelledSetError(f"{item.path}: not the set's image (sha256 differs from the list's)")
         out.append(LabelledImage(item.path, item.boxes, item.classes, (entry.height, entry.width), entry.coco_id))
@@ -217,10 +236,16 @@ def ground_truth(labelled: LabelledSet, sizes: Sequence[tuple[int, int]] | None 
         images.append({"id": image_id, "file_name": item.path.name, "height": height, "width": width})
         for (cx, cy, w, h), cls in zip(item.boxes, item.classes, strict=True):
             bw, bh = w * width, h * height
-            annotations.append({
-                "id": len(annotations) + 1, "image_id": image_id, "category_id": int(cls) + 1,
-                "bbox": [cx * width - bw / 2, cy * height - bh / 2, bw, bh], "area": bw * bh, "iscrowd": 0,
-            })
+            annotations.append(
+                {
+                    "id": len(annotations) + 1,
+                    "image_id": image_id,
+                    "category_id": int(cls) + 1,
+                    "bbox": [cx * width - bw / 2, cy * height - bh / 2, bw, bh],
+                    "area": bw * bh,
+                    "iscrowd": 0,
+                }
+            )
     categories = [{"id": i + 1, "name": name} for i, name in enumerate(labelled.names)]
     return {"images": images, "annotations": annotations, "categories": categories}
 
@@ -231,8 +256,9 @@ class _Detection(Protocol):
     label: int
 
 
-def detection_rows(image_id: int, detections: Sequence[_Detection], label_names: Sequence[str | None],
-                   set_names: Sequence[str]) -> Iterator[dict]:
+def detection_rows(
+    image_id: int, detections: Sequence[_Detection], label_names: Sequence[str | None], set_names: Sequence[str]
+) -> Iterator[dict]:
     """A model's detections as COCO result rows, its label ids mapped to the set's categories by name;
     classes the set does not have are dropped."""
     category = {name: i + 1 for i, name in enumerate(set_names)}
@@ -241,7 +267,12 @@ def detection_rows(image_id: int, detections: Sequence[_Detection], label_names:
         if name not in category:
             continue
         x1, y1, x2, y2 = d.box
-        yield {"image_id": image_id, "category_id": category[name], "bbox": [x1, y1, x2 - x1, y2 - y1], "score": d.score}
+        yield {
+            "image_id": image_id,
+            "category_id": category[name],
+            "bbox": [x1, y1, x2 - x1, y2 - y1],
+            "score": d.score,
+        }
 
 
 # --- Evaluation --------------------------------------------------------------------------------------------
@@ -337,7 +368,9 @@ def coco_map(truth: dict, results: list[dict]) -> tuple[float, float]:
     return max(float(stats[0]), 0.0), max(float(stats[1]), 0.0)
 
 
-def evaluate(truth: dict, results: list[dict], resamples: int = BOOTSTRAP_RESAMPLES, seed: int = BOOTSTRAP_SEED) -> Evaluation:
+def evaluate(
+    truth: dict, results: list[dict], resamples: int = BOOTSTRAP_RESAMPLES, seed: int = BOOTSTRAP_SEED
+) -> Evaluation:
     """Every figure of one model on one set; `resamples=0` leaves the interval out."""
     evaluator = _cocoeval(truth, results)
     stats = evaluator.stats
@@ -348,18 +381,30 @@ def evaluate(truth: dict, results: list[dict], resamples: int = BOOTSTRAP_RESAMP
         if counts[category_id] == 0:
             continue
         name = next(c["name"] for c in truth["categories"] if c["id"] == category_id)
-        per_class.append(ClassAP(name, max(_mean_valid(precision[:, :, k, 0, -1]), 0.0),
-                                 max(_mean_valid(precision[0, :, k, 0, -1]), 0.0), int(counts[category_id])))
+        per_class.append(
+            ClassAP(
+                name,
+                max(_mean_valid(precision[:, :, k, 0, -1]), 0.0),
+                max(_mean_valid(precision[0, :, k, 0, -1]), 0.0),
+                int(counts[category_id]),
+            )
+        )
     interval = None
     if resamples:
         values = _Bootstrap(evaluator).maps(resample_draws(len(truth["images"]), resamples, seed))
         low, high, share = bc_interval(values, max(float(stats[0]), 0.0))
         interval = Interval(low, high, resamples, seed, CONFIDENCE, share)
     return Evaluation(
-        images=len(truth["images"]), instances=len(truth["annotations"]),
-        map50_95=max(float(stats[0]), 0.0), map50=max(float(stats[1]), 0.0), map75=max(float(stats[2]), 0.0),
-        ap_small=_or_none(stats[3]), ap_medium=_or_none(stats[4]), ap_large=_or_none(stats[5]),
-        per_class=tuple(per_class), interval=interval,
+        images=len(truth["images"]),
+        instances=len(truth["annotations"]),
+        map50_95=max(float(stats[0]), 0.0),
+        map50=max(float(stats[1]), 0.0),
+        map75=max(float(stats[2]), 0.0),
+        ap_small=_or_none(stats[3]),
+        ap_medium=_or_none(stats[4]),
+        ap_large=_or_none(stats[5]),
+        per_class=tuple(per_class),
+        interval=interval,
     )
 
 
@@ -407,10 +452,17 @@ class _Bootstrap:
                 continue
             lengths_a = np.asarray(lengths, dtype=int)
             starts = np.concatenate([[0], np.cumsum(lengths_a)[:-1]])
-            self.categories.append((
-                np.asarray(present, dtype=int), lengths_a, starts, np.asarray(npig, dtype=int),
-                np.concatenate(scores), np.concatenate(matched, axis=1), np.concatenate(ignored, axis=1).astype(bool),
-            ))
+            self.categories.append(
+                (
+                    np.asarray(present, dtype=int),
+                    lengths_a,
+                    starts,
+                    np.asarray(npig, dtype=int),
+                    np.concatenate(scores),
+                    np.concatenate(matched, axis=1),
+                    np.concatenate(ignored, axis=1).astype(bool),
+                )
+            )
 
     def precision(self, counts: np.ndarray) -> np.ndarray:
         """[T, R, K] interpolated precision of the set holding image i `counts[i]` times; -1 for categories

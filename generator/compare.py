@@ -17,7 +17,18 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from .schema import NOT_STATED, SOURCE_KINDS, DemoRuntime, Metric, MetricInfo, ModelCard, Protocol, Registry, TaskState, Variant
+from .schema import (
+    NOT_STATED,
+    SOURCE_KINDS,
+    DemoRuntime,
+    Metric,
+    MetricInfo,
+    ModelCard,
+    Protocol,
+    Registry,
+    TaskState,
+    Variant,
+)
 
 # --- Pairs and tasks ------------------------------------------------------------
 
@@ -64,9 +75,7 @@ def runtime_of(variant: Variant) -> DemoRuntime | None:
 def demo_variants(card: ModelCard, task: str) -> list[Variant]:
     """Variants of `task` with trained weights and a runtime spec, i.e. that the demo could run."""
     return [
-        v
-        for v in card.variants
-        if v.task == task and runtime_of(v) is not None and any(w.trained for w in v.weights)
+        v for v in card.variants if v.task == task and runtime_of(v) is not None and any(w.trained for w in v.weights)
     ]
 
 
@@ -94,16 +103,24 @@ def demo_plan(a: ModelCard, b: ModelCard, registry: Registry, runnable: Mapping[
         return DemoPlan(None, f"{a.name} and {b.name} share no task: {a.name} does {tasks_a}; {b.name} does {tasks_b}.")
     # The task the demo would run: one both publish trained weights and a runtime spec for, else the first shared
     # one; the reason names only that task, not every task the two share.
-    for st in sorted(shared, key=lambda st: (not st.both_pretrained, not all(demo_variants(c, st.task) for c in (a, b)))):
+    for st in sorted(
+        shared, key=lambda st: (not st.both_pretrained, not all(demo_variants(c, st.task) for c in (a, b)))
+    ):
         name = _task_name(st.task, registry)
         if not st.both_pretrained:
             untrained = [c.name for c, s in ((a, st.state_a), (b, st.state_b)) if s != "pretrained"]
-            return DemoPlan(None, f"No live demo for this pair: for {name.lower()}, {' and '.join(untrained)} "
-                                  f"publish{'es' if len(untrained) == 1 else ''} no trained weights.")
+            return DemoPlan(
+                None,
+                f"No live demo for this pair: for {name.lower()}, {' and '.join(untrained)} "
+                f"publish{'es' if len(untrained) == 1 else ''} no trained weights.",
+            )
         lacking = [c.name for c in (a, b) if not demo_variants(c, st.task)]
         if lacking:
-            return DemoPlan(None, f"No live demo for this pair: no browser runtime spec with trained weights for "
-                                  f"{' or '.join(lacking)} ({name.lower()}).")
+            return DemoPlan(
+                None,
+                f"No live demo for this pair: no browser runtime spec with trained weights for "
+                f"{' or '.join(lacking)} ({name.lower()}).",
+            )
         ids = {v.id for c in (a, b) for v in demo_variants(c, st.task)}
         runs = tuple(c.id for c in (a, b) if ids & set(runnable.get(c.id, ())))
         if len(runs) == 2:
@@ -234,7 +251,9 @@ class ComparisonKey:
             values = {f: getattr(metric, f) for f in LATENCY_FIELDS}
         else:
             protocol = metric.protocol or Protocol()
-            values = {f: getattr(protocol, f) for f in ACCURACY_FIELDS if f not in ("pretraining", "accuracy_precision")}
+            values = {
+                f: getattr(protocol, f) for f in ACCURACY_FIELDS if f not in ("pretraining", "accuracy_precision")
+            }
             values["accuracy_precision"] = metric.precision
             pretraining = variant.pretraining
             values["pretraining"] = pretraining if isinstance(pretraining, str) else "+".join(pretraining) or "none"
@@ -246,7 +265,10 @@ class ComparisonKey:
 
     def as_string(self) -> str:
         """The key as one string: what catalog.json's views carry, so the client joins on exactly this."""
-        return "|".join("" if v is None else (f"{v[0]}x{v[1]}" if isinstance(v, tuple) else str(v)) for v in dataclasses.astuple(self))
+        return "|".join(
+            "" if v is None else (f"{v[0]}x{v[1]}" if isinstance(v, tuple) else str(v))
+            for v in dataclasses.astuple(self)
+        )
 
     def sort_key(self) -> str:
         """Keys sort as their strings, which the client view sorts the same way."""
@@ -298,7 +320,9 @@ def claims(card: ModelCard, registry: Registry) -> Iterator[Claim]:
 ClaimsOf = Callable[[ModelCard], Iterable[Claim]]
 
 
-def aligned_metrics(cards: Sequence[ModelCard], registry: Registry, claims_of: ClaimsOf | None = None) -> list[AlignedMetric]:
+def aligned_metrics(
+    cards: Sequence[ModelCard], registry: Registry, claims_of: ClaimsOf | None = None
+) -> list[AlignedMetric]:
     """Keys in which every card in `cards` has at least one claim, each ranked best first. `claims_of` lets a
     caller that compares one card many times compute its claims once."""
     claims_of = claims_of or (lambda card: claims(card, registry))
@@ -353,7 +377,9 @@ def disagreements(card: ModelCard, registry: Registry) -> list[Disagreement]:
         by_event[r.event].append(r)
     for event, dates in by_event.items():
         if len({d.date for d in dates}) > 1:
-            out.append(Disagreement(f"release date ({event})", tuple((str(d.date), d.source, "claimed") for d in dates)))
+            out.append(
+                Disagreement(f"release date ({event})", tuple((str(d.date), d.source, "claimed") for d in dates))
+            )
     for v in card.variants:
         for label, facts in (("parameters (M)", v.params), ("FLOPs (G)", v.flops)):
             if len({f.value for f in facts}) > 1:
@@ -370,7 +396,12 @@ def disagreements(card: ModelCard, registry: Registry) -> list[Disagreement]:
         if len({c.metric.value for c in cs}) > 1:
             label = f"{variant_id}{f' ({checkpoint})' if checkpoint else ''} {fact.metric}"
             ranked = sorted(cs, key=lambda c: list(SOURCE_KINDS).index(c.kind))
-            out.append(Disagreement(label, tuple((f"{c.metric.value:g}{_protocol_note(c.metric)}", c.metric.source, c.kind) for c in ranked)))
+            out.append(
+                Disagreement(
+                    label,
+                    tuple((f"{c.metric.value:g}{_protocol_note(c.metric)}", c.metric.source, c.kind) for c in ranked),
+                )
+            )
     return out
 
 
@@ -412,8 +443,16 @@ class ChartContext:
     @classmethod
     def of(cls, accuracy: ComparisonKey, latency: ComparisonKey) -> ChartContext:
         return cls(
-            latency.hardware, latency.engine, latency.precision, latency.batch, latency.includes_pre_post,
-            accuracy.dataset, accuracy.evaluator, accuracy.max_detections, accuracy.score_threshold, accuracy.nms,
+            latency.hardware,
+            latency.engine,
+            latency.precision,
+            latency.batch,
+            latency.includes_pre_post,
+            accuracy.dataset,
+            accuracy.evaluator,
+            accuracy.max_detections,
+            accuracy.score_threshold,
+            accuracy.nms,
             accuracy.pretraining,
         )
 
@@ -456,7 +495,11 @@ def chart_points(
             latencies = [c for c in cs if c.metric.metric == "latency_ms"]
             for acc in accuracies:
                 for lat in latencies:
-                    if (acc.source_url, acc.checkpoint, acc.key.input_size) == (lat.source_url, lat.checkpoint, lat.key.input_size):
+                    if (acc.source_url, acc.checkpoint, acc.key.input_size) == (
+                        lat.source_url,
+                        lat.checkpoint,
+                        lat.key.input_size,
+                    ):
                         out[ChartContext.of(acc.key, lat.key)].append(ChartPoint(acc, lat))
     return dict(sorted(out.items(), key=lambda kv: kv[0].sort_key()))
 

@@ -50,10 +50,14 @@ def yolo_labels(instances: dict, listed: Sequence[ListedImage], names: Sequence[
     for entry in listed:
         image = images.get(entry.coco_id)
         if image is None:
-            raise LabelledSetError(f"{INSTANCES_MEMBER}: no image {entry.coco_id} ({entry.file}); not the val2017 annotations")
+            raise LabelledSetError(
+                f"{INSTANCES_MEMBER}: no image {entry.coco_id} ({entry.file}); not the val2017 annotations"
+            )
         width, height = image["width"], image["height"]
         if (width, height) != (entry.width, entry.height):
-            raise LabelledSetError(f"{INSTANCES_MEMBER}: image {entry.file} is {width}x{height}, the list says {entry.width}x{entry.height}")
+            raise LabelledSetError(
+                f"{INSTANCES_MEMBER}: image {entry.file} is {width}x{height}, the list says {entry.width}x{entry.height}"
+            )
         rows: list[tuple[int, float, float, float, float]] = []
         for annotation in by_image.get(entry.coco_id, []):
             if annotation.get("iscrowd", 0):
@@ -61,18 +65,32 @@ def yolo_labels(instances: dict, listed: Sequence[ListedImage], names: Sequence[
             x, y, w, h = (float(v) for v in annotation["bbox"])
             if w <= 0 or h <= 0:
                 continue
-            row = (index[category[annotation["category_id"]]], (x + w / 2) / width, (y + h / 2) / height, w / width, h / height)
+            row = (
+                index[category[annotation["category_id"]]],
+                (x + w / 2) / width,
+                (y + h / 2) / height,
+                w / width,
+                h / height,
+            )
             if row not in rows:
                 rows.append(row)
         if len(rows) != entry.boxes:
-            raise LabelledSetError(f"{INSTANCES_MEMBER}: {len(rows)} boxes for {entry.file} after conversion, the list says "
-                                   f"{entry.boxes}; these annotations or this conversion differ from the set's")
+            raise LabelledSetError(
+                f"{INSTANCES_MEMBER}: {len(rows)} boxes for {entry.file} after conversion, the list says "
+                f"{entry.boxes}; these annotations or this conversion differ from the set's"
+            )
         out[entry.file] = [f"{c} {cx:.6f} {cy:.6f} {w:.6f} {h:.6f}" for c, cx, cy, w, h in rows]
     return out
 
 
-def prepare_listed_set(dest: Path, listed: Sequence[ListedImage], names: Sequence[str], resolver,
-                       prefix: str = COCO_HOST, log: Callable[[str], None] = print) -> Path:
+def prepare_listed_set(
+    dest: Path,
+    listed: Sequence[ListedImage],
+    names: Sequence[str],
+    resolver,
+    prefix: str = COCO_HOST,
+    log: Callable[[str], None] = print,
+) -> Path:
     """`dest` holding the listed set, built from the official zips unless an earlier call finished it.
     `resolver` is a `weights.Resolver`; raises its errors (file unavailable) or LabelledSetError."""
     if (dest / DONE).is_file():
@@ -98,11 +116,15 @@ def prepare_listed_set(dest: Path, listed: Sequence[ListedImage], names: Sequenc
                 try:
                     data = archive.read(member)
                 except KeyError:
-                    raise LabelledSetError(f"{prefix + IMAGES_ZIP}: no {member} inside; not the val2017 images") from None
+                    raise LabelledSetError(
+                        f"{prefix + IMAGES_ZIP}: no {member} inside; not the val2017 images"
+                    ) from None
                 if hashlib.sha256(data).hexdigest() != entry.sha256:
                     raise LabelledSetError(f"{prefix + IMAGES_ZIP}: {member} is not the listed image (sha256 differs)")
                 (work / "images" / entry.file).write_bytes(data)
-                (work / "labels" / f"{Path(entry.file).stem}.txt").write_text("".join(f"{line}\n" for line in labels[entry.file]))
+                (work / "labels" / f"{Path(entry.file).stem}.txt").write_text(
+                    "".join(f"{line}\n" for line in labels[entry.file])
+                )
         table = io.StringIO()
         writer = csv.writer(table, lineterminator="\n")
         writer.writerow(["file", "id", "width", "height", "boxes"])
@@ -111,7 +133,8 @@ def prepare_listed_set(dest: Path, listed: Sequence[ListedImage], names: Sequenc
         (work / "README.md").write_text(
             f"# {len(listed)} COCO val2017 images, built by `versus bench`\n\nImages from {prefix + IMAGES_ZIP}, each checked "
             f"against its listed sha256; labels converted from {INSTANCES_MEMBER} in {prefix + ANNOTATIONS_ZIP} (crowd "
-            "annotations and empty boxes left out, classes by name; see generator/datasets.py).\n")
+            "annotations and empty boxes left out, classes by name; see generator/datasets.py).\n"
+        )
         (work / DONE).write_text("")
         if dest.exists():  # an earlier copy without its completion mark
             shutil.rmtree(dest)

@@ -87,7 +87,9 @@ def _ultralytics(
     return _nms(boxes, scores[keep], labels[keep], decoder)
 
 
-def _nms(boxes: np.ndarray, scores: np.ndarray, labels: np.ndarray, decoder) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _nms(
+    boxes: np.ndarray, scores: np.ndarray, labels: np.ndarray, decoder
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """NMS outside the graph: class-aware (torchvision's `batched_nms`) or not, then the first `max_detections`."""
     import torch
     from torchvision.ops import batched_nms, nms
@@ -117,14 +119,18 @@ def grid(height: int, width: int, stride: int) -> tuple[np.ndarray, np.ndarray]:
 def _yolox(output: np.ndarray, decoder: YoloxHead, threshold: float, input_w: int, input_h: int):
     rows = np.asarray(output, dtype=np.float64)
     if rows.ndim != 3 or rows.shape[0] != 1 or rows.shape[2] != 5 + decoder.classes:
-        raise ValueError(f"output {list(rows.shape)} does not fit the yolox decoder: expected [1, N, {5 + decoder.classes}]")
+        raise ValueError(
+            f"output {list(rows.shape)} does not fit the yolox decoder: expected [1, N, {5 + decoder.classes}]"
+        )
     rows = rows[0]
     cells = [grid(input_h, input_w, s) for s in decoder.strides]
     gx = np.concatenate([x for x, _ in cells])
     gy = np.concatenate([y for _, y in cells])
     stride = np.concatenate([np.full(x.size, s, np.float64) for (x, _), s in zip(cells, decoder.strides)])
     if gx.size != rows.shape[0]:
-        raise ValueError(f"output has {rows.shape[0]} anchors, strides {decoder.strides} on {input_w}x{input_h} give {gx.size}")
+        raise ValueError(
+            f"output has {rows.shape[0]} anchors, strides {decoder.strides} on {input_w}x{input_h} give {gx.size}"
+        )
     class_scores = rows[:, 5:] * rows[:, 4:5]
     labels = class_scores.argmax(axis=1)
     scores = class_scores[np.arange(rows.shape[0]), labels]
@@ -144,8 +150,10 @@ def _gfl(outputs: Sequence[np.ndarray], decoder: GflHead, threshold: float, inpu
         dist = np.asarray(outputs[level.distances], np.float64).reshape(-1, 4, bins)
         gx, gy = grid(input_h, input_w, level.stride)
         if not (gx.size == scores_map.shape[0] == dist.shape[0]):
-            raise ValueError(f"stride {level.stride}: {scores_map.shape[0]} score rows and {dist.shape[0]} distance rows, "
-                             f"the {input_w}x{input_h} input has {gx.size} cells")
+            raise ValueError(
+                f"stride {level.stride}: {scores_map.shape[0]} score rows and {dist.shape[0]} distance rows, "
+                f"the {input_w}x{input_h} input has {gx.size} cells"
+            )
         labels = scores_map.argmax(axis=1)
         scores = scores_map[np.arange(scores_map.shape[0]), labels]
         keep = _above(scores, threshold)
@@ -179,20 +187,32 @@ def _to_input(boxes: np.ndarray, coordinates: str, input_w: int, input_h: int, p
     return boxes
 
 
-def _rows(outputs: Sequence[np.ndarray], decoder: DetectionRows, threshold: float, input_w: int, input_h: int,
-          placement: Placement):
+def _rows(
+    outputs: Sequence[np.ndarray],
+    decoder: DetectionRows,
+    threshold: float,
+    input_w: int,
+    input_h: int,
+    placement: Placement,
+):
     data = np.asarray(outputs[decoder.output], np.float64)
-    data = data.reshape(-1, data.shape[-1]) if data.size else np.zeros((0, max(decoder.columns.model_dump().values()) + 1))
+    data = (
+        data.reshape(-1, data.shape[-1]) if data.size else np.zeros((0, max(decoder.columns.model_dump().values()) + 1))
+    )
     col = decoder.columns
     scores = data[:, col.score]
     keep = _above(scores, threshold)
-    boxes = _to_input(data[keep, col.box:col.box + 4], decoder.coordinates, input_w, input_h, placement)
+    boxes = _to_input(data[keep, col.box : col.box + 4], decoder.coordinates, input_w, input_h, placement)
     labels = np.rint(data[keep, col.label]).astype(np.int64) + decoder.class_offset
     return boxes, scores[keep], labels
 
 
 def _nms_in_graph(
-    outputs: Sequence[np.ndarray], decoder: NmsInGraph, threshold: float, input_w: int, input_h: int,
+    outputs: Sequence[np.ndarray],
+    decoder: NmsInGraph,
+    threshold: float,
+    input_w: int,
+    input_h: int,
     placement: Placement,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     index = decoder.outputs

@@ -31,7 +31,9 @@ class DemoFiles:
     copies: dict[str, Path]  # site path -> source file
 
 
-def demo_files(catalog: Catalog, artifacts: dict[str, list[OnnxArtifact]], artifact_root: Path, samples: Path | None) -> DemoFiles | None:
+def demo_files(
+    catalog: Catalog, artifacts: dict[str, list[OnnxArtifact]], artifact_root: Path, samples: Path | None
+) -> DemoFiles | None:
     """The manifest and files for every artifact this build has, or None when it has none. `samples`: the folder
     of sample images (none found: the demo offers no samples)."""
     entries = [a for card in catalog.cards for v in card.variants for a in artifacts.get(v.id, [])]
@@ -58,7 +60,9 @@ def demo_files(catalog: Catalog, artifacts: dict[str, list[OnnxArtifact]], artif
                 "bytes": artifact.file.bytes,
                 "sha256": artifact.file.sha256,
                 "license": artifact.source.license,
-                "note": None if artifact.trained else "Random weights: tests the export and browser path only. Its boxes mean nothing.",
+                "note": None
+                if artifact.trained
+                else "Random weights: tests the export and browser path only. Its boxes mean nothing.",
                 "runtime": runtime,
             }
         )
@@ -92,4 +96,3 @@ def demo_files(catalog: Catalog, artifacts: dict[str, list[OnnxArtifact]], artif
             )
     manifest = {"version": 1, "models": models, "samples": sample_list, "cards": cards}
     return DemoFiles(manifest, copies)
-

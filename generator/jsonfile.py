@@ -23,7 +23,11 @@ def read_json(path: Path) -> tuple[Any, LineMap]:
     """Parse `path` into plain data and its line map; YamlError (line, message, hint) when it is not acceptable."""
     size = path.stat().st_size
     if size > MAX_BYTES:
-        raise YamlError(1, f"file is {size:,} bytes, over the {MAX_BYTES:,}-byte limit", "a record is a few KB; is this really a measurement record?")
+        raise YamlError(
+            1,
+            f"file is {size:,} bytes, over the {MAX_BYTES:,}-byte limit",
+            "a record is a few KB; is this really a measurement record?",
+        )
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -35,13 +39,21 @@ def parse_json(text: str) -> tuple[Any, LineMap]:
     try:
         data = json.loads(text, object_pairs_hook=_no_duplicates)
     except json.JSONDecodeError as exc:
-        raise YamlError(exc.lineno, f"malformed JSON: {exc.msg}", "check commas, quotes and brackets on that line") from None
+        raise YamlError(
+            exc.lineno, f"malformed JSON: {exc.msg}", "check commas, quotes and brackets on that line"
+        ) from None
     except _Duplicate as exc:
-        raise YamlError(1, f"key {exc.key!r} appears twice in one object", "keep one; the second would silently replace the first") from None
+        raise YamlError(
+            1, f"key {exc.key!r} appears twice in one object", "keep one; the second would silently replace the first"
+        ) from None
     except RecursionError:
         raise YamlError(1, "structure nested too deeply", f"records nest at most {MAX_DEPTH} levels") from None
     if _depth(data) > MAX_DEPTH:
-        raise YamlError(1, f"structure nested more than {MAX_DEPTH} levels deep", "records are shallow; is this really a measurement record?")
+        raise YamlError(
+            1,
+            f"structure nested more than {MAX_DEPTH} levels deep",
+            "records are shallow; is this really a measurement record?",
+        )
     lines = LineMap()
     newlines = [m.start() for m in re.finditer("\n", text)]
     _walk(text, _SPACE.match(text, 0).end(), (), lines, lambda pos: bisect_right(newlines, pos) + 1)

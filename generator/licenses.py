@@ -36,7 +36,11 @@ def blocking(held: list[Held], registry: Registry) -> list[str]:
     """The licences held that rule out free commercial use, with the clause: `LicenseRef-X: paid-plan`."""
     out = []
     for h in held:
-        clauses = set(registry.licenses[h.id].obligations) & BLOCKS_FREE_COMMERCIAL_USE if h.id in registry.licenses else set()
+        clauses = (
+            set(registry.licenses[h.id].obligations) & BLOCKS_FREE_COMMERCIAL_USE
+            if h.id in registry.licenses
+            else set()
+        )
         if clauses:
             out.append(f"{h.id}: {', '.join(sorted(clauses))}")
     return out

@@ -76,7 +76,15 @@ def check_catalog(
     today = today or dt.date.today()
     problems: list[Problem] = []
     if not root.is_dir():
-        return None, [Problem(root, 1, "", "catalog folder not found", "pass --catalog DIR pointing at a folder with models/ and registry/")]
+        return None, [
+            Problem(
+                root,
+                1,
+                "",
+                "catalog folder not found",
+                "pass --catalog DIR pointing at a folder with models/ and registry/",
+            )
+        ]
     registry = _load_registry(root / "registry", problems)
     cards: list[ModelCard] = []
     paths = sorted((root / "models").glob("*.yaml"))
@@ -103,7 +111,9 @@ def _load_featured(path: Path, cards: list[ModelCard], problems: list[Problem]) 
     if not path.exists():
         return []
     if _outside(path, path.parent):
-        problems.append(Problem(path, 1, "", "featured.yaml must be a regular file, not a symlink", "copy it into catalog/"))
+        problems.append(
+            Problem(path, 1, "", "featured.yaml must be a regular file, not a symlink", "copy it into catalog/")
+        )
         return []
     try:
         data, lines = read_yaml(path)
@@ -111,7 +121,9 @@ def _load_featured(path: Path, cards: list[ModelCard], problems: list[Problem]) 
         problems.append(Problem(path, exc.line, "", exc.message, exc.hint))
         return []
     if not isinstance(data, list):
-        problems.append(Problem(path, 1, "", "featured.yaml must be a list of pairs", "write `- {a: ID, b: ID, why: ...}` entries"))
+        problems.append(
+            Problem(path, 1, "", "featured.yaml must be a list of pairs", "write `- {a: ID, b: ID, why: ...}` entries")
+        )
         return []
     by_id = {c.id: c for c in cards}
     out = []
@@ -124,11 +136,27 @@ def _load_featured(path: Path, cards: list[ModelCard], problems: list[Problem]) 
         line = lines.line_of((i,))
         missing = [x for x in (pair.a, pair.b) if x not in by_id]
         if missing:
-            problems.append(Problem(path, line, str(i), f"no card with id {missing[0]!r}", f"{suggest(missing[0], by_id)}; ids are the file names in catalog/models/"))
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    str(i),
+                    f"no card with id {missing[0]!r}",
+                    f"{suggest(missing[0], by_id)}; ids are the file names in catalog/models/",
+                )
+            )
             continue
         tasks = [{t.task for t in by_id[x].tasks if t.state != "none"} for x in (pair.a, pair.b)]
         if pair.a == pair.b or not tasks[0] & tasks[1]:
-            problems.append(Problem(path, line, str(i), f"{pair.a} and {pair.b} share no task", "feature two different models that do the same task"))
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    str(i),
+                    f"{pair.a} and {pair.b} share no task",
+                    "feature two different models that do the same task",
+                )
+            )
             continue
         out.append(pair)
     return out
@@ -140,10 +168,22 @@ def _load_registry(folder: Path, problems: list[Problem]) -> Registry | None:
     for name in REGISTRY_FILES:
         path = folder / f"{name}.yaml"
         if path.exists() and _outside(path, folder):
-            problems.append(Problem(path, 1, "", "registry files must be regular files, not symlinks", "copy the file into catalog/registry/"))
+            problems.append(
+                Problem(
+                    path,
+                    1,
+                    "",
+                    "registry files must be regular files, not symlinks",
+                    "copy the file into catalog/registry/",
+                )
+            )
             continue
         if not path.is_file():
-            problems.append(Problem(path, 1, "", "registry file missing", f"catalog/registry/ needs {', '.join(REGISTRY_FILES)} (.yaml)"))
+            problems.append(
+                Problem(
+                    path, 1, "", "registry file missing", f"catalog/registry/ needs {', '.join(REGISTRY_FILES)} (.yaml)"
+                )
+            )
             continue
         try:
             data[name], lines[name] = read_yaml(path)
@@ -168,7 +208,15 @@ def _outside(path: Path, root: Path) -> bool:
 
 def _load_card(path: Path, registry: Registry | None, today: dt.date, problems: list[Problem]) -> ModelCard | None:
     if _outside(path, path.parent):
-        problems.append(Problem(path, 1, "", "cards must be regular files inside the catalog, not symlinks", "copy the card into catalog/models/"))
+        problems.append(
+            Problem(
+                path,
+                1,
+                "",
+                "cards must be regular files inside the catalog, not symlinks",
+                "copy the card into catalog/models/",
+            )
+        )
         return None
     try:
         data, lines = read_yaml(path)
@@ -179,15 +227,31 @@ def _load_card(path: Path, registry: Registry | None, today: dt.date, problems: 
         problems.append(Problem(path, 1, "", "a card must be a mapping of fields", "start from `versus new <id>`"))
         return None
     found = [
-        Problem(path, lines.line_of(loc), _dotted(loc), "placeholder not filled in", f"replace {PLACEHOLDER} with the sourced value, or delete the line if the field is optional")
+        Problem(
+            path,
+            lines.line_of(loc),
+            _dotted(loc),
+            "placeholder not filled in",
+            f"replace {PLACEHOLDER} with the sourced value, or delete the line if the field is optional",
+        )
         for loc in _placeholders(data, ())
     ]
     if data.get("id") != path.stem:
-        found.append(Problem(path, lines.line_of(("id",)), "id", f"id {data.get('id')!r} does not match the file name", f"rename the file to {data.get('id')}.yaml or set `id: {path.stem}`"))
+        found.append(
+            Problem(
+                path,
+                lines.line_of(("id",)),
+                "id",
+                f"id {data.get('id')!r} does not match the file name",
+                f"rename the file to {data.get('id')}.yaml or set `id: {path.stem}`",
+            )
+        )
     sources = data.get("sources")
     tasks = data.get("tasks")
     task_ids = frozenset(
-        t["task"] for t in (tasks if isinstance(tasks, list) else []) if isinstance(t, dict) and isinstance(t.get("task"), str) and t.get("state") != "none"
+        t["task"]
+        for t in (tasks if isinstance(tasks, list) else [])
+        if isinstance(t, dict) and isinstance(t.get("task"), str) and t.get("state") != "none"
     )
     context = CheckContext(registry, frozenset(sources) if isinstance(sources, dict) else frozenset(), today, task_ids)
     card = None
@@ -210,13 +274,19 @@ def _check_across(cards: list[ModelCard], paths: list[Path]) -> Iterator[Problem
     for card in cards:
         for variant in card.variants:
             if variant.id in owner:
-                yield Problem(by_id.get(card.id, Path(card.id)), 1, "variants", f"variant id {variant.id!r} is also used by card {owner[variant.id]!r}", "variant ids are unique across the catalog; change the tag")
+                yield Problem(
+                    by_id.get(card.id, Path(card.id)),
+                    1,
+                    "variants",
+                    f"variant id {variant.id!r} is also used by card {owner[variant.id]!r}",
+                    "variant ids are unique across the catalog; change the tag",
+                )
             owner[variant.id] = card.id
 
 
 # --- Measurement records --------------------------------------------------------
 
-RECORD_HINT = "records are written by `versus bench` or the demo's \"measure on this device\"; see the Methodology page"
+RECORD_HINT = 'records are written by `versus bench` or the demo\'s "measure on this device"; see the Methodology page'
 
 
 def _load_records(
@@ -228,18 +298,38 @@ def _load_records(
     if not folder.exists():
         return []
     if folder.is_symlink() or not folder.is_dir():
-        problems.append(Problem(folder, 1, "", "the measurements folder must be a real folder, not a symlink or a file", "move the records into catalog/measurements/"))
+        problems.append(
+            Problem(
+                folder,
+                1,
+                "",
+                "the measurements folder must be a real folder, not a symlink or a file",
+                "move the records into catalog/measurements/",
+            )
+        )
         return []
     by_id = {card.id: card for card in cards}
     records: list[Measurement] = []
     for entry in sorted(p for p in folder.iterdir() if not p.name.startswith(".")):
         if entry.is_symlink() or not entry.is_dir():
-            problems.append(Problem(entry, 1, "", "not a run folder", f"records go in {folder}/<run>/<artifact id>.json; {RECORD_HINT}"))
+            problems.append(
+                Problem(
+                    entry, 1, "", "not a run folder", f"records go in {folder}/<run>/<artifact id>.json; {RECORD_HINT}"
+                )
+            )
             continue
         first: Measurement | None = None
         for path in sorted(p for p in entry.iterdir() if not p.name.startswith(".")):
             if path.suffix != ".json" or not path.is_file() or _outside(path, folder):
-                problems.append(Problem(path, 1, "", "not a measurement record", f"a run folder holds only regular <artifact id>.json files; {RECORD_HINT}"))
+                problems.append(
+                    Problem(
+                        path,
+                        1,
+                        "",
+                        "not a measurement record",
+                        f"a run folder holds only regular <artifact id>.json files; {RECORD_HINT}",
+                    )
+                )
                 continue
             record = _load_record(path, registry, by_id, card_files, first, problems)
             if record is not None:
@@ -285,22 +375,52 @@ def _record_refs(
     """What pydantic cannot see: the file's place, the catalog it refers to, and the run it shares."""
     artifact = record.artifact
     if path.parent.name != record.run:
-        yield ("run",), f"record is in folder {path.parent.name!r} but its run is {record.run!r}", f"move it to catalog/measurements/{record.run}/"
+        yield (
+            ("run",),
+            f"record is in folder {path.parent.name!r} but its run is {record.run!r}",
+            f"move it to catalog/measurements/{record.run}/",
+        )
     if path.stem != artifact.artifact_id:
-        yield ("artifact", "artifact_id"), f"file name {path.name!r} does not match artifact_id {artifact.artifact_id!r}", f"rename the file to {artifact.artifact_id}.json"
+        yield (
+            ("artifact", "artifact_id"),
+            f"file name {path.name!r} does not match artifact_id {artifact.artifact_id!r}",
+            f"rename the file to {artifact.artifact_id}.json",
+        )
     if record.started.tzinfo is None:
         yield ("started",), "time without a time zone", "write UTC with a trailing Z, e.g. 2026-03-01T10:15:00Z"
     elif record.run != run_id(record.started, record.machine.name):
-        yield ("run",), f"run {record.run!r} does not match started and machine.name", f"a run id is `<UTC start>-<machine name>`: {run_id(record.started, record.machine.name)}"
+        yield (
+            ("run",),
+            f"run {record.run!r} does not match started and machine.name",
+            f"a run id is `<UTC start>-<machine name>`: {run_id(record.started, record.machine.name)}",
+        )
     if run_peer is not None and (run_peer.machine, run_peer.started) != (record.machine, record.started):
-        yield ("machine",), f"machine or start differs from {run_peer.artifact.artifact_id}.json in the same run", "one run is one machine and one start; records of another machine or run go in their own folder"
+        yield (
+            ("machine",),
+            f"machine or start differs from {run_peer.artifact.artifact_id}.json in the same run",
+            "one run is one machine and one start; records of another machine or run go in their own folder",
+        )
     card = cards.get(artifact.card_id)
     if card is None and artifact.card_id not in card_files:  # a card that failed to load is reported already
-        yield ("artifact", "card_id"), f"no card {artifact.card_id!r} in the catalog", _did_you_mean(artifact.card_id, cards, "catalog/models/")
+        yield (
+            ("artifact", "card_id"),
+            f"no card {artifact.card_id!r} in the catalog",
+            _did_you_mean(artifact.card_id, cards, "catalog/models/"),
+        )
     if card is not None and artifact.variant_id not in {v.id for v in card.variants}:
-        yield ("artifact", "variant_id"), f"card {card.id!r} has no variant {artifact.variant_id!r}", _did_you_mean(artifact.variant_id, [v.id for v in card.variants], f"the variants of catalog/models/{card.id}.yaml")
+        yield (
+            ("artifact", "variant_id"),
+            f"card {card.id!r} has no variant {artifact.variant_id!r}",
+            _did_you_mean(
+                artifact.variant_id, [v.id for v in card.variants], f"the variants of catalog/models/{card.id}.yaml"
+            ),
+        )
     if registry is not None and record.accuracy is not None and record.accuracy.dataset not in registry.datasets:
-        yield ("accuracy", "dataset"), f"unknown dataset id {record.accuracy.dataset!r}", "add it to catalog/registry/datasets.yaml"
+        yield (
+            ("accuracy", "dataset"),
+            f"unknown dataset id {record.accuracy.dataset!r}",
+            "add it to catalog/registry/datasets.yaml",
+        )
 
 
 def _did_you_mean(value: str, known: Iterable[str], where: str) -> str:
@@ -333,7 +453,10 @@ _PATTERN_HINTS = {
     "run": "`<UTC start>-<machine name>`, e.g. `20260301T101500Z-ci-runner`; the run's folder has the same name",
 }
 # Where each kind of file is described, for hints that send the reader to its schema or guide.
-_SCHEMA_FILES = {ModelCard: "catalog/schema/model-card.schema.json", Measurement: "catalog/schema/measurement.schema.json"}
+_SCHEMA_FILES = {
+    ModelCard: "catalog/schema/model-card.schema.json",
+    Measurement: "catalog/schema/measurement.schema.json",
+}
 _GUIDES = {ModelCard: "see the contributor guide (Adding a model)", Measurement: "see the Methodology page (Records)"}
 
 
@@ -345,10 +468,20 @@ def _hint(error: dict[str, Any], model: type[BaseModel] = ModelCard) -> str:
         close = difflib.get_close_matches(str(error["loc"][-1]), sorted(_field_names(model)), n=1, cutoff=0.6)
         return f"did you mean {close[0]!r}?" if close else f"remove it; allowed keys are in {_SCHEMA_FILES[model]}"
     if kind == "missing":
-        return f"add `{error['loc'][-1]}:`" if model is ModelCard else f"add \"{error['loc'][-1]}\""
+        return f"add `{error['loc'][-1]}:`" if model is ModelCard else f'add "{error["loc"][-1]}"'
     if kind == "string_pattern_mismatch":
         pattern = str(error.get("ctx", {}).get("pattern", ""))
-        key = "variant" if r"\." in pattern else "run" if "T[0-9]{6}Z" in pattern else "sha" if "0-9a-f" in pattern else "arxiv" if r"\d{4}" in pattern else "slug"
+        key = (
+            "variant"
+            if r"\." in pattern
+            else "run"
+            if "T[0-9]{6}Z" in pattern
+            else "sha"
+            if "0-9a-f" in pattern
+            else "arxiv"
+            if r"\d{4}" in pattern
+            else "slug"
+        )
         return _PATTERN_HINTS[key]
     if kind == "literal_error":
         return f"allowed: {error.get('ctx', {}).get('expected', 'see the schema')}"
@@ -361,13 +494,19 @@ def _hint(error: dict[str, Any], model: type[BaseModel] = ModelCard) -> str:
     if kind in ("greater_than", "greater_than_equal"):
         return "sizes, counts and times are positive numbers"
     if kind.endswith("_type") or kind.endswith("_parsing"):
-        return "check the value's type against the contributor guide" if model is ModelCard else f"check the value's type against {_SCHEMA_FILES[model]}"
+        return (
+            "check the value's type against the contributor guide"
+            if model is ModelCard
+            else f"check the value's type against {_SCHEMA_FILES[model]}"
+        )
     if kind in ("too_short",):
         return "this list needs at least one entry"
     return _GUIDES[model]
 
 
-def _from_pydantic(path: Path, lines: LineMap, loc: Loc, error: dict[str, Any], model: type[BaseModel] = ModelCard) -> Problem:
+def _from_pydantic(
+    path: Path, lines: LineMap, loc: Loc, error: dict[str, Any], model: type[BaseModel] = ModelCard
+) -> Problem:
     loc = tuple(step for step in loc if not (isinstance(step, str) and step.startswith(("function-", "union["))))
     message = error["msg"]
     if error["type"] == "extra_forbidden":

@@ -76,16 +76,30 @@ class NativeLatency(Strict):
     warmup: int = Field(ge=0, description="Runs discarded before timing.")
     session_ms: Ms = Field(description="Session creation from the file on disk.")
     inference: Figure = Field(description="session.run alone, on a prepared tensor.")
-    end_to_end: Figure = Field(description="Decoded image in, detections out: pre-processing, inference, decoding and NMS.")
-    peak_rss_bytes: int = Field(ge=0, description="Peak resident memory of the measuring process after session creation and the inference runs: Python, numpy, onnxruntime and the model, before any pre- or post-processing library is imported.")
-    rss_before_session_bytes: int | None = Field(None, ge=0, description="The same process just before the session was created: subtract it for the model's own share.")
-    rounds: list[NativeRound] = Field(default_factory=list, description="The measuring processes pooled into the figures, in the order they ran (session_ms is their median; the memory figures come from the round with the highest peak).")
+    end_to_end: Figure = Field(
+        description="Decoded image in, detections out: pre-processing, inference, decoding and NMS."
+    )
+    peak_rss_bytes: int = Field(
+        ge=0,
+        description="Peak resident memory of the measuring process after session creation and the inference runs: Python, numpy, onnxruntime and the model, before any pre- or post-processing library is imported.",
+    )
+    rss_before_session_bytes: int | None = Field(
+        None,
+        ge=0,
+        description="The same process just before the session was created: subtract it for the model's own share.",
+    )
+    rounds: list[NativeRound] = Field(
+        default_factory=list,
+        description="The measuring processes pooled into the figures, in the order they ran (session_ms is their median; the memory figures come from the round with the highest peak).",
+    )
 
     @property
     def drift(self) -> float:
         """How far the rounds' inference medians stray from each other, relative to the pooled median."""
         medians = [r.inference_median for r in self.rounds]
-        return (max(medians) - min(medians)) / self.inference.median if len(medians) > 1 and self.inference.median else 0.0
+        return (
+            (max(medians) - min(medians)) / self.inference.median if len(medians) > 1 and self.inference.median else 0.0
+        )
 
     @property
     def settled(self) -> bool:
@@ -97,16 +111,24 @@ class BrowserLatency(Strict):
     """The demo's own worker code in a browser: the figures a visitor would see."""
 
     backend: Literal["wasm", "webgpu"]
-    requested_threads: int = Field(ge=1, le=256, description="The thread setting asked for; without cross-origin isolation the browser runs one.")
+    requested_threads: int = Field(
+        ge=1, le=256, description="The thread setting asked for; without cross-origin isolation the browser runs one."
+    )
     threads: int | None = Field(ge=1, le=256, description="wasm threads actually used; null for WebGPU.")
     cross_origin_isolated: bool
     warmup: int = Field(ge=0)
-    cold: Figure | None = Field(description="Session creation plus first inference, one per fresh page; null if not measured.")
+    cold: Figure | None = Field(
+        description="Session creation plus first inference, one per fresh page; null if not measured."
+    )
     inference: Figure = Field(description="Warm session.run.")
     preprocess: Figure
     postprocess: Figure
     end_to_end: Figure = Field(description="Warm pre-processing + inference + decoding and NMS.")
-    memory_bytes: int | None = Field(None, ge=0, description="Page and this model's worker after the warm runs (measureUserAgentSpecificMemory), when the browser reports it: with one wasm thread only, as Chromium waits a minute for an idle wasm thread pool.")
+    memory_bytes: int | None = Field(
+        None,
+        ge=0,
+        description="Page and this model's worker after the warm runs (measureUserAgentSpecificMemory), when the browser reports it: with one wasm thread only, as Chromium waits a minute for an idle wasm thread pool.",
+    )
 
 
 Ratio = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
@@ -130,10 +152,14 @@ class BootstrapInterval(Strict):
     resamples: int = Field(ge=1, description="Resampled image sets, each as large as the set, drawn with replacement.")
     seed: int = Field(description="numpy's default_rng seed for the draws.")
     method: Literal["bias-corrected percentile"] = Field(
-        "bias-corrected percentile", description="Efron's BC interval: the percentiles of the resampled figures, shifted "
-        "by how many of them fall below the set's own figure (plain percentiles when half do).")
-    share_below: Ratio = Field(description="Share of the resampled figures below the set's own (ties count half): "
-                               "0.5 for a bootstrap without bias; resampled mAP tends to run high.")
+        "bias-corrected percentile",
+        description="Efron's BC interval: the percentiles of the resampled figures, shifted "
+        "by how many of them fall below the set's own figure (plain percentiles when half do).",
+    )
+    share_below: Ratio = Field(
+        description="Share of the resampled figures below the set's own (ties count half): "
+        "0.5 for a bootstrap without bias; resampled mAP tends to run high."
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> BootstrapInterval:
@@ -145,11 +171,17 @@ class BootstrapInterval(Strict):
 class NmsProtocol(Strict):
     """The decoder's NMS as the accuracy run used it (its own settings; only the score threshold is lowered)."""
 
-    where: Literal["outside", "inside", "none"] = Field(description="`outside`: run by the decoder after the graph; "
-                                                        "`inside`: in the graph (its own settings apply); `none`: an NMS-free head.")
-    class_aware: bool | None = Field(description="Boxes of different classes never suppress each other; null unless `outside`.")
+    where: Literal["outside", "inside", "none"] = Field(
+        description="`outside`: run by the decoder after the graph; "
+        "`inside`: in the graph (its own settings apply); `none`: an NMS-free head."
+    )
+    class_aware: bool | None = Field(
+        description="Boxes of different classes never suppress each other; null unless `outside`."
+    )
     iou_threshold: Ratio | None = Field(description="Null unless `outside`.")
-    max_kept: int = Field(ge=1, description="The decoder's cap on detections per image before the evaluation's own cap.")
+    max_kept: int = Field(
+        ge=1, description="The decoder's cap on detections per image before the evaluation's own cap."
+    )
 
 
 class AccuracyProtocol(Strict):
@@ -158,8 +190,12 @@ class AccuracyProtocol(Strict):
     label_source: str = Field(description="Where the labels come from.")
     crowd: str = Field(description="How crowd regions are treated.")
     size_buckets: str = Field(description="What area the small/medium/large buckets use.")
-    images_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="sha256 of the image file names, sorted, one a line: which images.")
-    labels_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="sha256 of the label files' bytes in that order: which labels.")
+    images_sha256: str = Field(
+        pattern=r"^[0-9a-f]{64}$", description="sha256 of the image file names, sorted, one a line: which images."
+    )
+    labels_sha256: str = Field(
+        pattern=r"^[0-9a-f]{64}$", description="sha256 of the label files' bytes in that order: which labels."
+    )
     input_size: tuple[int, int] = Field(description="The model input, [height, width].")
     resize: str = Field(description="How an image becomes the input, e.g. `letterbox (centre)`.")
     precision: str = Field(description="The artifact's weights, e.g. `fp32`, `int8 (QDQ)`: what was measured.")
@@ -169,22 +205,30 @@ class AccuracyProtocol(Strict):
 class Accuracy(Strict):
     """COCO box AP of the artifact on a labelled set (`generator/coco_eval.py`)."""
 
-    dataset: AccuracySetId = Field(description="A registry dataset id: `coco-val2017-person800` (the bench's set) or "
-                                   "`coco-train2017-sample100` (quick checks; training images of most models).")
+    dataset: AccuracySetId = Field(
+        description="A registry dataset id: `coco-val2017-person800` (the bench's set) or "
+        "`coco-train2017-sample100` (quick checks; training images of most models)."
+    )
     images: int = Field(ge=1)
     instances: int | None = Field(None, ge=0, description="Labelled boxes in the set.")
     map50_95: Ratio = Field(description="COCO mAP averaged over IoU 0.50:0.95.")
     map50: Ratio = Field(description="COCO mAP at IoU 0.50.")
     map75: Ratio | None = Field(None, description="COCO mAP at IoU 0.75.")
-    ap_small: Ratio | None = Field(None, description="mAP50-95 on boxes under 32² px (see protocol.size_buckets); null: none in the set.")
+    ap_small: Ratio | None = Field(
+        None, description="mAP50-95 on boxes under 32² px (see protocol.size_buckets); null: none in the set."
+    )
     ap_medium: Ratio | None = Field(None, description="32² to 96² px.")
     ap_large: Ratio | None = Field(None, description="Over 96² px.")
-    per_class: list[ClassAccuracy] = Field(default_factory=list, description="Every category with labelled boxes in the set.")
+    per_class: list[ClassAccuracy] = Field(
+        default_factory=list, description="Every category with labelled boxes in the set."
+    )
     interval: BootstrapInterval | None = Field(None, description="Of map50_95.")
     protocol: AccuracyProtocol | None = None
     tool: str = Field(description="The evaluator and its version, e.g. `pycocotools 2.0.10`.")
     score_threshold: float = Field(ge=0, le=1, description="Lowest score kept before evaluation.")
-    max_detections: int = Field(ge=1, description="Detections per image kept for evaluation, best first (COCO's maxDets).")
+    max_detections: int = Field(
+        ge=1, description="Detections per image kept for evaluation, best first (COCO's maxDets)."
+    )
 
     @model_validator(mode="after")
     def _val2017_is_complete(self) -> Accuracy:
@@ -192,7 +236,9 @@ class Accuracy(Strict):
         if self.dataset == IMAGE_SET:
             missing = [f for f in ("instances", "map75", "interval", "protocol") if getattr(self, f) is None]
             if missing or not self.per_class:
-                raise ValueError(f"accuracy on {IMAGE_SET}: {', '.join(missing + ([] if self.per_class else ['per_class']))} missing")
+                raise ValueError(
+                    f"accuracy on {IMAGE_SET}: {', '.join(missing + ([] if self.per_class else ['per_class']))} missing"
+                )
         return self
 
 
@@ -224,7 +270,9 @@ class Measurement(Strict):
     updated: dt.datetime = Field(description="When this record was last written (UTC).")
     commit: str | None = Field(description="The project's git commit, `+dirty` when files differed from it.")
     machine: Machine
-    software: dict[str, str] = Field(description="Versions: onnxruntime, onnxruntime-web, browser, python, pycocotools …")
+    software: dict[str, str] = Field(
+        description="Versions: onnxruntime, onnxruntime-web, browser, python, pycocotools …"
+    )
     artifact: ArtifactRef
     complete: bool = Field(description="False while the run is still filling this record in.")
     native: list[NativeLatency] = Field(default_factory=list)

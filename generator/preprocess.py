@@ -61,7 +61,9 @@ def load_image(path: Path) -> np.ndarray:
     return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
 
 
-def letterbox(image: np.ndarray, size: tuple[int, int], pad_value: int, align: str = "centre") -> tuple[np.ndarray, Placement]:
+def letterbox(
+    image: np.ndarray, size: tuple[int, int], pad_value: int, align: str = "centre"
+) -> tuple[np.ndarray, Placement]:
     """Scale to fit `size` (height, width) keeping the aspect ratio, centre (as Ultralytics) or put in the
     top-left corner, pad the rest."""
     import cv2

@@ -26,7 +26,12 @@ ISOLATION_HEADERS = {
 
 
 class SiteHandler(SimpleHTTPRequestHandler):
-    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".mjs": "text/javascript", ".wasm": "application/wasm", ".onnx": "application/octet-stream"}
+    extensions_map = {
+        **SimpleHTTPRequestHandler.extensions_map,
+        ".mjs": "text/javascript",
+        ".wasm": "application/wasm",
+        ".onnx": "application/octet-stream",
+    }
 
     def end_headers(self) -> None:
         for name, value in ISOLATION_HEADERS.items():

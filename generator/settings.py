@@ -36,23 +36,49 @@ class Variable:
 
 
 VARIABLES = (
-    Variable(SHARED_ENV, "shared", "`../shared` beside the repository, if it exists",
-             "folder holding `weights/` and `images/`; the defaults below are inside it"),
-    Variable(MIRROR_ENV, "weights_mirror", "`<shared>/weights`, if it exists",
-             "read-only folder of weights files, searched by hash and by file name before the network"),
-    Variable(SAMPLE_SET_ENV, "sample_set", "`<shared>/images/coco-sample`",
-             "COCO train2017 sample set (`images/`, `labels/`): export verification, demo samples, the bench's latency "
-             "image and `--accuracy-set sample100`"),
-    Variable(ACCURACY_ENV, "accuracy_images", "`<shared>/images/coco-val2017`",
-             "labelled COCO val2017 images: the bench's accuracy set, and the accuracy check of exports with no source "
-             "framework to compare with"),
-    Variable(ARTIFACTS_ENV, "artifacts", "`artifacts/` in the repository",
-             "exported models (`<id>/model.onnx` + `manifest.json`): written by `versus export`, read by the build"),
-    Variable(CACHE_ENV, "cache", "`~/.cache/versus`",
-             "download and artifact cache (`weights/`, `artifacts/`, and `datasets/` the bench builds from COCO's downloads)"),
+    Variable(
+        SHARED_ENV,
+        "shared",
+        "`../shared` beside the repository, if it exists",
+        "folder holding `weights/` and `images/`; the defaults below are inside it",
+    ),
+    Variable(
+        MIRROR_ENV,
+        "weights_mirror",
+        "`<shared>/weights`, if it exists",
+        "read-only folder of weights files, searched by hash and by file name before the network",
+    ),
+    Variable(
+        SAMPLE_SET_ENV,
+        "sample_set",
+        "`<shared>/images/coco-sample`",
+        "COCO train2017 sample set (`images/`, `labels/`): export verification, demo samples, the bench's latency "
+        "image and `--accuracy-set sample100`",
+    ),
+    Variable(
+        ACCURACY_ENV,
+        "accuracy_images",
+        "`<shared>/images/coco-val2017`",
+        "labelled COCO val2017 images: the bench's accuracy set, and the accuracy check of exports with no source "
+        "framework to compare with",
+    ),
+    Variable(
+        ARTIFACTS_ENV,
+        "artifacts",
+        "`artifacts/` in the repository",
+        "exported models (`<id>/model.onnx` + `manifest.json`): written by `versus export`, read by the build",
+    ),
+    Variable(
+        CACHE_ENV,
+        "cache",
+        "`~/.cache/versus`",
+        "download and artifact cache (`weights/`, `artifacts/`, and `datasets/` the bench builds from COCO's downloads)",
+    ),
 )
 # Names read before these settings existed; set, they would be silently ignored, so they are refused instead.
-RETIRED = {"VERSUS_SAMPLE_IMAGES": f"set {SAMPLE_SET_ENV} to the sample set's folder (the one holding images/ and labels/)"}
+RETIRED = {
+    "VERSUS_SAMPLE_IMAGES": f"set {SAMPLE_SET_ENV} to the sample set's folder (the one holding images/ and labels/)"
+}
 
 
 class SettingsError(Exception):
@@ -132,7 +158,9 @@ def as_json(settings: Settings) -> dict[str, str | None]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m generator.settings", description="Print the paths Versus uses here.")
+    parser = argparse.ArgumentParser(
+        prog="python -m generator.settings", description="Print the paths Versus uses here."
+    )
     parser.add_argument("--json", action="store_true", help="one JSON object, field name -> absolute path or null")
     args = parser.parse_args(argv)
     try:

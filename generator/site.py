@@ -86,10 +86,16 @@ def stage_docs(
     """Hand-written pages, generated pages, catalog.json, vendored scripts and the demo in one docs folder."""
     links = [p for p in site_src.rglob("*") if p.is_symlink()]
     if links:
-        raise BuildError(f"{links[0]} is a symlink; site_src/ must hold real files so a build never publishes files from elsewhere")
+        raise BuildError(
+            f"{links[0]} is a symlink; site_src/ must hold real files so a build never publishes files from elsewhere"
+        )
     shutil.copytree(site_src, docs, ignore=shutil.ignore_patterns("*.pyc", "__pycache__"))
     artifacts = load_artifacts(artifact_root) if artifact_root is not None else {}
-    demo = demo_files(catalog, artifacts, artifact_root, current_settings().sample_images) if artifact_root is not None else None
+    demo = (
+        demo_files(catalog, artifacts, artifact_root, current_settings().sample_images)
+        if artifact_root is not None
+        else None
+    )
     pages = Renderer(catalog, artifacts, demo_ready=demo is not None).pages()
     for rel, text in pages.items():
         if (docs / rel).exists():
@@ -111,7 +117,9 @@ def stage_docs(
 def _nav(catalog: Catalog) -> list:
     """Navigation: model pages are listed (up to MAX_NAV_MODELS); pair pages are reached from the compare page, not the nav
     (a nav entry per pair is repeated on every page and grows the site with the square of the catalog)."""
-    models = [{html.escape(c.name): model_page(c.id)} for c in catalog.cards] if len(catalog.cards) <= MAX_NAV_MODELS else []
+    models = (
+        [{html.escape(c.name): model_page(c.id)} for c in catalog.cards] if len(catalog.cards) <= MAX_NAV_MODELS else []
+    )
     return [
         {"Home": "index.md"},
         # mkdocs does not escape nav titles: card names are escaped here.
@@ -138,9 +146,7 @@ def _run_mkdocs(config_file: Path, docs: Path, site: Path, *, nav: list) -> None
     logger = logging.getLogger("mkdocs")
     logger.addHandler(collector)
     try:
-        config = load_config(
-            config_file=str(config_file), docs_dir=str(docs), site_dir=str(site), strict=True, nav=nav
-        )
+        config = load_config(config_file=str(config_file), docs_dir=str(docs), site_dir=str(site), strict=True, nav=nav)
         mkdocs_build(config)
     except (Abort, MkDocsException) as exc:
         detail = "\n  ".join(collector.messages) or str(exc)

@@ -12,7 +12,6 @@ from importlib import resources
 NOT_STATED = "not-stated"  # a licence (or any other field) the source does not state
 
 
-
 @dataclass(frozen=True)
 class LicenseInfo:
     spdx_id: str

@@ -21,7 +21,11 @@ class BuildError(Exception):
 
 def stage_demo(demo: DemoFiles, docs: Path, node_modules: Path, project: Path) -> None:
     """The demo's scripts and styles, onnxruntime-web's CPU files, the models, samples and the manifest."""
-    copies = {f"{SCRIPTS}/{f.name}": f for f in sorted((project / "wasm_demo" / "src").iterdir()) if f.suffix in DEMO_SOURCE_SUFFIXES}
+    copies = {
+        f"{SCRIPTS}/{f.name}": f
+        for f in sorted((project / "wasm_demo" / "src").iterdir())
+        if f.suffix in DEMO_SOURCE_SUFFIXES
+    }
     copies.update({f"{SCRIPTS}/ort/{name}": node_modules / "onnxruntime-web" / "dist" / name for name in ORT_FILES})
     copies.update(demo.copies)
     copy_files(docs, copies, "run `npm ci --prefix wasm_demo` (scripts) or `versus export` (models)")

@@ -45,7 +45,13 @@ def synth_card(index: int, seed: int = 0) -> dict[str, Any]:
                 "params": {"value": params, **source},
                 "flops": {"value": round(params * rng.uniform(1.5, 4), 1), **source},
                 "metrics": [
-                    {"metric": metric, "value": round(rng.uniform(20, 80), 1), "source_kind": "claimed", "dataset": dataset, **source},
+                    {
+                        "metric": metric,
+                        "value": round(rng.uniform(20, 80), 1),
+                        "source_kind": "claimed",
+                        "dataset": dataset,
+                        **source,
+                    },
                     {
                         "metric": "latency_ms",
                         "value": round(rng.uniform(0.5, 200), 2),
@@ -71,7 +77,12 @@ def synth_card(index: int, seed: int = 0) -> dict[str, Any]:
         "organizations": [{"name": rng.choice(ORGS), **source}],
         "authors": {"names": ["Synthetic Author"], **source},
         "release_date": [{"date": date.isoformat(), "event": "paper", **source}],
-        "license": {"id": license_id, "url": "https://spdx.org/licenses/", **({"note": note} if note else {}), **source},
+        "license": {
+            "id": license_id,
+            "url": "https://spdx.org/licenses/",
+            **({"note": note} if note else {}),
+            **source,
+        },
         "tasks": [{"task": t, "state": s, **source} for t, s in states.items()],
         "variants": variants,
         "sources": {

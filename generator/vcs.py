@@ -11,10 +11,15 @@ from .measurement import MEASUREMENTS_DIR
 def project_commit(project: Path) -> str | None:
     """HEAD, with `+dirty` when tracked files other than the measurement records differ from it."""
     try:
-        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=project, capture_output=True, text=True, check=True).stdout.strip()
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=project, capture_output=True, text=True, check=True
+        ).stdout.strip()
         status = subprocess.run(
             ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", f":!catalog/{MEASUREMENTS_DIR}"],
-            cwd=project, capture_output=True, text=True, check=True,
+            cwd=project,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return None

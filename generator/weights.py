@@ -208,7 +208,9 @@ def download(url: str, partial: Path, settings: FetchSettings, https_only: bool)
                     if https_only:
                         hops = [*(r.url for r in response.history), response.url]
                         if any(hop.scheme != "https" for hop in hops):
-                            raise Refused(f"{url}: redirected to {hops[-1]}, not HTTPS; unpinned weights are fetched only over HTTPS")
+                            raise Refused(
+                                f"{url}: redirected to {hops[-1]}, not HTTPS; unpinned weights are fetched only over HTTPS"
+                            )
                     if response.status_code == 416 and have:  # our partial file is no use: start again
                         partial.unlink()
                         last = "server refused to resume (416); restarted"
@@ -219,17 +221,27 @@ def download(url: str, partial: Path, settings: FetchSettings, https_only: bool)
                             raise DownloadFailed(f"{url}: {reason}")
                         last = reason
                         continue
-                    resumed = have and response.status_code == 206 and response.headers.get(
-                        "content-range", ""
-                    ).startswith(f"bytes {have}-")
+                    resumed = (
+                        have
+                        and response.status_code == 206
+                        and response.headers.get("content-range", "").startswith(f"bytes {have}-")
+                    )
                     if not resumed:
                         have = 0
                     length = response.headers.get("content-length")
                     total = have + int(length) if length and length.isdigit() else None
-                    with partial.open("ab" if resumed else "wb") as f, tqdm(
-                        total=total, initial=have, unit="B", unit_scale=True, desc=url_basename(url),
-                        disable=None if settings.progress else True, leave=False,
-                    ) as bar:
+                    with (
+                        partial.open("ab" if resumed else "wb") as f,
+                        tqdm(
+                            total=total,
+                            initial=have,
+                            unit="B",
+                            unit_scale=True,
+                            desc=url_basename(url),
+                            disable=None if settings.progress else True,
+                            leave=False,
+                        ) as bar,
+                    ):
                         for chunk in response.iter_bytes():  # as it arrives: a cut keeps what came
                             f.write(chunk)
                             bar.update(len(chunk))
@@ -354,8 +366,10 @@ class Resolver:
         where = f"${MIRROR_ENV}" + (f" ({self.mirror_path})" if self.mirror_path else " (none)")
         https_only = https_only and expected is None
         if https_only and urlparse(url).scheme != "https":
-            raise Refused(f"{url}: sha256 is null and the URL is not HTTPS; unpinned weights are fetched only over HTTPS "
-                          f"(pin the hash in the card, or put the file in {where})")
+            raise Refused(
+                f"{url}: sha256 is null and the URL is not HTTPS; unpinned weights are fetched only over HTTPS "
+                f"(pin the hash in the card, or put the file in {where})"
+            )
         host = urlparse(url).netloc
         if host in self._unreachable:
             raise Unreachable(f"{url}: cannot connect ({self._unreachable[host]}, earlier in this run)")
@@ -368,7 +382,9 @@ class Resolver:
             self._unreachable[host] = str(exc.__cause__ or exc)
             raise
         try:
-            cached, actual, got = self._ingest(_read_chunks(partial), f"{url_basename(url)} downloaded from {url}", expected)
+            cached, actual, got = self._ingest(
+                _read_chunks(partial), f"{url_basename(url)} downloaded from {url}", expected
+            )
         finally:
             partial.unlink(missing_ok=True)
         if expected is None:

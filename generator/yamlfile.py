@@ -15,9 +15,7 @@ import yaml
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 40
-_SAFE_TAGS = {
-    "tag:yaml.org,2002:" + t for t in ("map", "seq", "str", "int", "float", "bool", "null", "timestamp")
-}
+_SAFE_TAGS = {"tag:yaml.org,2002:" + t for t in ("map", "seq", "str", "int", "float", "bool", "null", "timestamp")}
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 Loc = tuple[str | int, ...]
@@ -57,7 +55,9 @@ def read_yaml(path: Path) -> tuple[Any, LineMap]:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise YamlError(1, f"file is {size:,} bytes, over the {MAX_BYTES:,}-byte limit", "a card is a few KB; split or trim it")
+            raise YamlError(
+                1, f"file is {size:,} bytes, over the {MAX_BYTES:,}-byte limit", "a card is a few KB; split or trim it"
+            )
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise YamlError(1, f"not UTF-8 text ({exc.reason})", "save the file as UTF-8") from None
@@ -93,23 +93,39 @@ def parse_yaml(text: str) -> tuple[Any, LineMap]:
 def _walk(node: yaml.Node, loc: Loc, depth: int, lines: LineMap, seen: set[int]) -> None:
     line = node.start_mark.line + 1
     if id(node) in seen:
-        raise YamlError(lines.lines.get(loc, line), "anchors and aliases (& and *) are not allowed", "write the value out in full")
+        raise YamlError(
+            lines.lines.get(loc, line), "anchors and aliases (& and *) are not allowed", "write the value out in full"
+        )
     seen.add(id(node))
     if depth > MAX_DEPTH:
-        raise YamlError(line, f"structure nested more than {MAX_DEPTH} levels deep", "cards are shallow; flatten this part")
+        raise YamlError(
+            line, f"structure nested more than {MAX_DEPTH} levels deep", "cards are shallow; flatten this part"
+        )
     if node.tag not in _SAFE_TAGS:
-        raise YamlError(line, f"tag {node.tag!r} is not allowed", "remove the `!` tag; cards hold plain strings, numbers, dates, lists and mappings")
+        raise YamlError(
+            line,
+            f"tag {node.tag!r} is not allowed",
+            "remove the `!` tag; cards hold plain strings, numbers, dates, lists and mappings",
+        )
     if isinstance(node, yaml.MappingNode):
         keys: set[Any] = set()
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                raise YamlError(key_node.start_mark.line + 1, "mapping keys must be plain words", "write the key as text")
+                raise YamlError(
+                    key_node.start_mark.line + 1, "mapping keys must be plain words", "write the key as text"
+                )
             if key_node.tag == "tag:yaml.org,2002:merge":
-                raise YamlError(key_node.start_mark.line + 1, "merge keys (<<) are not allowed", "write the keys out in full")
+                raise YamlError(
+                    key_node.start_mark.line + 1, "merge keys (<<) are not allowed", "write the keys out in full"
+                )
             key = key_node.value
             key = int(key) if key_node.tag == "tag:yaml.org,2002:int" and key.lstrip("-").isdigit() else key
             if key in keys:
-                raise YamlError(key_node.start_mark.line + 1, f"key {key!r} appears twice in this mapping", "keep one; the second would silently replace the first")
+                raise YamlError(
+                    key_node.start_mark.line + 1,
+                    f"key {key!r} appears twice in this mapping",
+                    "keep one; the second would silently replace the first",
+                )
             keys.add(key)
             lines.lines[(*loc, key)] = key_node.start_mark.line + 1
             _walk(value_node, (*loc, key), depth + 1, lines, seen)

@@ -40,7 +40,9 @@ def browser_page(*extra_flags: str) -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=[*CHROMIUM_FLAGS, *extra_flags], headless=True)
+        browser = p.chromium.launch(
+            executable_path=chromium_path(), args=[*CHROMIUM_FLAGS, *extra_flags], headless=True
+        )
         try:
             yield browser.new_page()
         finally:

@@ -30,8 +30,13 @@ def export_artifacts(out: Path, *args: str) -> Path:
     import sys
 
     SETTINGS.require("weights_mirror")
-    done = subprocess.run([sys.executable, "-m", "generator.cli", "export", *args, "--out", str(out)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=1200)
+    done = subprocess.run(
+        [sys.executable, "-m", "generator.cli", "export", *args, "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     return out
 

@@ -31,6 +31,11 @@ def client_groups(catalog, folder: Path) -> dict[str, list[dict]]:
     """Per pair `a|b` (ids sorted), the aligned groups the client view makes: key, label and rows."""
     path = folder / "catalog.json"
     path.write_text(catalog_json(catalog), encoding="utf-8")
-    done = subprocess.run(["node", "-e", NODE_ALIGN, str(ROOT / "site_src" / "assets" / "versus.js"), str(path)],
-                          capture_output=True, text=True, check=True, timeout=120)
+    done = subprocess.run(
+        ["node", "-e", NODE_ALIGN, str(ROOT / "site_src" / "assets" / "versus.js"), str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
     return json.loads(done.stdout)

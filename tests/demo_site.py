@@ -30,5 +30,7 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 def panels(page) -> list[dict]:
     """The `data-result` of every panel that has one, once both have."""
-    page.wait_for_function("() => document.querySelectorAll('.vs-panel[data-result]').length >= 2", timeout=90_000, polling=50)
+    page.wait_for_function(
+        "() => document.querySelectorAll('.vs-panel[data-result]').length >= 2", timeout=90_000, polling=50
+    )
     return [json.loads(p.get_attribute("data-result")) for p in page.query_selector_all(".vs-panel[data-result]")]

@@ -40,12 +40,22 @@ def test_figure_quartiles_match_numpy(samples) -> None:
 
 def _record(**changes) -> dict:
     base = {
-        "run": "20261121T120000Z-test-box", "recorded_by": "versus bench",
-        "started": "2026-11-21T12:00:00Z", "updated": "2026-11-21T12:05:00Z", "commit": None,
+        "run": "20261121T120000Z-test-box",
+        "recorded_by": "versus bench",
+        "started": "2026-11-21T12:00:00Z",
+        "updated": "2026-11-21T12:05:00Z",
+        "commit": None,
         "machine": {"name": "test-box", "cpu": "Test CPU", "cores": 2, "memory_bytes": 2**30, "os": "Linux"},
-        "software": {}, "complete": True,
-        "artifact": {"artifact_id": "yolov12n.untrained", "card_id": "yolov12", "variant_id": "yolov12n.v1",
-                     "sha256": "a" * 64, "bytes": 10, "trained": False},
+        "software": {},
+        "complete": True,
+        "artifact": {
+            "artifact_id": "yolov12n.untrained",
+            "card_id": "yolov12",
+            "variant_id": "yolov12n.v1",
+            "sha256": "a" * 64,
+            "bytes": 10,
+            "trained": False,
+        },
         "skipped": {"native": "x", "browser": "y", "accuracy": "z"},
     }
     return {**base, **changes}
@@ -55,19 +65,44 @@ def test_record_rules() -> None:
     Measurement.model_validate(_record())
     with pytest.raises(ValidationError, match="complete record measures it"):
         Measurement.model_validate(_record(skipped={"native": "x"}))
-    assert Measurement.model_validate(_record(skipped={}, complete=False)).pending() == ["native", "browser", "accuracy"]
-    untrained_accuracy = {"dataset": "coco-train2017-sample100", "images": 100, "map50_95": 0.1, "map50": 0.2,
-                          "tool": "pycocotools 2", "score_threshold": 0.001, "max_detections": 100}
+    assert Measurement.model_validate(_record(skipped={}, complete=False)).pending() == [
+        "native",
+        "browser",
+        "accuracy",
+    ]
+    untrained_accuracy = {
+        "dataset": "coco-train2017-sample100",
+        "images": 100,
+        "map50_95": 0.1,
+        "map50": 0.2,
+        "tool": "pycocotools 2",
+        "score_threshold": 0.001,
+        "max_detections": 100,
+    }
     with pytest.raises(ValidationError, match="untrained artifact"):
         Measurement.model_validate(_record(accuracy=untrained_accuracy, skipped={"native": "x", "browser": "y"}))
     trained = {**_record()["artifact"], "trained": True}
     bare_val2017 = {**untrained_accuracy, "dataset": "coco-val2017-person800"}
     with pytest.raises(ValidationError, match="instances, map75, interval, protocol, per_class missing"):
-        Measurement.model_validate(_record(artifact=trained, accuracy=bare_val2017, skipped={"native": "x", "browser": "y"}))
+        Measurement.model_validate(
+            _record(artifact=trained, accuracy=bare_val2017, skipped={"native": "x", "browser": "y"})
+        )
     with pytest.raises(ValidationError, match="min <= q1"):
         figure_json = {"median": 1, "q1": 2, "q3": 3, "min": 0, "max": 4, "runs": 3}
-        Measurement.model_validate(_record(native=[{"threads": 1, "warmup": 0, "session_ms": 1, "inference": figure_json,
-                                                    "end_to_end": figure_json, "peak_rss_bytes": 1}]))
+        Measurement.model_validate(
+            _record(
+                native=[
+                    {
+                        "threads": 1,
+                        "warmup": 0,
+                        "session_ms": 1,
+                        "inference": figure_json,
+                        "end_to_end": figure_json,
+                        "peak_rss_bytes": 1,
+                    }
+                ]
+            )
+        )
 
 
 # --- accuracy (the evaluator itself: tests/test_coco_eval.py) ---------------------------------------------
@@ -95,15 +130,25 @@ def test_accuracy_agrees_with_ultralytics_own_validator(exported: Path, sample_s
 
     (artifact,) = load_artifacts(exported)["yolo11n.coco"]
     names = labels_by_id(load_catalog(CATALOG).registry.labels[artifact.runtime.labels].labels)
-    ours = accuracy.measure_accuracy(exported / "yolo11n.coco" / "model.onnx", artifact.runtime, names, sample_set, resamples=0)
+    ours = accuracy.measure_accuracy(
+        exported / "yolo11n.coco" / "model.onnx", artifact.runtime, names, sample_set, resamples=0
+    )
 
     data = tmp_path / "set"  # a copy: Ultralytics writes a labels cache beside the labels
     shutil.copytree(SAMPLES, data)
-    config = (data / "coco-sample.yaml").read_text().replace("path: .", f"path: {data}").replace("val: images", "train: images\nval: images")
+    config = (
+        (data / "coco-sample.yaml")
+        .read_text()
+        .replace("path: .", f"path: {data}")
+        .replace("val: images", "train: images\nval: images")
+    )
     (data / "data.yaml").write_text(config)
     theirs = YOLO(str(SETTINGS.require("weights_mirror") / "yolo11n" / "yolo11n_int8.tflite"), task="detect").val(
-        data=str(data / "data.yaml"), imgsz=640, batch=1, verbose=False, plots=False, project=str(tmp_path), name="val")
-    print(f"yolo11n mAP50-95 / mAP50: ours {ours.map50_95:.3f} / {ours.map50:.3f}, ultralytics {theirs.box.map:.3f} / {theirs.box.map50:.3f}")
+        data=str(data / "data.yaml"), imgsz=640, batch=1, verbose=False, plots=False, project=str(tmp_path), name="val"
+    )
+    print(
+        f"yolo11n mAP50-95 / mAP50: ours {ours.map50_95:.3f} / {ours.map50:.3f}, ultralytics {theirs.box.map:.3f} / {theirs.box.map50:.3f}"
+    )
     assert ours.images == 100
     assert ours.map50_95 == pytest.approx(theirs.box.map, abs=0.03)
     assert ours.map50 == pytest.approx(theirs.box.map50, abs=0.03)
@@ -142,10 +187,16 @@ def test_the_val2017_set_is_exactly_its_listed_images(tmp_path: Path) -> None:
     shutil.copytree(VAL2017 / "labels", folder / "labels")
     (folder / "images" / "000000999999.jpg").symlink_to(VAL2017 / "images" / listed[0].file)
     again = accuracy.load_set(spec, folder, _coco80(), CATALOG)
-    assert len(again.labelled.images) == 800 and (again.images_sha256, again.labels_sha256) == (loaded.images_sha256, loaded.labels_sha256)
+    assert len(again.labelled.images) == 800 and (again.images_sha256, again.labels_sha256) == (
+        loaded.images_sha256,
+        loaded.labels_sha256,
+    )
     label = folder / "labels" / f"{Path(listed[1].file).stem}.txt"
     label.write_text(label.read_text() + "0 0.5 0.5 0.1 0.1\n")
-    with pytest.raises(coco_eval.LabelledSetError, match=f"{label.name}: {listed[1].boxes + 1} boxes, the set's list says {listed[1].boxes}"):
+    with pytest.raises(
+        coco_eval.LabelledSetError,
+        match=f"{label.name}: {listed[1].boxes + 1} boxes, the set's list says {listed[1].boxes}",
+    ):
         accuracy.load_set(spec, folder, _coco80(), CATALOG)
     shutil.copyfile(VAL2017 / "labels" / label.name, label)
     changed = folder / "images" / listed[2].file
@@ -161,9 +212,19 @@ def test_weights_precision_is_read_from_the_graph(tmp_path: Path) -> None:
 
     def model(dtype: int, dequantize: bool) -> Path:
         weight = helper.make_tensor("w", dtype, [4, 4], [1] * 16)
-        nodes = [helper.make_node("DequantizeLinear", ["w", "s", "z"], ["y"])] if dequantize else [helper.make_node("Identity", ["w"], ["y"])]
-        extra = [helper.make_tensor("s", TensorProto.FLOAT, [], [0.1]), helper.make_tensor("z", dtype, [], [0])] if dequantize else []
-        graph = helper.make_graph(nodes, "g", [], [helper.make_tensor_value_info("y", TensorProto.FLOAT, [4, 4])], [weight, *extra])
+        nodes = (
+            [helper.make_node("DequantizeLinear", ["w", "s", "z"], ["y"])]
+            if dequantize
+            else [helper.make_node("Identity", ["w"], ["y"])]
+        )
+        extra = (
+            [helper.make_tensor("s", TensorProto.FLOAT, [], [0.1]), helper.make_tensor("z", dtype, [], [0])]
+            if dequantize
+            else []
+        )
+        graph = helper.make_graph(
+            nodes, "g", [], [helper.make_tensor_value_info("y", TensorProto.FLOAT, [4, 4])], [weight, *extra]
+        )
         path = tmp_path / f"{dtype}-{dequantize}.onnx"
         onnx.save(helper.make_model(graph), str(path))
         return path
@@ -173,10 +234,14 @@ def test_weights_precision_is_read_from_the_graph(tmp_path: Path) -> None:
     assert accuracy.weights_precision(model(TensorProto.UINT8, True)) == "uint8 (quantized weights)"
     assert accuracy.weights_precision(model(TensorProto.INT8, True)) == "int8 (quantized weights)"
     # What the converter recorded about the source completes it: a float graph may hold 8-bit weights' values.
-    assert accuracy.artifact_precision(model(TensorProto.FLOAT, False), "weights", "tflite") == \
-        "fp32 holding the tflite source's quantized weights (dequantized on conversion)"
-    assert accuracy.artifact_precision(model(TensorProto.UINT8, True), "activations", "tflite") == \
-        "uint8 (quantized weights), activations quantized too (QDQ graph of the tflite source)"
+    assert (
+        accuracy.artifact_precision(model(TensorProto.FLOAT, False), "weights", "tflite")
+        == "fp32 holding the tflite source's quantized weights (dequantized on conversion)"
+    )
+    assert (
+        accuracy.artifact_precision(model(TensorProto.UINT8, True), "activations", "tflite")
+        == "uint8 (quantized weights), activations quantized too (QDQ graph of the tflite source)"
+    )
     assert accuracy.artifact_precision(model(TensorProto.FLOAT, False), None, "onnx") == "fp32"
 
 
@@ -195,21 +260,35 @@ def test_accuracy_record_carries_every_figure_and_the_protocol(exported: Path) -
     bench_set = accuracy.BenchSet(whole.spec, piece, *coco_eval.set_digests(piece))
     seen, logged = [], []
     names = labels_by_id(load_catalog(CATALOG).registry.labels[artifact.runtime.labels].labels)
-    a = accuracy.measure_accuracy(exported / "yolo11n.coco" / "model.onnx", artifact.runtime, names, bench_set,
-                                  progress=lambda done, total: seen.append((done, total)), resamples=200, log=logged.append)
+    a = accuracy.measure_accuracy(
+        exported / "yolo11n.coco" / "model.onnx",
+        artifact.runtime,
+        names,
+        bench_set,
+        progress=lambda done, total: seen.append((done, total)),
+        resamples=200,
+        log=logged.append,
+    )
     print("\n".join(report.accuracy_lines(a, classes=10)))
     assert seen == [(i, 40) for i in range(1, 41)] and "accuracy on 40 images in" in logged[0]
     assert a.dataset == IMAGE_SET and a.images == 40 and a.instances == sum(len(i.classes) for i in piece.images)
     assert sum(c.instances for c in a.per_class) == a.instances
     assert 0.3 < a.map50_95 < a.map50 < 0.9 and a.map50_95 < a.map75 < a.map50
-    assert a.interval.low < a.map50_95 < a.interval.high and (a.interval.resamples, a.interval.confidence) == (200, 0.95)
+    assert a.interval.low < a.map50_95 < a.interval.high and (a.interval.resamples, a.interval.confidence) == (
+        200,
+        0.95,
+    )
     person = next(c for c in a.per_class if c.name == "person")
     assert person.instances == max(c.instances for c in a.per_class) and 0.3 < person.ap50_95 < person.ap50
     p = a.protocol
     decoder = artifact.runtime.decoder
     assert p.input_size == (640, 640) and p.resize == "letterbox (centre)" and p.precision == "fp32"
     assert (p.nms.where, p.nms.class_aware, p.nms.iou_threshold, p.nms.max_kept) == (
-        "outside", decoder.class_aware_nms, decoder.iou_threshold, decoder.max_detections)
+        "outside",
+        decoder.class_aware_nms,
+        decoder.iou_threshold,
+        decoder.max_detections,
+    )
     assert p.images_sha256 == hashlib.sha256("".join(f"{i.path.name}\n" for i in piece.images).encode()).hexdigest()
     assert "crowd" in p.crowd and "box area" in p.size_buckets
     assert (a.score_threshold, a.max_detections) == (0.001, 100)
@@ -219,9 +298,16 @@ def test_accuracy_record_carries_every_figure_and_the_protocol(exported: Path) -
 
 
 def _context(tmp_path: Path, artifacts: Path) -> bench_run.Context:
-    return bench_run.Context(catalog=load_catalog(CATALOG), artifact_root=artifacts, records_root=tmp_path / "records",
-                             accuracy_root=SAMPLES, accuracy_set="sample100", latency_image=IMAGE,
-                             machine=this_machine("test-box"), commit="abc")
+    return bench_run.Context(
+        catalog=load_catalog(CATALOG),
+        artifact_root=artifacts,
+        records_root=tmp_path / "records",
+        accuracy_root=SAMPLES,
+        accuracy_set="sample100",
+        latency_image=IMAGE,
+        machine=this_machine("test-box"),
+        commit="abc",
+    )
 
 
 def _fake_native(calls: list):
@@ -230,8 +316,14 @@ def _fake_native(calls: list):
     def measure(model, runtime_json, image, threads, settings):
         calls.append((Path(model).parent.name, threads))
         times = [10.0 * threads + len(calls), 11.0 * threads + len(calls), 12.0 * threads + len(calls)]
-        return RoundSamples(started="2026-11-21T12:00:00+00:00", session_ms=5, peak_rss_bytes=len(calls),
-                            rss_before_session_bytes=0, inference=times, end_to_end=times), {"onnxruntime": "x"}
+        return RoundSamples(
+            started="2026-11-21T12:00:00+00:00",
+            session_ms=5,
+            peak_rss_bytes=len(calls),
+            rss_before_session_bytes=0,
+            inference=times,
+            end_to_end=times,
+        ), {"onnxruntime": "x"}
 
     return measure
 
@@ -283,8 +375,12 @@ def test_stored_rounds_that_make_a_whole_figure_are_pooled_without_measuring_aga
     for _ in range(2):
         stored.add("yolo11n.coco", 1, measure(ARTIFACTS / "yolo11n.coco" / "model.onnx", "{}", IMAGE, 1, None)[0])
     calls.clear()
-    outcome = bench_run.bench(load_artifacts(ARTIFACTS)["yolo11n.coco"], ctx,
-                              bench_run.Plan(threads=(1,), rounds=2, sections=("native",)), run)
+    outcome = bench_run.bench(
+        load_artifacts(ARTIFACTS)["yolo11n.coco"],
+        ctx,
+        bench_run.Plan(threads=(1,), rounds=2, sections=("native",)),
+        run,
+    )
     (record,) = [read_record(p) for p in outcome.records]
     assert calls == [] and record.complete and [len(n.rounds) for n in record.native] == [2]
     assert not (ctx.records_root / run[0] / ".rounds").exists(), "rounds pooled into the record are dropped"
@@ -308,8 +404,14 @@ def test_rounds_pool_into_one_figure() -> None:
     from generator.bench.native import RoundSamples, Settings, pooled
 
     def round_(times, peak):
-        return RoundSamples(started="2026-11-21T12:00:00+00:00", session_ms=peak / 10, peak_rss_bytes=peak,
-                            rss_before_session_bytes=peak // 2, inference=times, end_to_end=[t + 1 for t in times])
+        return RoundSamples(
+            started="2026-11-21T12:00:00+00:00",
+            session_ms=peak / 10,
+            peak_rss_bytes=peak,
+            rss_before_session_bytes=peak // 2,
+            inference=times,
+            end_to_end=[t + 1 for t in times],
+        )
 
     latency = pooled(2, 5, [round_([10, 11, 12], 100), round_([20, 21, 22, 23], 300), round_([15], 200)])
     assert latency.inference == figure([10, 11, 12, 20, 21, 22, 23, 15])
@@ -332,11 +434,17 @@ def test_a_failed_step_stays_pending_and_the_record_incomplete(tmp_path, monkeyp
 
     monkeypatch.setattr(bench_run, "measure_round", flaky)
     ctx = _context(tmp_path, ARTIFACTS)
-    outcome = bench_run.bench(load_artifacts(ARTIFACTS)["yolo11n.coco"], ctx,
-                              bench_run.Plan(threads=(1, 2), rounds=3, sections=("native",)), bench_run.start_run(ctx))
+    outcome = bench_run.bench(
+        load_artifacts(ARTIFACTS)["yolo11n.coco"],
+        ctx,
+        bench_run.Plan(threads=(1, 2), rounds=3, sections=("native",)),
+        bench_run.start_run(ctx),
+    )
     (record,) = [read_record(p) for p in outcome.records]
     assert not record.complete and [n.threads for n in record.native] == [1]
-    assert outcome.failures == [f"yolo11n.coco: native 2 threads, round {r}: the measuring process died" for r in (1, 2, 3)]
+    assert outcome.failures == [
+        f"yolo11n.coco: native 2 threads, round {r}: the measuring process died" for r in (1, 2, 3)
+    ]
 
 
 def test_unreadable_stored_rounds_name_their_file(tmp_path, monkeypatch) -> None:
@@ -344,20 +452,29 @@ def test_unreadable_stored_rounds_name_their_file(tmp_path, monkeypatch) -> None
     monkeypatch.setattr(accuracy, "measure_accuracy", _fake_accuracy)
     ctx = _context(tmp_path, ARTIFACTS)
     run = bench_run.start_run(ctx)
-    bench_run.bench(load_artifacts(ARTIFACTS)["yolo11n.coco"], ctx, bench_run.Plan(threads=(1,), sections=("accuracy",)), run)
+    bench_run.bench(
+        load_artifacts(ARTIFACTS)["yolo11n.coco"], ctx, bench_run.Plan(threads=(1,), sections=("accuracy",)), run
+    )
     broken = ctx.records_root / run[0] / ".rounds" / "yolo11n.coco.json"
     broken.parent.mkdir()
     broken.write_text('{"1": [{"started": ')
     with pytest.raises(bench_run.BenchError, match=r"yolo11n.coco.json: cannot read the rounds.*delete the file"):
-        bench_run.bench(load_artifacts(ARTIFACTS)["yolo11n.coco"], ctx, bench_run.Plan(threads=(1,)),
-                        bench_run.start_run(ctx, resume=run[0]))
+        bench_run.bench(
+            load_artifacts(ARTIFACTS)["yolo11n.coco"],
+            ctx,
+            bench_run.Plan(threads=(1,)),
+            bench_run.start_run(ctx, resume=run[0]),
+        )
 
 
 def test_a_run_being_measured_cannot_be_resumed_at_the_same_time(tmp_path, monkeypatch) -> None:
     calls: list = []
     monkeypatch.setattr(bench_run, "measure_round", _fake_native(calls))
     ctx = _context(tmp_path, ARTIFACTS)
-    targets, plan = load_artifacts(ARTIFACTS)["yolo11n.coco"], bench_run.Plan(threads=(1,), rounds=1, sections=("native",))
+    targets, plan = (
+        load_artifacts(ARTIFACTS)["yolo11n.coco"],
+        bench_run.Plan(threads=(1,), rounds=1, sections=("native",)),
+    )
     run = bench_run.start_run(ctx)
     with bench_run.run_lock(ctx.records_root / run[0]):  # as another process measuring this run holds it
         with pytest.raises(bench_run.BenchError, match="another `versus bench` is measuring run"):
@@ -378,7 +495,9 @@ def test_no_browser_is_recorded_as_skipped_with_the_reason(tmp_path, monkeypatch
     monkeypatch.setattr(bench_run, "measure_round", _fake_native([]))
     targets = load_artifacts(ARTIFACTS)["yolo11n.coco"]
     ctx = _context(tmp_path, ARTIFACTS)
-    outcome = bench_run.bench(targets, ctx, bench_run.Plan(threads=(1, 2), sections=("native", "browser")), bench_run.start_run(ctx))
+    outcome = bench_run.bench(
+        targets, ctx, bench_run.Plan(threads=(1, 2), sections=("native", "browser")), bench_run.start_run(ctx)
+    )
     (record,) = [read_record(p) for p in outcome.records]
     assert record.complete and not record.browser and not outcome.failures
     assert record.skipped["browser"] == "no browser to measure in: chromium not found at /nowhere"
@@ -386,11 +505,13 @@ def test_no_browser_is_recorded_as_skipped_with_the_reason(tmp_path, monkeypatch
 
 def test_peak_memory_is_the_measuring_process_own(tmp_path) -> None:
     """Linux carries ru_maxrss across fork and exec: a child of a big parent must not report the parent's peak."""
-    code = ("import subprocess, sys\n"
-            "ballast = bytearray(400 * 2**20)\n"
-            "for i in range(0, len(ballast), 4096): ballast[i] = 1\n"
-            "child = 'from generator.bench.native import _peak_rss_bytes; print(_peak_rss_bytes())'\n"
-            "print(subprocess.run([sys.executable, '-c', child], capture_output=True, text=True, check=True).stdout)")
+    code = (
+        "import subprocess, sys\n"
+        "ballast = bytearray(400 * 2**20)\n"
+        "for i in range(0, len(ballast), 4096): ballast[i] = 1\n"
+        "child = 'from generator.bench.native import _peak_rss_bytes; print(_peak_rss_bytes())'\n"
+        "print(subprocess.run([sys.executable, '-c', child], capture_output=True, text=True, check=True).stdout)"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert 0 < int(out.strip()) < 200 * 2**20
 
@@ -398,8 +519,15 @@ def test_peak_memory_is_the_measuring_process_own(tmp_path) -> None:
 def _fake_accuracy(model, runtime, names, sample, **kwargs):
     from generator.measurement import Accuracy
 
-    return Accuracy(dataset="coco-train2017-sample100", images=1, map50_95=0.5, map50=0.6, tool="pycocotools 0",
-                    score_threshold=0.001, max_detections=100)
+    return Accuracy(
+        dataset="coco-train2017-sample100",
+        images=1,
+        map50_95=0.5,
+        map50=0.6,
+        tool="pycocotools 0",
+        score_threshold=0.001,
+        max_detections=100,
+    )
 
 
 def test_the_accuracy_step_reads_the_val2017_set_or_says_why_not(tmp_path, monkeypatch) -> None:
@@ -435,7 +563,10 @@ def test_a_run_keeps_one_accuracy_set(tmp_path, monkeypatch) -> None:
     run = bench_run.start_run(ctx)
     bench_run.bench(targets, ctx, bench_run.Plan(threads=(1,), sections=("accuracy",)), run)
     val2017 = replace(ctx, accuracy_root=VAL2017, accuracy_set="val2017")
-    with pytest.raises(bench_run.BenchError, match="measured accuracy on coco-train2017-sample100; resume it with --accuracy-set sample100"):
+    with pytest.raises(
+        bench_run.BenchError,
+        match="measured accuracy on coco-train2017-sample100; resume it with --accuracy-set sample100",
+    ):
         bench_run.bench(targets, val2017, bench_run.Plan(threads=(1,)), bench_run.start_run(val2017, resume=run[0]))
 
 
@@ -460,7 +591,10 @@ def test_two_runs_are_compared_median_by_median() -> None:
         return Measurement.model_validate(_record(native=native, skipped={"browser": "y", "accuracy": "z"}))
 
     diffs = report.differences([rec(100.0)], [rec(108.0)])
-    assert [(d.figure, round(d.relative, 2)) for d in diffs] == [("native 1t inference", 0.08), ("native 1t end-to-end", 0.08)]
+    assert [(d.figure, round(d.relative, 2)) for d in diffs] == [
+        ("native 1t inference", 0.08),
+        ("native 1t end-to-end", 0.08),
+    ]
     assert "within 10%" in report.difference_table(diffs)
     assert "outside 10%" in report.difference_table(report.differences([rec(100.0)], [rec(120.0)]))
 
@@ -471,10 +605,39 @@ def test_two_runs_are_compared_median_by_median() -> None:
 def test_versus_bench_measures_and_records(exported: Path, tmp_path: Path) -> None:
     records = tmp_path / "records"
     done = subprocess.run(
-        [sys.executable, "-m", "generator.cli", "bench", "yolo11n.coco", "yolov12n.untrained", "--no-export",
-         "--artifacts", str(exported), "--records", str(records), "--skip", "browser", "--accuracy-set", "sample100",
-         "--bootstrap", "100", "--threads", "1", "--rounds", "2", "--runs", "3", "--min-seconds", "0", "--warmup", "1"],
-        cwd=ROOT, capture_output=True, text=True, timeout=900,
+        [
+            sys.executable,
+            "-m",
+            "generator.cli",
+            "bench",
+            "yolo11n.coco",
+            "yolov12n.untrained",
+            "--no-export",
+            "--artifacts",
+            str(exported),
+            "--records",
+            str(records),
+            "--skip",
+            "browser",
+            "--accuracy-set",
+            "sample100",
+            "--bootstrap",
+            "100",
+            "--threads",
+            "1",
+            "--rounds",
+            "2",
+            "--runs",
+            "3",
+            "--min-seconds",
+            "0",
+            "--warmup",
+            "1",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     (run,) = records.iterdir()
@@ -490,8 +653,12 @@ def test_versus_bench_measures_and_records(exported: Path, tmp_path: Path) -> No
     assert native.peak_rss_bytes > native.rss_before_session_bytes > 0
     assert 0.3 < trained.accuracy.map50_95 < trained.accuracy.map50 < 0.9
     assert trained.accuracy.dataset == "coco-train2017-sample100" and trained.accuracy.interval.resamples == 100
-    assert trained.accuracy.map75 and trained.accuracy.per_class and trained.accuracy.protocol.precision == (
-        "fp32 holding the tflite source's quantized weights (dequantized on conversion)")
+    assert (
+        trained.accuracy.map75
+        and trained.accuracy.per_class
+        and trained.accuracy.protocol.precision
+        == ("fp32 holding the tflite source's quantized weights (dequantized on conversion)")
+    )
     assert trained.software["onnxruntime"] and trained.software["pycocotools"]
     assert untrained.accuracy is None and untrained.native and not untrained.artifact.trained
     assert "UNTRAINED" in done.stdout and "100 COCO train2017 images (training images: a quick check" in done.stdout
@@ -504,8 +671,23 @@ def started_recently(when: dt.datetime) -> bool:
 
 
 def test_versus_bench_names_what_it_cannot_find(tmp_path: Path) -> None:
-    done = subprocess.run([sys.executable, "-m", "generator.cli", "bench", "nope", "--no-export", "--artifacts",
-                           str(ARTIFACTS), "--records", str(tmp_path)], cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "generator.cli",
+            "bench",
+            "nope",
+            "--no-export",
+            "--artifacts",
+            str(ARTIFACTS),
+            "--records",
+            str(tmp_path),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 2
     assert "no artifact for nope" in done.stderr and "yolo11n.coco" in done.stderr
     assert not any(tmp_path.iterdir())

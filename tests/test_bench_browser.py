@@ -57,9 +57,17 @@ def test_session_options_knob_reaches_the_workers_session(exported: Path) -> Non
     with BrowserBench(exported, artifacts, load_catalog(CATALOG), chromium=chromium_path()) as bench:
         assert "session-options" not in bench.page_url(yolo, threads=1, warmup=1, runs=1)
         with pytest.raises(BrowserUnavailable, match="unsupported graph optimization level: bogus"):
-            bench.measure(yolo, threads=1, warmup=0, runs=1, cold_pages=0, session_options={"graphOptimizationLevel": "bogus"})
-        latency = bench.measure(yolo, threads=1, warmup=0, runs=1, cold_pages=0,
-                                session_options={"graphOptimizationLevel": "basic", "executionProviders": ["webgpu"]})
+            bench.measure(
+                yolo, threads=1, warmup=0, runs=1, cold_pages=0, session_options={"graphOptimizationLevel": "bogus"}
+            )
+        latency = bench.measure(
+            yolo,
+            threads=1,
+            warmup=0,
+            runs=1,
+            cold_pages=0,
+            session_options={"graphOptimizationLevel": "basic", "executionProviders": ["webgpu"]},
+        )
     assert latency.backend == "wasm" and latency.inference.runs == 1
 
 
@@ -79,37 +87,62 @@ def test_measure_button_on_the_site_stops_the_webcam_and_offers_records(exported
     site = tmp_path / "site"
     build_site(load_catalog(CATALOG), site, artifacts=exported)
     with serve(site) as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=[*CHROMIUM_FLAGS, *FAKE_CAMERA], headless=True)
+        browser = p.chromium.launch(
+            executable_path=chromium_path(), args=[*CHROMIUM_FLAGS, *FAKE_CAMERA], headless=True
+        )
         try:
             page = browser.new_page(accept_downloads=True)
             page.goto(f"{url}/compare/mobilenet-ssd-v2-vs-yolo11/")
-            page.wait_for_function("() => document.querySelectorAll('.vs-panel[data-result]').length === 2", timeout=120_000, polling=50)
-            page.evaluate("() => Object.assign(document.querySelector('.vs-demo').dataset, {measureWarmup: '1', measureRuns: '2'})")
+            page.wait_for_function(
+                "() => document.querySelectorAll('.vs-panel[data-result]').length === 2", timeout=120_000, polling=50
+            )
+            page.evaluate(
+                "() => Object.assign(document.querySelector('.vs-demo').dataset, {measureWarmup: '1', measureRuns: '2'})"
+            )
             page.get_by_role("button", name="Webcam").click()
             page.wait_for_function(
                 "() => [...document.querySelectorAll('.vs-panel[data-result]')].every(p => JSON.parse(p.dataset.result).source === 'webcam')",
-                timeout=60_000, polling=50,
+                timeout=60_000,
+                polling=50,
             )
             button = page.get_by_role("button", name="Measure on this device")
             button.click()
-            page.wait_for_function("() => document.querySelector('.vs-demo').dataset.measureState !== undefined", polling=50)
+            page.wait_for_function(
+                "() => document.querySelector('.vs-demo').dataset.measureState !== undefined", polling=50
+            )
             assert button.is_disabled()
             page.wait_for_function(
-                "() => ['done', 'error'].includes(document.querySelector('.vs-demo').dataset.measureState)", timeout=300_000, polling=50
+                "() => ['done', 'error'].includes(document.querySelector('.vs-demo').dataset.measureState)",
+                timeout=300_000,
+                polling=50,
             )
             demo = page.evaluate("() => ({...document.querySelector('.vs-demo').dataset})")
             assert demo["measureState"] == "done", demo.get("measureError")
-            assert page.get_by_role("button", name="Webcam").get_attribute("aria-pressed") == "false", "measuring stops the webcam"
+            assert page.get_by_role("button", name="Webcam").get_attribute("aria-pressed") == "false", (
+                "measuring stops the webcam"
+            )
             assert button.is_enabled()
 
-            records = [Measurement.model_validate_json(p.get_attribute("data-measurement")) for p in page.query_selector_all(".vs-panel")]
+            records = [
+                Measurement.model_validate_json(p.get_attribute("data-measurement"))
+                for p in page.query_selector_all(".vs-panel")
+            ]
             assert sorted(r.artifact.artifact_id for r in records) == sorted(VARIANTS)
             assert len({r.run for r in records}) == 1 and records[0].recorded_by == "versus demo"
-            head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
-            assert {r.commit.removesuffix("+dirty") for r in records} == {head}, "the site's build commit names the demo code"
+            head = subprocess.run(
+                ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+            ).stdout.strip()
+            assert {r.commit.removesuffix("+dirty") for r in records} == {head}, (
+                "the site's build commit names the demo code"
+            )
             for record in records:
                 (latency,) = record.browser
-                assert latency.backend == "wasm" and latency.cross_origin_isolated and latency.inference.runs == 2 and latency.warmup == 1
+                assert (
+                    latency.backend == "wasm"
+                    and latency.cross_origin_isolated
+                    and latency.inference.runs == 2
+                    and latency.warmup == 1
+                )
                 assert record.software["onnxruntime-web"] == "1.30.0" and record.machine.cores >= 1
             assert page.locator(".vs-measure-table tbody tr").count() == 2
 

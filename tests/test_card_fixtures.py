@@ -51,7 +51,14 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     card.write_text(text)
     _, problems = check_catalog(make_catalog(tmp_path, card))
     messages = "\n".join(map(str, problems))
-    for expected in ["greater than 0", "over 100", "Nope-1.0", "in the future", "teleportation", "unknown key 'colour'"]:
+    for expected in [
+        "greater than 0",
+        "over 100",
+        "Nope-1.0",
+        "in the future",
+        "teleportation",
+        "unknown key 'colour'",
+    ]:
         assert expected in messages, messages
 
 
@@ -82,7 +89,8 @@ def test_symlinked_card_is_refused(tmp_path: Path) -> None:
 def test_featured_pairs_must_name_cards_that_share_a_task(tmp_path: Path) -> None:
     root = make_catalog(tmp_path, *sorted((FIXTURES / "cards" / "valid").glob("*.yaml")))
     (root / "featured.yaml").write_text(
-        "- {a: tiny-detector, b: tiny-classifier, why: x}\n- {a: tiny-detector, b: no-such-card, why: y}\n", encoding="utf-8"
+        "- {a: tiny-detector, b: tiny-classifier, why: x}\n- {a: tiny-detector, b: no-such-card, why: y}\n",
+        encoding="utf-8",
     )
     catalog, problems = check_catalog(root)
     assert catalog is None

@@ -7,14 +7,17 @@ from __future__ import annotations
 import pytest
 
 
-
-
 def headline(card, variant_id: str, source: str, dataset: str = "coco-val2017", kind: str = "claimed"):
     """The first mAP50-95 figure of a variant from one source, without a metric-level checkpoint."""
     variant = next(v for v in card.variants if v.id == variant_id)
     for m in variant.metrics:
-        if (m.metric == "map50_95" and m.source == source and m.dataset == dataset and m.checkpoint is None
-                and m.source_kind == kind):
+        if (
+            m.metric == "map50_95"
+            and m.source == source
+            and m.dataset == dataset
+            and m.checkpoint is None
+            and m.source_kind == kind
+        ):
             return m
     raise AssertionError(f"{variant_id}: no {kind} mAP50-95 on {dataset} from {source}")
 
@@ -26,19 +29,32 @@ def weights_licences(card) -> set[str]:
 # --- DAMO-YOLO ---------------------------------------------------------------
 
 DAMO = {  # variant -> claimed COCO val2017 mAP50-95 (README model zoo at 319572e; DAMO-YOLO-N: README at 7908342)
-    "damo-yolo-t.coco": 42.0, "damo-yolo-t.coco-distill": 43.6, "damo-yolo-s.coco": 46.0,
-    "damo-yolo-s.coco-distill": 47.7, "damo-yolo-m.coco": 49.2, "damo-yolo-m.coco-distill": 50.2,
-    "damo-yolo-l.coco": 50.8, "damo-yolo-l.coco-distill": 51.9,
-    "damo-yolo-t.legacy": 41.8, "damo-yolo-t.legacy-distill": 43.0, "damo-yolo-s.legacy": 45.6,
-    "damo-yolo-s.legacy-distill": 46.8, "damo-yolo-m.legacy": 48.7, "damo-yolo-m.legacy-distill": 50.0,
-    "damo-yolo-ns.coco": 32.3, "damo-yolo-nm.coco": 38.2, "damo-yolo-nl.coco": 40.5,
+    "damo-yolo-t.coco": 42.0,
+    "damo-yolo-t.coco-distill": 43.6,
+    "damo-yolo-s.coco": 46.0,
+    "damo-yolo-s.coco-distill": 47.7,
+    "damo-yolo-m.coco": 49.2,
+    "damo-yolo-m.coco-distill": 50.2,
+    "damo-yolo-l.coco": 50.8,
+    "damo-yolo-l.coco-distill": 51.9,
+    "damo-yolo-t.legacy": 41.8,
+    "damo-yolo-t.legacy-distill": 43.0,
+    "damo-yolo-s.legacy": 45.6,
+    "damo-yolo-s.legacy-distill": 46.8,
+    "damo-yolo-m.legacy": 48.7,
+    "damo-yolo-m.legacy-distill": 50.0,
+    "damo-yolo-ns.coco": 32.3,
+    "damo-yolo-nm.coco": 38.2,
+    "damo-yolo-nl.coco": 40.5,
 }
 
 
 def test_damo_yolo_who_and_licences(catalog) -> None:
     card = catalog.card("damo-yolo")
     assert [o.name for o in card.organizations] == [
-        "Alibaba DAMO Data Analytics and Intelligence Lab (TinyML team)", "Alibaba Group"]
+        "Alibaba DAMO Data Analytics and Intelligence Lab (TinyML team)",
+        "Alibaba Group",
+    ]
     assert card.license.id == "Apache-2.0"
     # The checkpoints live outside the repository and no source gives them a licence.
     assert weights_licences(card) == {"not-stated"}
@@ -64,7 +80,13 @@ def test_damo_yolo_latency_excludes_nms(catalog) -> None:
     s = next(v for v in card.variants if v.id == "damo-yolo-s.coco")
     (lat,) = [m for m in s.metrics if m.metric == "latency_ms" and m.source_kind == "claimed"]
     assert (lat.value, lat.hardware, lat.engine, lat.precision, lat.batch, lat.includes_pre_post) == (
-        3.83, "nvidia-t4", "tensorrt", "fp16", 1, False)
+        3.83,
+        "nvidia-t4",
+        "tensorrt",
+        "fp16",
+        1,
+        False,
+    )
     # Ultralytics re-times it faster and says less about how; kept apart as a vendor figure.
     (vendor,) = [m for m in s.metrics if m.metric == "latency_ms" and m.source_kind == "vendor-measured"]
     assert (vendor.value, vendor.source, vendor.precision) == (3.45, "ul-compare-damo-ppyoloe", "not-stated")
@@ -90,8 +112,9 @@ def test_yolo_nas_code_and_weights_licences_differ(catalog) -> None:
     assert card.paper is None
 
 
-@pytest.mark.parametrize("variant_id,value", [("yolo-nas-s.coco", 47.5), ("yolo-nas-m.coco", 51.55),
-                                              ("yolo-nas-l.coco", 52.22)])
+@pytest.mark.parametrize(
+    "variant_id,value", [("yolo-nas-s.coco", 47.5), ("yolo-nas-m.coco", 51.55), ("yolo-nas-l.coco", 52.22)]
+)
 def test_yolo_nas_headline_figures(catalog, variant_id: str, value: float) -> None:
     card = catalog.card("yolo-nas")
     assert headline(card, variant_id, "sg-model-zoo").value == value
@@ -110,12 +133,19 @@ def test_yolo_nas_int8_figures_are_marked_as_another_checkpoint(catalog) -> None
 # --- PP-YOLOE+ ---------------------------------------------------------------
 
 PPYOLOE = {  # variant -> (val2017, test-dev2017) from configs/ppyoloe/README.md at 666f597
-    "pp-yoloe-plus-s.coco": (43.7, 43.9), "pp-yoloe-plus-m.coco": (49.8, 50.0),
-    "pp-yoloe-plus-m.coco-distill": (51.0, 51.2), "pp-yoloe-plus-l.coco": (52.9, 53.3),
-    "pp-yoloe-plus-l.coco-distill": (54.0, 54.4), "pp-yoloe-plus-x.coco": (54.7, 54.9),
+    "pp-yoloe-plus-s.coco": (43.7, 43.9),
+    "pp-yoloe-plus-m.coco": (49.8, 50.0),
+    "pp-yoloe-plus-m.coco-distill": (51.0, 51.2),
+    "pp-yoloe-plus-l.coco": (52.9, 53.3),
+    "pp-yoloe-plus-l.coco-distill": (54.0, 54.4),
+    "pp-yoloe-plus-x.coco": (54.7, 54.9),
 }
-PPYOLOE_TINY = {"pp-yoloe-plus-t-aux.coco-640": 39.9, "pp-yoloe-plus-t-aux-relu.coco-640": 36.4,
-                "pp-yoloe-plus-t-aux.coco-320": 33.3, "pp-yoloe-plus-t-aux-relu.coco-320": 30.1}
+PPYOLOE_TINY = {
+    "pp-yoloe-plus-t-aux.coco-640": 39.9,
+    "pp-yoloe-plus-t-aux-relu.coco-640": 36.4,
+    "pp-yoloe-plus-t-aux.coco-320": 33.3,
+    "pp-yoloe-plus-t-aux-relu.coco-320": 30.1,
+}
 
 
 def test_pp_yoloe_plus_who_and_licences(catalog) -> None:
@@ -146,12 +176,17 @@ def test_pp_yoloe_plus_tiny_headline_figures(catalog, variant_id: str, value: fl
 # --- PP-PicoDet --------------------------------------------------------------
 
 PICODET = {  # variant -> (source, claimed COCO val2017 mAP50-95) at 666f597
-    "picodet-xs.coco-320": ("picodet-readme-en", 23.5), "picodet-xs.coco-416": ("picodet-readme-en", 26.2),
-    "picodet-s.coco-320": ("picodet-readme-en", 29.1), "picodet-s.coco-416": ("picodet-readme-en", 32.5),
-    "picodet-m.coco-320": ("picodet-readme-en", 34.4), "picodet-m.coco-416": ("picodet-readme-en", 37.5),
-    "picodet-l.coco-320": ("picodet-readme-en", 36.1), "picodet-l.coco-416": ("picodet-readme-en", 39.4),
+    "picodet-xs.coco-320": ("picodet-readme-en", 23.5),
+    "picodet-xs.coco-416": ("picodet-readme-en", 26.2),
+    "picodet-s.coco-320": ("picodet-readme-en", 29.1),
+    "picodet-s.coco-416": ("picodet-readme-en", 32.5),
+    "picodet-m.coco-320": ("picodet-readme-en", 34.4),
+    "picodet-m.coco-416": ("picodet-readme-en", 37.5),
+    "picodet-l.coco-320": ("picodet-readme-en", 36.1),
+    "picodet-l.coco-416": ("picodet-readme-en", 39.4),
     "picodet-l.coco-640": ("picodet-readme-en", 42.6),
-    "picodet-s-npu.coco-416": ("picodet-readme-cn", 30.1), "picodet-s.coco-416-qat": ("picodet-readme-en", 31.5),
+    "picodet-s-npu.coco-416": ("picodet-readme-cn", 30.1),
+    "picodet-s.coco-416-qat": ("picodet-readme-en", 31.5),
     "picodet-s-esnet.coco-320": ("picodet-legacy-readme", 27.1),
     "picodet-s-esnet.coco-416": ("picodet-legacy-readme", 30.7),
     "picodet-m-esnet.coco-320": ("picodet-legacy-readme", 30.9),

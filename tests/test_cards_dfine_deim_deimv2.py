@@ -6,15 +6,16 @@ from __future__ import annotations
 import pytest
 
 
-
-
 def variant(card, variant_id):
     return next(v for v in card.variants if v.id == variant_id)
 
 
 def accuracy(v, source, kind, dataset="coco-val2017"):
-    return [m for m in v.metrics
-            if m.metric == "map50_95" and m.source == source and m.source_kind == kind and m.dataset == dataset]
+    return [
+        m
+        for m in v.metrics
+        if m.metric == "map50_95" and m.source == source and m.source_kind == kind and m.dataset == dataset
+    ]
 
 
 # (variant, value, source, dataset) for the authors' own headline figure of every checkpoint
@@ -107,7 +108,11 @@ def test_dfine_outside_figures(catalog) -> None:
 def test_deim_who_and_licences(catalog) -> None:
     card = catalog.card("deim")
     assert [o.name for o in card.organizations] == [
-        "Intellindust AI Lab", "City University of Hong Kong", "Great Bay University", "Hefei Normal University"]
+        "Intellindust AI Lab",
+        "City University of Hong Kong",
+        "Great Bay University",
+        "Hefei Normal University",
+    ]
     assert card.license.id == "Apache-2.0"
     assert card.paper is not None and card.paper.arxiv == "2412.04234" and card.paper.venue == "CVPR 2025"
     assert {v.id for v in card.variants} == {h[0] for h in DEIM_HEADLINES}

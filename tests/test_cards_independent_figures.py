@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 
 
-
 LEADERBOARD = "https://github.com/roboflow/model-leaderboard/blob/0e3b439893871c740c3f10e75a9176bb324b66d3/"
 
 
@@ -19,7 +18,8 @@ def variant(card, variant_id):
 def accuracy(v, source, source_kind, checkpoint=None):
     """The one COCO val2017 mAP50-95 of `v` from `source`, of that kind, for that checkpoint."""
     found = [
-        m for m in v.metrics
+        m
+        for m in v.metrics
         if m.metric == "map50_95" and m.source == source and m.source_kind == source_kind and m.checkpoint == checkpoint
     ]
     assert len(found) == 1, (v.id, source, source_kind, checkpoint, found)
@@ -37,7 +37,13 @@ PINNED = [
     # run.py downloads the v1.0 release, so the figure sits on the v1.0 variant, not on turbo.
     ("yolov12", "yolov12n.v1", ("yolov12-readme", 40.6), ("leaderboard-yolov12n", 39.7), (100, 0.001, "included")),
     # run.py sets no detection limit for RT-DETR; left unstated rather than assumed.
-    ("rt-detr", "rtdetr-r18.coco", ("rtdetr-paddle-zoo", 46.5), ("leaderboard-rtdetr-r18", 46.4), ("not-stated", 0.001, "none")),
+    (
+        "rt-detr",
+        "rtdetr-r18.coco",
+        ("rtdetr-paddle-zoo", 46.5),
+        ("leaderboard-rtdetr-r18", 46.4),
+        ("not-stated", 0.001, "none"),
+    ),
 ]
 
 
@@ -78,7 +84,9 @@ def test_rtmdet_leaderboard_figure_is_mmyolos_checkpoint(catalog) -> None:
     two are never lined up as one fact."""
     v = variant(catalog.card("rtmdet"), "rtmdet-tiny.coco")
     assert accuracy(v, "mmdet-rtmdet-readme", "claimed").value == 41.1
-    m = accuracy(v, "leaderboard-rtmdet-tiny", "independent", checkpoint="MMYOLO rtmdet_tiny_syncbn_fast_8xb32-300e_coco")
+    m = accuracy(
+        v, "leaderboard-rtmdet-tiny", "independent", checkpoint="MMYOLO rtmdet_tiny_syncbn_fast_8xb32-300e_coco"
+    )
     assert m.value == 41.0
     assert m.protocol.evaluator == "supervision" and m.protocol.nms == "included"
     assert all("rtmdet_tiny_8xb32" in str(w.url) for w in v.weights)  # the variant's own file stays MMDetection's

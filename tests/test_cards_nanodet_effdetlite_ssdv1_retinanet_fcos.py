@@ -6,8 +6,6 @@ from __future__ import annotations
 import pytest
 
 
-
-
 def _variants(card):
     return {v.id: v for v in card.variants}
 
@@ -90,7 +88,12 @@ FAMILIES = {
     "efficientdet-lite": (["Google Research"], "Apache-2.0", {"not-stated"}, EFFDET_LITE),
     # Apache-2.0: TFLite's stock example detect.tflite, the demo's third-party copy (the zoo archives state none)
     "ssd-mobilenet-v1": (["Google"], "Apache-2.0", {"not-stated", "Apache-2.0"}, SSD_MOBILENET_V1),
-    "retinanet": (["Facebook AI Research (FAIR)", "Facebook AI Research (FAIR)"], "Apache-2.0", {"CC-BY-SA-3.0"}, RETINANET),
+    "retinanet": (
+        ["Facebook AI Research (FAIR)", "Facebook AI Research (FAIR)"],
+        "Apache-2.0",
+        {"CC-BY-SA-3.0"},
+        RETINANET,
+    ),
     "fcos": (["The FCOS authors (Tian, Shen, Chen, He)"], "LicenseRef-FCOS-NonCommercial", {"not-stated"}, FCOS),
 }
 
@@ -121,7 +124,9 @@ def test_traps_are_recorded(catalog) -> None:
     # RetinaNet: detectron2's 2019 and 2020 checkpoints are different files with different accuracy.
     rn = _variants(catalog.card("retinanet"))
     assert _headline(rn["retinanet-r50-fpn.d2-1x"]).value != _headline(rn["retinanet-r50-fpn.d2-1x-2019"]).value
-    assert {w.url for w in rn["retinanet-r50-fpn.d2-1x"].weights}.isdisjoint(w.url for w in rn["retinanet-r50-fpn.d2-1x-2019"].weights)
+    assert {w.url for w in rn["retinanet-r50-fpn.d2-1x"].weights}.isdisjoint(
+        w.url for w in rn["retinanet-r50-fpn.d2-1x-2019"].weights
+    )
     # EfficientDet-Lite: the README's parameter counts changed; both values are kept with their sources.
     lite0 = _variants(catalog.card("efficientdet-lite"))["efficientdet-lite0.coco"]
     assert {(p.value, p.source) for p in lite0.params} == {(3.2, "automl-readme"), (4.3, "automl-readme-2021")}

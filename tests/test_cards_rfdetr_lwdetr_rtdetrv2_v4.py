@@ -7,8 +7,6 @@ from __future__ import annotations
 import pytest
 
 
-
-
 def variant(card, variant_id):
     return next(v for v in card.variants if v.id == variant_id)
 
@@ -16,7 +14,9 @@ def variant(card, variant_id):
 def headline(card, variant_id, value, source, kind):
     """The variant has a COCO val2017 mAP50-95 figure with this value, source and source kind."""
     v = variant(card, variant_id)
-    found = [(m.value, m.source, m.source_kind) for m in v.metrics if m.metric == "map50_95" and m.dataset == "coco-val2017"]
+    found = [
+        (m.value, m.source, m.source_kind) for m in v.metrics if m.metric == "map50_95" and m.dataset == "coco-val2017"
+    ]
     assert (value, source, kind) in found, f"{variant_id}: {found}"
 
 
@@ -41,8 +41,16 @@ def test_rfdetr_who_and_licences(catalog) -> None:
     assert names == {"Roboflow", "Carnegie Mellon University"}
     assert card.license.id == "Apache-2.0"
     assert card.paper is not None and card.paper.arxiv == "2511.09554" and card.paper.venue is None
-    for vid in ("rf-detr-nano.coco", "rf-detr-small.coco", "rf-detr-medium.coco", "rf-detr-large.coco-2026",
-                "rf-detr-large.coco-2025", "rf-detr-base.coco", "rf-detr-seg-xlarge.coco", "rf-detr-seg-2xlarge.coco"):
+    for vid in (
+        "rf-detr-nano.coco",
+        "rf-detr-small.coco",
+        "rf-detr-medium.coco",
+        "rf-detr-large.coco-2026",
+        "rf-detr-large.coco-2025",
+        "rf-detr-base.coco",
+        "rf-detr-seg-xlarge.coco",
+        "rf-detr-seg-2xlarge.coco",
+    ):
         assert [w.license for w in variant(card, vid).weights] == ["Apache-2.0"], vid
     for vid in ("rf-detr-xlarge.coco", "rf-detr-2xlarge.coco"):
         (w,) = variant(card, vid).weights
@@ -70,7 +78,14 @@ def test_rfdetr_headline(catalog, variant_id, value, source, kind) -> None:
 
 def test_rfdetr_latency_context(catalog) -> None:
     m = next(m for m in variant(catalog.card("rf-detr"), "rf-detr-nano.coco").metrics if m.metric == "latency_ms")
-    assert (m.value, m.hardware, m.engine, m.precision, m.batch, m.includes_pre_post) == (2.3, "nvidia-t4", "tensorrt", "fp16", 1, False)
+    assert (m.value, m.hardware, m.engine, m.precision, m.batch, m.includes_pre_post) == (
+        2.3,
+        "nvidia-t4",
+        "tensorrt",
+        "fp16",
+        1,
+        False,
+    )
 
 
 # --- LW-DETR -----------------------------------------------------------------
@@ -147,7 +162,9 @@ def test_rtdetrv2_headlines(catalog, variant_id, claimed, board) -> None:
     source = "rtdetrv2-zoo-2024-07" if variant_id.endswith("initial") else "rtdetrv2-zoo"
     headline(card, variant_id, claimed, source, "claimed")
     if board is not None:
-        independent = [m for m in variant(card, variant_id).metrics if m.source_kind == "independent" and m.metric == "map50_95"]
+        independent = [
+            m for m in variant(card, variant_id).metrics if m.source_kind == "independent" and m.metric == "map50_95"
+        ]
         assert [m.value for m in independent] == [board]
         assert independent[0].source.startswith("leaderboard-rtdetrv2-")
 

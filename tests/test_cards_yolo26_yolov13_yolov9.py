@@ -6,8 +6,6 @@ from __future__ import annotations
 import pytest
 
 
-
-
 def variant(card, variant_id):
     (found,) = [v for v in card.variants if v.id == variant_id]
     return found
@@ -16,8 +14,11 @@ def variant(card, variant_id):
 def accuracy(v, source, source_kind, checkpoint=None):
     """The one COCO val2017 mAP50-95 of `v` from `source`, of that kind, for that head/checkpoint."""
     found = [
-        m for m in v.metrics
-        if m.metric == "map50_95" and m.source == source and m.source_kind == source_kind
+        m
+        for m in v.metrics
+        if m.metric == "map50_95"
+        and m.source == source
+        and m.source_kind == source_kind
         and getattr(m, "checkpoint", None) == checkpoint
     ]
     assert len(found) == 1, (v.id, source, source_kind, checkpoint, found)
@@ -33,7 +34,11 @@ def weights_licences(card, suffix=""):
 # --- YOLO26 ------------------------------------------------------------------
 
 YOLO26 = {  # size: (end-to-end head, one-to-many head), docs detection table
-    "n": (40.1, 40.9), "s": (47.8, 48.6), "m": (52.5, 53.1), "l": (54.4, 55.0), "x": (56.9, 57.5),
+    "n": (40.1, 40.9),
+    "s": (47.8, 48.6),
+    "m": (52.5, 53.1),
+    "l": (54.4, 55.0),
+    "x": (56.9, 57.5),
 }
 
 
@@ -62,9 +67,9 @@ def test_yolo26_two_heads_never_mixed(catalog, size: str) -> None:
 
 def test_yolo26_params_are_not_yolo11s(catalog) -> None:
     """A vendor table copied YOLO11's parameter counts onto YOLO26: the card must not."""
-    yolo11 = {v.id[len("yolo11"):-len(".coco")]: v.params[0].value for v in catalog.card("yolo11").variants}
+    yolo11 = {v.id[len("yolo11") : -len(".coco")]: v.params[0].value for v in catalog.card("yolo11").variants}
     for v in catalog.card("yolo26").variants:
-        size = v.id[len("yolo26"):-len(".coco")]
+        size = v.id[len("yolo26") : -len(".coco")]
         assert v.params[0].value != yolo11[size], v.id
     assert [v.params[0].value for v in catalog.card("yolo26").variants] == [2.4, 9.5, 20.4, 24.8, 55.7]
 
@@ -72,7 +77,10 @@ def test_yolo26_params_are_not_yolo11s(catalog) -> None:
 # --- YOLOv13 -----------------------------------------------------------------
 
 YOLOV13 = {  # size: (authors' README Table 1, roboflow/model-leaderboard)
-    "n": (41.6, 40.4), "s": (48.0, 46.8), "l": (53.4, 52.3), "x": (54.8, 53.7),
+    "n": (41.6, 40.4),
+    "s": (48.0, 46.8),
+    "l": (53.4, 52.3),
+    "x": (54.8, 53.7),
 }
 
 
@@ -100,7 +108,11 @@ def test_yolov13_claim_and_leaderboard(catalog, size: str) -> None:
 # --- YOLOv9 ------------------------------------------------------------------
 
 YOLOV9 = {  # size: (authors' README, leaderboard, Ultralytics docs for its own checkpoint)
-    "t": (38.3, 31.7, 38.3), "s": (46.8, 40.3, 46.8), "m": (51.4, 44.8, 51.4), "c": (53.0, 45.8, 53.0), "e": (55.6, 48.6, 55.6),
+    "t": (38.3, 31.7, 38.3),
+    "s": (46.8, 40.3, 46.8),
+    "m": (51.4, 44.8, 51.4),
+    "c": (53.0, 45.8, 53.0),
+    "e": (55.6, 48.6, 55.6),
 }
 
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 import pytest
 
 
-
-
 def variant(card, variant_id):
     return next(v for v in card.variants if v.id == variant_id)
 
@@ -112,8 +110,9 @@ HEADLINES = [
 ]
 
 
-@pytest.mark.parametrize(("card_id", "variant_id", "value", "dataset", "source", "kind"), HEADLINES,
-                         ids=[h[1] for h in HEADLINES])
+@pytest.mark.parametrize(
+    ("card_id", "variant_id", "value", "dataset", "source", "kind"), HEADLINES, ids=[h[1] for h in HEADLINES]
+)
 def test_headline_figure(catalog, card_id, variant_id, value, dataset, source, kind) -> None:
     v = variant(catalog.card(card_id), variant_id)
     first = next(m for m in v.metrics if m.metric == "map50_95" and m.dataset == dataset)
@@ -139,7 +138,9 @@ def test_yolov5_keeps_anchor_based_and_u_weights_apart(catalog) -> None:
     ]
     u = variant(card, "yolov5nu.coco")
     official = [w for w in u.weights if w.official]
-    assert [str(w.url) for w in official] == ["https://github.com/ultralytics/assets/releases/download/v8.2.0/yolov5nu.pt"]
+    assert [str(w.url) for w in official] == [
+        "https://github.com/ultralytics/assets/releases/download/v8.2.0/yolov5nu.pt"
+    ]
     assert [w.format for w in official] == ["ultralytics"]
     # the demo runs a third-party int8-weight TFLite export of that checkpoint, with its own runtime spec
     (tflite,) = [w for w in u.weights if not w.official]
@@ -168,7 +169,9 @@ def test_yolox_rival_speed_is_vendor_measured(catalog) -> None:
 
 def test_yolov6_speed_disagreement_is_recorded(catalog) -> None:
     n = variant(catalog.card("yolov6"), "yolov6n.v3")
-    b32 = sorted((m.value, m.source) for m in n.metrics if m.metric == "fps" and m.batch == 32 and m.precision == "fp16")
+    b32 = sorted(
+        (m.value, m.source) for m in n.metrics if m.metric == "fps" and m.batch == 32 and m.precision == "fp16"
+    )
     assert b32 == [(1187, "yolov6-readme"), (1286, "yolov6-qarepvgg-readme")]
     legacy_s = variant(catalog.card("yolov6"), "yolov6s.legacy")
     epochs = {(m.value, m.checkpoint) for m in legacy_s.metrics if m.metric == "map50_95"}

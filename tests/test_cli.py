@@ -10,7 +10,9 @@ from .catalogs import FIXTURES, ROOT, make_catalog
 
 
 def versus(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "generator.cli", *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "generator.cli", *args], cwd=cwd, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_check_passes_on_the_real_catalog() -> None:

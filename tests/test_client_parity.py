@@ -9,6 +9,7 @@ from pathlib import Path
 from generator import compare
 from .client_align import client_groups
 
+
 def python_groups(catalog) -> dict[str, list]:
     out = {}
     for a, b in compare.pairs(catalog.cards):
@@ -36,7 +37,9 @@ def _effective(claim: compare.Claim, latency_kind: bool) -> dict:
     m, v = claim.metric, claim.variant
     protocol = m.protocol.model_dump() if m.protocol else {}
     return {
-        "metric": m.metric, "task": v.task, "dataset": m.dataset,
+        "metric": m.metric,
+        "task": v.task,
+        "dataset": m.dataset,
         "input": m.side or tuple(v.input_size[0].value),
         "protocol": {k: val for k, val in protocol.items() if val != "not-stated"},
         "pretraining": None if latency_kind else v.pretraining,

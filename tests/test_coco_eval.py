@@ -67,13 +67,19 @@ def test_tiny_case_matches_ap_computed_by_hand(tmp_path: Path) -> None:
     precision is 1 at the 51 recall points 0.00-0.50 and 2/3 at the 50 points above, AP = (51 + 50*2/3)/101.
     At 0.70-0.95 (6 thresholds) the shifted box misses: TP, FP, FP, AP = 51/101. Class 1: AP 1 everywhere.
     Sizes: A is 400 px² (small), B 1600 (medium), C 10000 (large); the far-away miss (20x20) is small."""
-    labelled = _write_set(tmp_path / "set", {"000000000001.jpg": (100, 100, [
-        "0 0.2 0.2 0.2 0.2", "0 0.7 0.7 0.4 0.4", "1 0.5 0.5 1 1"])})
+    labelled = _write_set(
+        tmp_path / "set", {"000000000001.jpg": (100, 100, ["0 0.2 0.2 0.2 0.2", "0 0.7 0.7 0.4 0.4", "1 0.5 0.5 1 1"])}
+    )
     s = coco_eval.read_labelled_set(labelled, ["thing", "other"])
-    dets = [Detection((10, 10, 30, 30), 0.9, 0), Detection((70, 0, 90, 20), 0.8, 0),
-            Detection((57.5, 50, 97.5, 90), 0.7, 0), Detection((0, 0, 100, 100), 0.6, 1)]
-    ours = coco_eval.evaluate(coco_eval.ground_truth(s), list(coco_eval.detection_rows(1, dets, ["thing", "other"], s.names)),
-                              resamples=0)
+    dets = [
+        Detection((10, 10, 30, 30), 0.9, 0),
+        Detection((70, 0, 90, 20), 0.8, 0),
+        Detection((57.5, 50, 97.5, 90), 0.7, 0),
+        Detection((0, 0, 100, 100), 0.6, 1),
+    ]
+    ours = coco_eval.evaluate(
+        coco_eval.ground_truth(s), list(coco_eval.detection_rows(1, dets, ["thing", "other"], s.names)), resamples=0
+    )
     hi, lo = (51 + 50 * 2 / 3) / 101, 51 / 101
     thing = (4 * hi + 6 * lo) / 10
     assert [(c.name, c.instances) for c in ours.per_class] == [("thing", 2), ("other", 1)]
@@ -131,14 +137,30 @@ def synthetic_results(truth: dict, seed: int = 1, clutter: int = 15) -> list[dic
         x, y, w, h = a["bbox"]
         j = rng.normal(0, 0.1, 4)
         category = a["category_id"] if rng.random() > 0.1 else int(rng.integers(1, classes + 1))
-        out.append({"image_id": a["image_id"], "category_id": category, "score": round(float(rng.random()), 2),
-                    "bbox": [x + j[0] * w, y + j[1] * h, w * (1 + j[2]), h * (1 + j[3])]})
+        out.append(
+            {
+                "image_id": a["image_id"],
+                "category_id": category,
+                "score": round(float(rng.random()), 2),
+                "bbox": [x + j[0] * w, y + j[1] * h, w * (1 + j[2]), h * (1 + j[3])],
+            }
+        )
     for image in truth["images"]:
         for _ in range(clutter):
             w, h = float(rng.uniform(4, image["width"] / 2)), float(rng.uniform(4, image["height"] / 2))
-            out.append({"image_id": image["id"], "category_id": int(rng.integers(1, classes + 1)),
-                        "score": round(float(rng.random()) * 0.5, 2),
-                        "bbox": [float(rng.uniform(0, image["width"] - w)), float(rng.uniform(0, image["height"] - h)), w, h]})
+            out.append(
+                {
+                    "image_id": image["id"],
+                    "category_id": int(rng.integers(1, classes + 1)),
+                    "score": round(float(rng.random()) * 0.5, 2),
+                    "bbox": [
+                        float(rng.uniform(0, image["width"] - w)),
+                        float(rng.uniform(0, image["height"] - h)),
+                        w,
+                        h,
+                    ],
+                }
+            )
     return out
 
 
@@ -147,7 +169,9 @@ def test_figures_match_pycocotools_on_files(sample_truth, tmp_path: Path) -> Non
     ours = coco_eval.evaluate(sample_truth, results, resamples=0)
     stats = _pycocotools_on_files(tmp_path, sample_truth, results)
     assert 0.1 < ours.map50_95 < ours.map50 < 0.9, "the synthetic detector is neither useless nor perfect"
-    assert (ours.map50_95, ours.map50, ours.map75, ours.ap_small, ours.ap_medium, ours.ap_large) == pytest.approx(tuple(stats[:6]), abs=1e-12)
+    assert (ours.map50_95, ours.map50, ours.map75, ours.ap_small, ours.ap_medium, ours.ap_large) == pytest.approx(
+        tuple(stats[:6]), abs=1e-12
+    )
     counted = {}
     for a in sample_truth["annotations"]:
         counted[a["category_id"]] = counted.get(a["category_id"], 0) + 1
@@ -156,7 +180,9 @@ def test_figures_match_pycocotools_on_files(sample_truth, tmp_path: Path) -> Non
     by_name = {c.name: c for c in ours.per_class}
     for category_id in sorted(counted, key=lambda k: -counted[k])[:6]:  # one COCOeval per class, on that class alone
         alone = _pycocotools_on_files(tmp_path, sample_truth, results, cat_ids=[category_id])
-        assert (by_name[names[category_id]].ap50_95, by_name[names[category_id]].ap50) == pytest.approx(tuple(alone[:2]), abs=1e-12)
+        assert (by_name[names[category_id]].ap50_95, by_name[names[category_id]].ap50) == pytest.approx(
+            tuple(alone[:2]), abs=1e-12
+        )
 
 
 def test_ground_truth_scored_as_detections_is_perfect_and_wrong_classes_score_nothing(sample_set, sample_truth) -> None:
@@ -168,7 +194,9 @@ def test_ground_truth_scored_as_detections_is_perfect_and_wrong_classes_score_no
         x, y, w, h = a["bbox"]
         det = Detection((x, y, x + w, y + h), 0.9, a["category_id"] - 1)
         perfect += coco_eval.detection_rows(a["image_id"], [det], names, names)
-        shifted += coco_eval.detection_rows(a["image_id"], [Detection(det.box, 0.9, (det.label + 1) % 80)], names, names)
+        shifted += coco_eval.detection_rows(
+            a["image_id"], [Detection(det.box, 0.9, (det.label + 1) % 80)], names, names
+        )
     assert coco_eval.coco_map(sample_truth, perfect) == pytest.approx((1.0, 1.0))
     assert coco_eval.coco_map(sample_truth, shifted)[1] < 0.05
 
@@ -177,8 +205,14 @@ def test_detections_are_matched_by_class_name_across_label_lists(sample_set) -> 
     """The SSD's 90-id list (with gaps) lands on the same categories as an 80-class model's."""
     ssd_names = [None] * 91
     ssd_names[1], ssd_names[3], ssd_names[12] = "person", "car", None
-    rows = list(coco_eval.detection_rows(7, [Detection((0, 0, 2, 4), 0.5, 1), Detection((0, 0, 1, 1), 0.4, 3),
-                                             Detection((0, 0, 1, 1), 0.3, 12)], ssd_names, sample_set.names))
+    rows = list(
+        coco_eval.detection_rows(
+            7,
+            [Detection((0, 0, 2, 4), 0.5, 1), Detection((0, 0, 1, 1), 0.4, 3), Detection((0, 0, 1, 1), 0.3, 12)],
+            ssd_names,
+            sample_set.names,
+        )
+    )
     assert [(r["category_id"], r["bbox"]) for r in rows] == [(1, [0, 0, 2, 4]), (3, [0, 0, 1, 1])]
 
 
@@ -197,7 +231,9 @@ def _resampled(truth: dict, results: list[dict], draw: np.ndarray) -> tuple[dict
     for new_id, index in enumerate(np.sort(draw), start=1):
         image = truth["images"][index]
         images.append({**image, "id": new_id})
-        annotations += [{**a, "id": len(annotations) + n + 1, "image_id": new_id} for n, a in enumerate(labels.get(image["id"], []))]
+        annotations += [
+            {**a, "id": len(annotations) + n + 1, "image_id": new_id} for n, a in enumerate(labels.get(image["id"], []))
+        ]
         rows += [{**r, "image_id": new_id} for r in found.get(image["id"], [])]
     return {**truth, "images": images, "annotations": annotations}, rows
 
@@ -221,7 +257,11 @@ def test_bias_corrected_interval_is_the_percentile_interval_without_bias_and_shi
     low, high, share = coco_eval.bc_interval(values, 0.5)
     assert share == 0.5 and (low, high) == pytest.approx(tuple(np.percentile(values, [2.5, 97.5])))
     low, high, share = coco_eval.bc_interval(values, 0.25)  # resamples run high: the interval moves down
-    assert share == pytest.approx(0.25, abs=0.001) and low < np.percentile(values, 2.5) and high < np.percentile(values, 97.5)
+    assert (
+        share == pytest.approx(0.25, abs=0.001)
+        and low < np.percentile(values, 2.5)
+        and high < np.percentile(values, 97.5)
+    )
     assert low < 0.25 < high and (low, high) == pytest.approx((0.0005, 0.7299), abs=0.0005)  # Φ(2·(-0.674) ∓ 1.96)
     assert coco_eval.bc_interval(np.zeros(10), 0.0) == (0.0, 0.0, 0.5)
 
@@ -231,7 +271,9 @@ def test_interval_is_a_seeded_bias_corrected_bootstrap(sample_truth) -> None:
     ours = coco_eval.evaluate(sample_truth, results, resamples=100, seed=5)
     again = coco_eval.evaluate(sample_truth, results, resamples=100, seed=5)
     assert ours.interval == again.interval and ours.interval.resamples == 100 and ours.interval.seed == 5
-    values = coco_eval._Bootstrap(coco_eval._cocoeval(sample_truth, results)).maps(coco_eval.resample_draws(100, 100, 5))
+    values = coco_eval._Bootstrap(coco_eval._cocoeval(sample_truth, results)).maps(
+        coco_eval.resample_draws(100, 100, 5)
+    )
     from statistics import NormalDist
 
     share = (np.sum(values < ours.map50_95) + np.sum(values == ours.map50_95) / 2) / len(values)
@@ -283,8 +325,10 @@ def test_the_evaluator_imports_no_model_runtime_or_image_library() -> None:
 
     from .catalogs import ROOT
 
-    code = ("import sys, generator.coco_eval\n"
-            "bad = [m for m in sys.modules if m.split('.')[0] in ('onnxruntime', 'cv2', 'torch') or "
-            "m.startswith(('generator.bench', 'generator.export', 'generator.commands'))]\nprint(bad)")
+    code = (
+        "import sys, generator.coco_eval\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('onnxruntime', 'cv2', 'torch') or "
+        "m.startswith(('generator.bench', 'generator.export', 'generator.commands'))]\nprint(bad)"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -60,7 +60,14 @@ def card(
     )
 
 
-T4 = {"metric": "latency_ms", "hardware": "nvidia-t4", "engine": "tensorrt", "precision": "fp16", "batch": 1, "includes_pre_post": False}
+T4 = {
+    "metric": "latency_ms",
+    "hardware": "nvidia-t4",
+    "engine": "tensorrt",
+    "precision": "fp16",
+    "batch": 1,
+    "includes_pre_post": False,
+}
 MAP = {"metric": "map50_95", "dataset": "coco-val2017"}
 DET = {"object-detection": "pretrained"}
 
@@ -165,7 +172,8 @@ def test_lower_latency_is_best(registry) -> None:
 
 def test_disagreements_are_kept_side_by_side_grouped_by_kind(registry) -> None:
     a = card(
-        "a", DET,
+        "a",
+        DET,
         [{**MAP, "value": 40}, {**MAP, "value": 40.4, "source": "t", "source_kind": "independent"}],
         params=[2.5, 2.6],
     )
@@ -177,7 +185,14 @@ def test_disagreements_are_kept_side_by_side_grouped_by_kind(registry) -> None:
 def test_an_accuracy_under_another_protocol_is_a_disagreement_with_its_protocol_shown(registry) -> None:
     """YOLO11-N: 39.5 claimed (protocol not stated) against a leaderboard's 38.5 scored another way."""
     other = {"evaluator": "pycocotools", "max_detections": 100}
-    a = card("a", DET, [{**MAP, "value": 39.5}, {**MAP, "value": 38.5, "source": "t", "source_kind": "independent", "protocol": other}])
+    a = card(
+        "a",
+        DET,
+        [
+            {**MAP, "value": 39.5},
+            {**MAP, "value": 38.5, "source": "t", "source_kind": "independent", "protocol": other},
+        ],
+    )
     (d,) = compare.disagreements(a, registry)
     assert d.by_kind() == [("claimed", [("39.5", "s")]), ("independent", [("38.5 (pycocotools, max 100)", "t")])]
 
@@ -194,7 +209,8 @@ def test_figures_of_different_checkpoints_are_not_a_disagreement(registry) -> No
 
 def test_chart_points_pair_only_one_source_and_checkpoint(registry) -> None:
     a = card(
-        "a", DET,
+        "a",
+        DET,
         [
             {**MAP, "value": 40},
             {**T4, "value": 2.0},
@@ -205,7 +221,10 @@ def test_chart_points_pair_only_one_source_and_checkpoint(registry) -> None:
     )
     points = compare.chart_points([a], registry)
     assert sorted(ctx.hardware for ctx in points) == ["nvidia-t4", "nvidia-v100"]
-    assert [(p.accuracy.metric.value, p.latency.metric.value) for ps in points.values() for p in ps] == [(40, 2.0), (40, 9.0)]
+    assert [(p.accuracy.metric.value, p.latency.metric.value) for ps in points.values() for p in ps] == [
+        (40, 2.0),
+        (40, 9.0),
+    ]
 
 
 def test_pareto_front_by_hand() -> None:

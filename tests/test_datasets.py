@@ -21,10 +21,12 @@ NAMES = ("person", "bicycle", "car")
 CATEGORIES = [{"id": 1, "name": "person"}, {"id": 3, "name": "bicycle"}, {"id": 4, "name": "car"}]
 IMAGES = {"000000000001.jpg": b"first image bytes", "000000000002.jpg": b"second image", "000000000007.jpg": b"third"}
 INSTANCES = {
-    "images": [{"id": 1, "file_name": "000000000001.jpg", "width": 200, "height": 100},
-               {"id": 2, "file_name": "000000000002.jpg", "width": 50, "height": 40},
-               {"id": 7, "file_name": "000000000007.jpg", "width": 10, "height": 10},
-               {"id": 9, "file_name": "000000000009.jpg", "width": 10, "height": 10}],
+    "images": [
+        {"id": 1, "file_name": "000000000001.jpg", "width": 200, "height": 100},
+        {"id": 2, "file_name": "000000000002.jpg", "width": 50, "height": 40},
+        {"id": 7, "file_name": "000000000007.jpg", "width": 10, "height": 10},
+        {"id": 9, "file_name": "000000000009.jpg", "width": 10, "height": 10},
+    ],
     "annotations": [
         {"id": 1, "image_id": 1, "category_id": 3, "bbox": [20, 10, 40, 20], "iscrowd": 0},
         {"id": 2, "image_id": 1, "category_id": 1, "bbox": [0, 0, 200, 100], "iscrowd": 1},  # crowd: left out
@@ -38,14 +40,19 @@ INSTANCES = {
 }
 # By hand: image 1 (200x100): bicycle (class 1) and car (class 2) at centre (40, 20), size 40x20 ->
 # 0.2 0.2 0.2 0.2; image 2 (50x40): person at centre (10, 8), size 10x8 -> 0.2 0.2 0.2 0.2; image 7: none.
-EXPECTED = {"000000000001.txt": "1 0.200000 0.200000 0.200000 0.200000\n2 0.200000 0.200000 0.200000 0.200000\n",
-            "000000000002.txt": "0 0.200000 0.200000 0.200000 0.200000\n", "000000000007.txt": ""}
+EXPECTED = {
+    "000000000001.txt": "1 0.200000 0.200000 0.200000 0.200000\n2 0.200000 0.200000 0.200000 0.200000\n",
+    "000000000002.txt": "0 0.200000 0.200000 0.200000 0.200000\n",
+    "000000000007.txt": "",
+}
 
 
 def listed(boxes=(2, 1, 0), images=IMAGES) -> tuple[coco_eval.ListedImage, ...]:
     sizes = {"000000000001.jpg": (200, 100), "000000000002.jpg": (50, 40), "000000000007.jpg": (10, 10)}
-    return tuple(coco_eval.ListedImage(name, int(name[:-4]), *sizes[name], n, hashlib.sha256(data).hexdigest())
-                 for (name, data), n in zip(IMAGES.items(), boxes, strict=True))
+    return tuple(
+        coco_eval.ListedImage(name, int(name[:-4]), *sizes[name], n, hashlib.sha256(data).hexdigest())
+        for (name, data), n in zip(IMAGES.items(), boxes, strict=True)
+    )
 
 
 def _zip(members: dict[str, bytes]) -> bytes:
@@ -86,8 +93,9 @@ def server():
 
 def _official(files: dict, images=IMAGES, instances=INSTANCES) -> None:
     files[datasets.IMAGES_ZIP] = _zip({f"val2017/{name}": data for name, data in images.items()})
-    files[datasets.ANNOTATIONS_ZIP] = _zip({datasets.INSTANCES_MEMBER: json.dumps(instances).encode(),
-                                            "annotations/captions_val2017.json": b"{}"})
+    files[datasets.ANNOTATIONS_ZIP] = _zip(
+        {datasets.INSTANCES_MEMBER: json.dumps(instances).encode(), "annotations/captions_val2017.json": b"{}"}
+    )
 
 
 def _resolver(tmp_path: Path) -> Resolver:
@@ -105,10 +113,16 @@ def test_the_set_is_built_from_the_official_zips_and_read_by_the_evaluator(serve
     assert [i.size for i in labelled.images] == [(100, 200), (40, 50), (10, 10)]
     truth = coco_eval.ground_truth(labelled)
     assert [(a["category_id"], a["bbox"]) for a in truth["annotations"]] == [
-        (2, pytest.approx([20, 10, 40, 20])), (3, pytest.approx([20, 10, 40, 20])), (1, pytest.approx([5, 4, 10, 8]))]
+        (2, pytest.approx([20, 10, 40, 20])),
+        (3, pytest.approx([20, 10, 40, 20])),
+        (1, pytest.approx([5, 4, 10, 8])),
+    ]
     # The zips were fetched once each, over plain HTTP, and recorded; a second call finds the finished set.
     assert hits == {datasets.IMAGES_ZIP: 1, datasets.ANNOTATIONS_ZIP: 1}
-    assert set(LockFile.load(tmp_path / "lock.json").entries) == {prefix + datasets.IMAGES_ZIP, prefix + datasets.ANNOTATIONS_ZIP}
+    assert set(LockFile.load(tmp_path / "lock.json").entries) == {
+        prefix + datasets.IMAGES_ZIP,
+        prefix + datasets.ANNOTATIONS_ZIP,
+    }
     datasets.prepare_listed_set(dest, listed(), NAMES, _resolver(tmp_path), prefix=prefix, log=lambda m: None)
     assert hits == {datasets.IMAGES_ZIP: 1, datasets.ANNOTATIONS_ZIP: 1}
 
@@ -116,13 +130,25 @@ def test_the_set_is_built_from_the_official_zips_and_read_by_the_evaluator(serve
 def test_a_zip_that_is_not_the_listed_set_is_refused(server, tmp_path: Path) -> None:
     prefix, files, _ = server
     _official(files, images={**IMAGES, "000000000002.jpg": b"another photo"})
-    with pytest.raises(coco_eval.LabelledSetError, match=r"val2017/000000000002.jpg is not the listed image \(sha256 differs\)"):
-        datasets.prepare_listed_set(tmp_path / "a", listed(), NAMES, _resolver(tmp_path), prefix=prefix, log=lambda m: None)
+    with pytest.raises(
+        coco_eval.LabelledSetError, match=r"val2017/000000000002.jpg is not the listed image \(sha256 differs\)"
+    ):
+        datasets.prepare_listed_set(
+            tmp_path / "a", listed(), NAMES, _resolver(tmp_path), prefix=prefix, log=lambda m: None
+        )
     assert not (tmp_path / "a").exists() and not (tmp_path / ".a.partial").exists(), "nothing half-built is left"
     _official(files)
-    with pytest.raises(coco_eval.LabelledSetError, match=r"1 boxes for 000000000002.jpg after conversion, the list says 2"):
-        datasets.prepare_listed_set(tmp_path / "b", listed(boxes=(2, 2, 0)), NAMES, _resolver(tmp_path / "r2"), prefix=prefix,
-                                    log=lambda m: None)
+    with pytest.raises(
+        coco_eval.LabelledSetError, match=r"1 boxes for 000000000002.jpg after conversion, the list says 2"
+    ):
+        datasets.prepare_listed_set(
+            tmp_path / "b",
+            listed(boxes=(2, 2, 0)),
+            NAMES,
+            _resolver(tmp_path / "r2"),
+            prefix=prefix,
+            log=lambda m: None,
+        )
     with pytest.raises(coco_eval.LabelledSetError, match="categories car are not in the label list"):
         datasets.yolo_labels(INSTANCES, listed(), NAMES[:2])
 
@@ -130,7 +156,9 @@ def test_a_zip_that_is_not_the_listed_set_is_refused(server, tmp_path: Path) -> 
 def test_an_unreachable_or_missing_download_is_an_error_not_a_set(server, tmp_path: Path) -> None:
     prefix, files, _ = server
     with pytest.raises(DownloadFailed, match="404"):
-        datasets.prepare_listed_set(tmp_path / "a", listed(), NAMES, _resolver(tmp_path), prefix=prefix, log=lambda m: None)
+        datasets.prepare_listed_set(
+            tmp_path / "a", listed(), NAMES, _resolver(tmp_path), prefix=prefix, log=lambda m: None
+        )
     assert not (tmp_path / "a").exists()
 
 
@@ -152,16 +180,29 @@ def test_the_bench_fetches_the_set_when_no_folder_holds_it(server, tmp_path: Pat
         from generator.measurement import Accuracy
 
         got.append(bench_set)
-        return Accuracy(dataset="coco-train2017-sample100", images=1, map50_95=0.5, map50=0.6, tool="pycocotools 0",
-                        score_threshold=0.001, max_detections=100)
+        return Accuracy(
+            dataset="coco-train2017-sample100",
+            images=1,
+            map50_95=0.5,
+            map50=0.6,
+            tool="pycocotools 0",
+            score_threshold=0.001,
+            max_detections=100,
+        )
 
     monkeypatch.setattr(accuracy, "measure_accuracy", fake)
     fetched = []
     ctx = bench_run.Context(
-        catalog=load_catalog(CATALOG), artifact_root=ARTIFACTS, records_root=tmp_path / "records",
-        accuracy_root=tmp_path / "nowhere", accuracy_set="sample100", latency_image=tmp_path / "x.jpg",
-        machine=this_machine("test-box"), commit=None,
-        fetch_accuracy_set=lambda: fetched.append(1) or SETTINGS.require("sample_set"))
+        catalog=load_catalog(CATALOG),
+        artifact_root=ARTIFACTS,
+        records_root=tmp_path / "records",
+        accuracy_root=tmp_path / "nowhere",
+        accuracy_set="sample100",
+        latency_image=tmp_path / "x.jpg",
+        machine=this_machine("test-box"),
+        commit=None,
+        fetch_accuracy_set=lambda: fetched.append(1) or SETTINGS.require("sample_set"),
+    )
     targets = load_artifacts(ARTIFACTS)["yolo11n.coco"]
     plan = bench_run.Plan(threads=(1,), sections=("accuracy",))
     bench_run.bench(targets, ctx, plan, bench_run.start_run(ctx))
@@ -173,4 +214,7 @@ def test_the_bench_fetches_the_set_when_no_folder_holds_it(server, tmp_path: Pat
     failing = replace(ctx, records_root=tmp_path / "other", fetch_accuracy_set=unreachable)
     (path,) = bench_run.bench(targets, failing, plan, bench_run.start_run(failing)).records
     why = bench_run.read_record(path).skipped["accuracy"]
-    assert "nowhere" in why and "could not be fetched: http://images.cocodataset.org/zips/val2017.zip: cannot connect" in why
+    assert (
+        "nowhere" in why
+        and "could not be fetched: http://images.cocodataset.org/zips/val2017.zip: cannot connect" in why
+    )

@@ -105,7 +105,9 @@ def assert_never_froze(page) -> None:
     assert page.evaluate("() => 1 + 1") == 2
     roundtrip = (time.monotonic() - t0) * 1000
     stall = page.evaluate("() => window.__vsStall")
-    assert stall < MAX_STALL_MS and roundtrip < MAX_STALL_MS, f"main thread blocked {stall:.0f} ms, round trip {roundtrip:.0f} ms"
+    assert stall < MAX_STALL_MS and roundtrip < MAX_STALL_MS, (
+        f"main thread blocked {stall:.0f} ms, round trip {roundtrip:.0f} ms"
+    )
 
 
 # --- giving the page files -----------------------------------------------------------------------------
@@ -151,7 +153,9 @@ def corrupt_images(site: Path) -> list[tuple[str, bytes, str]]:
     ]
 
 
-def test_a_corrupt_image_gets_a_message_and_both_models_keep_working(demo_site: tuple[Path, Path], tmp_path: Path) -> None:
+def test_a_corrupt_image_gets_a_message_and_both_models_keep_working(
+    demo_site: tuple[Path, Path], tmp_path: Path
+) -> None:
     site, _ = demo_site
     with serve(site) as url, browser_page() as page:
         open_demo(page, url)
@@ -167,7 +171,9 @@ def test_a_corrupt_image_gets_a_message_and_both_models_keep_working(demo_site: 
                 file_input.set_input_files(str(tmp_path / name))
             page.wait_for_function(
                 "(text) => [...document.querySelectorAll('.vs-panel')].every(p => p.dataset.error === text)",
-                arg=expected, timeout=30_000, polling=50,
+                arg=expected,
+                timeout=30_000,
+                polling=50,
             )
             assert page.locator(".vs-source-msg").inner_text() == expected
             for i in (SSD, YOLO):
@@ -200,7 +206,8 @@ def big_image(site: Path, out: Path, side: int = 8000) -> tuple[Path, float]:
 
 
 def test_an_8000_by_8000_image_runs_on_a_downscaled_copy_and_the_page_stays_responsive(
-    demo_site: tuple[Path, Path], tmp_path: Path,
+    demo_site: tuple[Path, Path],
+    tmp_path: Path,
 ) -> None:
     site, _ = demo_site
     path, scale = big_image(site, tmp_path / "big.jpg")
@@ -227,7 +234,9 @@ def test_an_8000_by_8000_image_runs_on_a_downscaled_copy_and_the_page_stays_resp
                 assert all(0 <= v <= 8000 for v in d["box"]), d
             # boxes are in the big image's pixels: the best one is where the same object is in the small image
             best = max(r["detections"], key=lambda d: d["score"])
-            mapped = [[v * scale for v in d["box"]] for d in small[i]["detections"] if d["className"] == best["className"]]
+            mapped = [
+                [v * scale for v in d["box"]] for d in small[i]["detections"] if d["className"] == best["className"]
+            ]
             assert mapped and max(iou(best["box"], m) for m in mapped) >= 0.5, (best, small[i]["detections"])
         assert_never_froze(page)
 
@@ -235,13 +244,16 @@ def test_an_8000_by_8000_image_runs_on_a_downscaled_copy_and_the_page_stays_resp
         page.locator(".vs-demo input[aria-label='Confidence threshold']").fill("0.9")
         page.wait_for_function(
             "() => [...document.querySelectorAll('.vs-panel')].every(p => JSON.parse(p.dataset.result).settings.scoreThreshold === 0.9)",
-            timeout=5_000, polling=50,
+            timeout=5_000,
+            polling=50,
         )
         for i in (SSD, YOLO):
             refiltered = result(page, i)
             assert refiltered["frame"] == big[i]["frame"] and refiltered["source"] == "upload:big.jpg"
             assert refiltered["detections"] == [d for d in big[i]["detections"] if d["score"] >= 0.9]
-        assert sum(len(result(page, i)["detections"]) for i in (SSD, YOLO)) < sum(len(big[i]["detections"]) for i in (SSD, YOLO))
+        assert sum(len(result(page, i)["detections"]) for i in (SSD, YOLO)) < sum(
+            len(big[i]["detections"]) for i in (SSD, YOLO)
+        )
 
         # past the pixel limit: refused from the header alone, without decoding; the results stay
         header = bytearray(sample_file(site, 0).read_bytes())
@@ -253,7 +265,9 @@ def test_an_8000_by_8000_image_runs_on_a_downscaled_copy_and_the_page_stays_resp
         expected = '"huge.jpg" is 20000×20000 (400 MP); the demo takes images up to 100 MP.'
         page.wait_for_function(
             "(text) => [...document.querySelectorAll('.vs-panel')].every(p => p.dataset.error === text)",
-            arg=expected, timeout=10_000, polling=50,
+            arg=expected,
+            timeout=10_000,
+            polling=50,
         )
         assert {i: result(page, i) for i in (SSD, YOLO)} == kept
         assert_never_froze(page)
@@ -274,7 +288,9 @@ def test_a_dropped_model_that_cannot_load_stays_in_its_panel(demo_site: tuple[Pa
         # bytes that are not ONNX at all: refused before any worker starts; the panel keeps its model
         panel(page, YOLO).locator("input[type=file][accept='.onnx']").set_input_files(str(garbage))
         page.wait_for_function(
-            f"() => document.querySelector(\".vs-panel[data-panel='{YOLO}']\").dataset.error", timeout=10_000, polling=50,
+            f"() => document.querySelector(\".vs-panel[data-panel='{YOLO}']\").dataset.error",
+            timeout=10_000,
+            polling=50,
         )
         assert error(page, YOLO).startswith('Cannot run "garbage.onnx": not an ONNX model'), error(page, YOLO)
         assert state(page, YOLO) == "ready" and result(page, YOLO) == yolo_before
@@ -299,7 +315,8 @@ def test_a_dropped_model_that_cannot_load_stays_in_its_panel(demo_site: tuple[Pa
         drop(page, f".vs-panel[data-panel='{YOLO}']", "tiny.onnx", tiny)
         page.wait_for_function(
             f"() => JSON.parse(document.querySelector(\".vs-panel[data-panel='{YOLO}']\").dataset.result ?? 'null')?.variant === 'tiny.onnx'",
-            timeout=30_000, polling=50,
+            timeout=30_000,
+            polling=50,
         )
         assert error(page, YOLO) is None
         before = frames(page, YOLO)
@@ -311,7 +328,9 @@ def test_a_dropped_model_that_cannot_load_stays_in_its_panel(demo_site: tuple[Pa
 
 @pytest.mark.parametrize("published_hash", ["matches the broken file", "is the original's"])
 def test_a_published_model_that_fails_to_load_stays_in_its_panel(
-    demo_site: tuple[Path, Path], tmp_path: Path, published_hash: str,
+    demo_site: tuple[Path, Path],
+    tmp_path: Path,
+    published_hash: str,
 ) -> None:
     site, _ = demo_site
     broken = tmp_path / "site"
@@ -358,7 +377,9 @@ def test_a_denied_camera_gets_a_message_and_both_models_keep_working(demo_site: 
             button.click()
             page.wait_for_function(
                 "(text) => [...document.querySelectorAll('.vs-panel')].every(p => p.dataset.error === text)",
-                arg=expected, timeout=10_000, polling=50,
+                arg=expected,
+                timeout=10_000,
+                polling=50,
             )
             assert page.locator(".vs-source-msg").inner_text() == expected
             assert button.is_enabled() and button.inner_text() == "Webcam"

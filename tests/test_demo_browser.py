@@ -27,9 +27,13 @@ def reference(artifacts: Path, variant: str, image: Path) -> tuple[list[Detectio
     import onnxruntime as ort
 
     (artifact,) = load_artifacts(artifacts)[variant]
-    session = ort.InferenceSession(str(artifacts / artifact.artifact_id / "model.onnx"), providers=["CPUExecutionProvider"])
+    session = ort.InferenceSession(
+        str(artifacts / artifact.artifact_id / "model.onnx"), providers=["CPUExecutionProvider"]
+    )
     prepared = prepare(load_image(image), artifact.runtime.input)
-    outputs = session.run(None, prepared.feeds(image_input(artifact.runtime.input, [i.name for i in session.get_inputs()])))
+    outputs = session.run(
+        None, prepared.feeds(image_input(artifact.runtime.input, [i.name for i in session.get_inputs()]))
+    )
     t = artifact.verification.tolerance
     tolerance = Tolerance(t.confident, t.min_iou, t.score_delta, t.unmatched_share, t.why)
     names = labels_by_id(load_catalog(CATALOG).registry.labels[artifact.runtime.labels].labels)
@@ -54,7 +58,9 @@ def extra_input_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Pa
     return tmp / "site", artifacts
 
 
-def test_graphs_with_extra_inputs_match_the_python_reference_in_the_browser(extra_input_site: tuple[Path, Path]) -> None:
+def test_graphs_with_extra_inputs_match_the_python_reference_in_the_browser(
+    extra_input_site: tuple[Path, Path],
+) -> None:
     site, artifacts = extra_input_site
     check_panels(site, artifacts, "/compare/deimv2-vs-pp-picodet/", EXTRA_INPUT_VARIANTS)
 
@@ -123,7 +129,9 @@ def test_a_panel_that_cannot_run_its_model_offers_a_stand_in_named_as_itself(see
         # from the manifest: trained detectors of other cards; not the untrained graph, not the other side (the SSD)
         options = picker.locator("option").all_inner_texts()
         assert options == ["— pick a model —", label], options
-        assert any("Untrained test graph" in o for o in yolov12.locator("select.vs-variant option").all_inner_texts()), "still offered as itself"
+        assert any(
+            "Untrained test graph" in o for o in yolov12.locator("select.vs-variant option").all_inner_texts()
+        ), "still offered as itself"
 
         picker.select_option(label=label)
         page.wait_for_function(
@@ -134,7 +142,11 @@ def test_a_panel_that_cannot_run_its_model_offers_a_stand_in_named_as_itself(see
         result = json.loads(yolov12.get_attribute("data-result"))
         assert (result["model"], result["variant"], result["trained"]) == ("yolo11", "yolo11n.coco", True)
         assert result["name"] == name
-        assert result["detections"] and result["source"] == json.loads(page.locator(".vs-panel[data-panel='0']").get_attribute("data-result"))["source"]
+        assert (
+            result["detections"]
+            and result["source"]
+            == json.loads(page.locator(".vs-panel[data-panel='0']").get_attribute("data-result"))["source"]
+        )
         assert yolov12.locator(".vs-panel-title").inner_text() == name
         assert yolov12.locator(".vs-badge").inner_text() == "stand-in"
         text = yolov12.inner_text()
@@ -146,10 +158,16 @@ def test_a_panel_that_cannot_run_its_model_offers_a_stand_in_named_as_itself(see
         print(f"screenshot: {tmp_path / 'stand-in.png'}")
 
         # its measurement record names the stand-in's artifact, never YOLOv12
-        page.evaluate("() => { const d = document.querySelector('.vs-demo'); d.dataset.measureWarmup = '1'; d.dataset.measureRuns = '2'; }")
+        page.evaluate(
+            "() => { const d = document.querySelector('.vs-demo'); d.dataset.measureWarmup = '1'; d.dataset.measureRuns = '2'; }"
+        )
         page.locator(".vs-measure-button").click()
-        page.wait_for_function("() => ['done', 'error'].includes(document.querySelector('.vs-demo').dataset.measureState)", timeout=120_000)
-        assert page.locator(".vs-demo").get_attribute("data-measure-state") == "done", page.locator(".vs-demo").get_attribute("data-measure-error")
+        page.wait_for_function(
+            "() => ['done', 'error'].includes(document.querySelector('.vs-demo').dataset.measureState)", timeout=120_000
+        )
+        assert page.locator(".vs-demo").get_attribute("data-measure-state") == "done", page.locator(
+            ".vs-demo"
+        ).get_attribute("data-measure-error")
         record = json.loads(yolov12.get_attribute("data-measurement"))
         assert record["artifact"]["card_id"] == "yolo11" and record["artifact"]["artifact_id"] == "yolo11n.coco"
         assert "yolov12" not in json.dumps(record).lower()
@@ -179,7 +197,9 @@ def test_a_file_that_is_not_an_image_gets_a_message(demo_site: tuple[Path, Path]
         page.goto(f"{url}/compare/mobilenet-ssd-v2-vs-yolo11/")
         panels(page)
         page.locator(".vs-demo input[type=file][accept^='image']").first.set_input_files(str(not_image))
-        page.wait_for_function("() => /not an image|could not|cannot/i.test(document.querySelector('.vs-demo').innerText)", timeout=30_000)
+        page.wait_for_function(
+            "() => /not an image|could not|cannot/i.test(document.querySelector('.vs-demo').innerText)", timeout=30_000
+        )
         assert page.evaluate("() => 1 + 1") == 2  # the page still answers
 
 
@@ -194,7 +214,10 @@ def test_two_hundred_inferences_do_not_grow_memory(demo_site: tuple[Path, Path])
         values = [v for v in select.locator("option").evaluate_all("os => os.map(o => o.value)") if v]
 
         def run_once(i: int) -> None:
-            before = max(json.loads(p.get_attribute("data-result"))["frame"] for p in page.query_selector_all(".vs-panel[data-result]"))
+            before = max(
+                json.loads(p.get_attribute("data-result"))["frame"]
+                for p in page.query_selector_all(".vs-panel[data-result]")
+            )
             select.select_option(values[i % 2])
             page.wait_for_function(
                 f"() => [...document.querySelectorAll('.vs-panel[data-result]')].every(p => JSON.parse(p.dataset.result).frame > {before})",
@@ -212,7 +235,9 @@ def test_two_hundred_inferences_do_not_grow_memory(demo_site: tuple[Path, Path])
         for i in range(21, 201):
             run_once(i)
         after = memory()
-        results = [json.loads(p.get_attribute("data-result")) for p in page.query_selector_all(".vs-panel[data-result]")]
+        results = [
+            json.loads(p.get_attribute("data-result")) for p in page.query_selector_all(".vs-panel[data-result]")
+        ]
         assert all(r["timings"]["warmRuns"] >= 20 for r in results)
         print(f"memory after 20 inferences per model: {warm / 1e6:.1f} MB, after 200: {after / 1e6:.1f} MB")
         assert after <= warm * 1.10, (warm, after)

@@ -43,12 +43,26 @@ class Run:
     cache: Path
 
     def env(self, mirror: Path = MIRROR) -> dict[str, str]:
-        return {"VERSUS_CACHE": str(self.cache), "VERSUS_WEIGHTS_MIRROR": str(mirror), "VERSUS_ACCURACY_IMAGES": str(LABELLED)}
+        return {
+            "VERSUS_CACHE": str(self.cache),
+            "VERSUS_WEIGHTS_MIRROR": str(mirror),
+            "VERSUS_ACCURACY_IMAGES": str(LABELLED),
+        }
 
     def versus(self, *args: str, mirror: Path = MIRROR, out: Path | None = None) -> tuple[int, str]:
         """`versus export --catalog … --out … <args>` in-process; returns (exit code, stdout)."""
-        argv = ["export", "--catalog", str(self.catalog), "--out", str(out or self.out), "--images", str(IMAGES),
-                "--image-count", str(IMAGE_COUNT), *args]
+        argv = [
+            "export",
+            "--catalog",
+            str(self.catalog),
+            "--out",
+            str(out or self.out),
+            "--images",
+            str(IMAGES),
+            "--image-count",
+            str(IMAGE_COUNT),
+            *args,
+        ]
         stdout = io.StringIO()
         with pytest.MonkeyPatch.context() as mp:
             for key, value in self.env(mirror).items():
@@ -107,7 +121,9 @@ def test_ssd_manifest(run, first):
     assert 5_000_000 < manifest.parameters < 7_000_000
     v = manifest.verification
     assert v.images == IMAGE_COUNT and v.reference.startswith("TFLite interpreter")
-    assert v.status == "matched" and v.summary.startswith(f"verified: {v.detections.matched} of {v.detections.confident}")
+    assert v.status == "matched" and v.summary.startswith(
+        f"verified: {v.detections.matched} of {v.detections.confident}"
+    )
     assert v.detections.confident > 50 and v.detections.unmatched_share <= 0.10
     assert "TFLite_Detection_PostProcess" in v.detections.decoded_by  # the graph's own NMS, read by the op's contract
     assert v.tolerance.score_delta == pytest.approx(0.0828, abs=1e-4)
@@ -243,8 +259,10 @@ def onnx_ssd_run(tmp_path, run, card_edit=lambda card: card) -> tuple["Run", Pat
     (mirror / "ssd.onnx").write_bytes(source.read_bytes())
     card = (FIXTURES / "cards" / "export" / "t-ssd.yaml").read_text()
     start, end = card.index("    weights:\n"), card.index("    runtime:\n")
-    entry = (f"    weights:\n      - url: https://example.org/ssd.onnx\n        sha256: {sha256_file(source)}\n"
-             "        format: onnx\n        license: Apache-2.0\n        source: test-source\n")
+    entry = (
+        f"    weights:\n      - url: https://example.org/ssd.onnx\n        sha256: {sha256_file(source)}\n"
+        "        format: onnx\n        license: Apache-2.0\n        source: test-source\n"
+    )
     catalog = make_catalog(tmp_path, *(c for c in EXPORT_CARDS if c.name != "t-ssd.yaml"))
     (catalog / "models" / "t-ssd.yaml").write_text(card_edit(card[:start] + entry + card[end:]))
     return Run(catalog, tmp_path / "artifacts", tmp_path / "cache"), mirror
@@ -270,7 +288,9 @@ def test_onnx_weights_are_copied_checked_and_run(tmp_path, run, first):
 
 def test_an_onnx_source_a_wrong_spec_decodes_fails_the_accuracy_check(tmp_path, run, first):
     """Boxes read as input pixels where the graph gives 0-1: every box is under a pixel, mAP about 0."""
-    onnx_run, mirror = onnx_ssd_run(tmp_path, run, lambda card: card.replace("coordinates: normalized", "coordinates: pixels"))
+    onnx_run, mirror = onnx_ssd_run(
+        tmp_path, run, lambda card: card.replace("coordinates: normalized", "coordinates: pixels")
+    )
     code, stdout = onnx_run.versus("t-ssd", mirror=mirror)
     assert code == 1, stdout
     line = next(line for line in stdout.splitlines() if line.startswith("FAILED"))
@@ -281,8 +301,15 @@ def test_an_onnx_source_a_wrong_spec_decodes_fails_the_accuracy_check(tmp_path, 
 def test_an_onnx_source_without_labelled_images_is_skipped(tmp_path, run, first):
     onnx_run, mirror = onnx_ssd_run(tmp_path, run)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(Run, "env", lambda self, mirror=MIRROR: {"VERSUS_CACHE": str(self.cache), "VERSUS_WEIGHTS_MIRROR": str(mirror),
-                                                            "VERSUS_ACCURACY_IMAGES": str(tmp_path / "none")})
+        mp.setattr(
+            Run,
+            "env",
+            lambda self, mirror=MIRROR: {
+                "VERSUS_CACHE": str(self.cache),
+                "VERSUS_WEIGHTS_MIRROR": str(mirror),
+                "VERSUS_ACCURACY_IMAGES": str(tmp_path / "none"),
+            },
+        )
         code, stdout = onnx_run.versus("t-ssd", mirror=mirror)
     assert code == 0, stdout
     line = next(line for line in stdout.splitlines() if line.startswith("SKIPPED"))
@@ -401,6 +428,8 @@ def test_raw_outputs_beyond_the_bound_fail_on_real_outputs(run, first):
     q = tflite.quantization(MIRROR / "yolo11n" / "yolo11n_int8.tflite")
     spec = read_manifest(run.out / "t-yolo11n.coco" / "manifest.json").runtime
     shifted = Shifted(MIRROR / "yolo11n" / "yolo11n_int8.tflite", tflite.raw_check(q, spec))
-    with pytest.raises(VerificationFailed, match=r"raw outputs beyond their bound: box coordinates .* values beyond") as exc:
+    with pytest.raises(
+        VerificationFailed, match=r"raw outputs beyond their bound: box coordinates .* values beyond"
+    ) as exc:
         verify_yolo(run, reference=shifted)
     assert "have no twin" not in str(exc.value)  # the predictor's detections are not moved: they alone would pass

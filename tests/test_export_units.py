@@ -22,25 +22,39 @@ EXPORT_CARDS = sorted((FIXTURES / "cards" / "export").glob("*.yaml"))
 
 def runtime(**decoder) -> DemoRuntime:
     spec = {
-        "task": "object-detection", "source": "s", "labels": "coco-80",
+        "task": "object-detection",
+        "source": "s",
+        "labels": "coco-80",
         "input": {"size": [640, 640], "layout": "NCHW", "dtype": "float32", "resize": "letterbox", "scale": 1 / 255},
         "decoder": {"kind": "ultralytics", "coordinates": "pixels", "classes": 80, **decoder},
     }
     return DemoRuntime.model_validate(spec)
 
 
-SSD_RUNTIME = DemoRuntime.model_validate({
-    "task": "object-detection", "source": "s", "labels": "coco-90",
-    "input": {"size": [300, 300], "layout": "NHWC", "dtype": "uint8", "resize": "stretch"},
-    "decoder": {"kind": "nms-in-graph", "box_format": "yxyx", "coordinates": "normalized", "classes": 90,
-                "class_offset": 1, "outputs": {"boxes": 0, "classes": 1, "scores": 2, "count": 3},
-                "max_detections": 20},
-})
+SSD_RUNTIME = DemoRuntime.model_validate(
+    {
+        "task": "object-detection",
+        "source": "s",
+        "labels": "coco-90",
+        "input": {"size": [300, 300], "layout": "NHWC", "dtype": "uint8", "resize": "stretch"},
+        "decoder": {
+            "kind": "nms-in-graph",
+            "box_format": "yxyx",
+            "coordinates": "normalized",
+            "classes": 90,
+            "class_offset": 1,
+            "outputs": {"boxes": 0, "classes": 1, "scores": 2, "count": 3},
+            "max_detections": 20,
+        },
+    }
+)
 
 IDENTITY = Placement(1.0, 1.0, 0.0, 0.0, 640, 640)
 
 
-def head(boxes_cxcywh: list[tuple[float, float, float, float]], scores: list[dict[int, float]], classes: int = 80) -> np.ndarray:
+def head(
+    boxes_cxcywh: list[tuple[float, float, float, float]], scores: list[dict[int, float]], classes: int = 80
+) -> np.ndarray:
     out = np.zeros((1, 4 + classes, len(boxes_cxcywh)), np.float32)
     for i, (box, per_class) in enumerate(zip(boxes_cxcywh, scores)):
         out[0, :4, i] = box
@@ -127,13 +141,16 @@ def test_nms_in_graph_reads_count_offset_and_yxyx():
 
 
 def spec(input_: dict, decoder: dict, labels: str = "coco-80") -> DemoRuntime:
-    return DemoRuntime.model_validate({"task": "object-detection", "source": "s", "labels": labels,
-                                       "input": input_, "decoder": decoder})
+    return DemoRuntime.model_validate(
+        {"task": "object-detection", "source": "s", "labels": labels, "input": input_, "decoder": decoder}
+    )
 
 
 def test_yolox_decodes_cells_strides_and_objectness():
-    rt = spec({"size": [16, 16], "layout": "NCHW", "dtype": "float32", "resize": "letterbox", "align": "top-left"},
-              {"kind": "yolox", "strides": [8, 16], "classes": 80, "iou_threshold": 0.5})
+    rt = spec(
+        {"size": [16, 16], "layout": "NCHW", "dtype": "float32", "resize": "letterbox", "align": "top-left"},
+        {"kind": "yolox", "strides": [8, 16], "classes": 80, "iou_threshold": 0.5},
+    )
     out = np.zeros((1, 5, 85), np.float32)  # stride 8: 2x2 cells, stride 16: one
     out[0, 1, :5] = [0.5, 0.5, np.log(2), 0, 0.9]  # cell (1, 0): centre (12, 4), 16 x 8
     out[0, 1, 5 + 2] = 0.8  # car: 0.72
@@ -146,9 +163,16 @@ def test_yolox_decodes_cells_strides_and_objectness():
 
 
 def test_gfl_distances_are_softmax_expectations_from_cell_centres():
-    rt = spec({"size": [8, 8], "layout": "NCHW", "dtype": "float32", "resize": "stretch"},
-              {"kind": "gfl", "levels": [{"stride": 8, "scores": 0, "distances": 1}], "reg_max": 1, "cell_offset": 0.5,
-               "classes": 80})
+    rt = spec(
+        {"size": [8, 8], "layout": "NCHW", "dtype": "float32", "resize": "stretch"},
+        {
+            "kind": "gfl",
+            "levels": [{"stride": 8, "scores": 0, "distances": 1}],
+            "reg_max": 1,
+            "cell_offset": 0.5,
+            "classes": 80,
+        },
+    )
     scores = np.zeros((1, 1, 80), np.float32)
     scores[0, 0, 3] = 0.7
     dist = np.array([[[0, 0, 0, 0, -100, 0, 0, 0]]], np.float32)  # 4 px, 4 px, 8 px (clipped), 4 px
@@ -158,17 +182,35 @@ def test_gfl_distances_are_softmax_expectations_from_cell_centres():
 
 def test_detection_rows_in_image_pixels_and_nms_in_graph_without_count():
     placement = Placement(0.5, 0.25, 0.0, 0.0, 400, 200)  # a 200 x 400 image stretched to 100 x 100
-    rows = spec({"size": [100, 100], "layout": "NCHW", "dtype": "float32", "resize": "stretch"},
-                {"kind": "detection-rows", "columns": {"label": 0, "score": 1, "box": 2}, "coordinates": "image",
-                 "classes": 80, "score_threshold": 0.3})
+    rows = spec(
+        {"size": [100, 100], "layout": "NCHW", "dtype": "float32", "resize": "stretch"},
+        {
+            "kind": "detection-rows",
+            "columns": {"label": 0, "score": 1, "box": 2},
+            "coordinates": "image",
+            "classes": 80,
+            "score_threshold": 0.3,
+        },
+    )
     data = np.array([[1, 0.9, 20, 40, 100, 200], [2, 0.3, 0, 0, 10, 10]], np.float32)  # 0.3 is not > 0.3
     (d,) = decode([data], rows, placement)
     assert d.label == 1 and d.box == pytest.approx((20, 40, 100, 200))
-    graph = spec({"size": [100, 100], "layout": "NCHW", "dtype": "float32", "resize": "stretch"},
-                 {"kind": "nms-in-graph", "box_format": "xyxy", "coordinates": "image", "classes": 80,
-                  "outputs": {"classes": 0, "boxes": 1, "scores": 2, "count": None}, "max_detections": 5})
-    dets = decode([np.array([[1, 0]]), np.array([[[1, 1, 5, 5], [2, 2, 8, 8]]], np.float32),
-                   np.array([[0.6, 0.7]], np.float32)], graph, placement)
+    graph = spec(
+        {"size": [100, 100], "layout": "NCHW", "dtype": "float32", "resize": "stretch"},
+        {
+            "kind": "nms-in-graph",
+            "box_format": "xyxy",
+            "coordinates": "image",
+            "classes": 80,
+            "outputs": {"classes": 0, "boxes": 1, "scores": 2, "count": None},
+            "max_detections": 5,
+        },
+    )
+    dets = decode(
+        [np.array([[1, 0]]), np.array([[[1, 1, 5, 5], [2, 2, 8, 8]]], np.float32), np.array([[0.6, 0.7]], np.float32)],
+        graph,
+        placement,
+    )
     assert [(d.label, d.box) for d in dets] == [(0, (2, 2, 8, 8)), (1, (1, 1, 5, 5))]
 
 
@@ -186,10 +228,22 @@ def test_ultralytics_int8_output_with_corner_boxes():
 
 def test_int8_input_top_left_letterbox_and_extra_inputs():
     image = np.full((50, 100, 3), 255, np.uint8)
-    p = prepare(image, DemoInput(size=[32, 32], layout="NHWC", dtype="int8", resize="letterbox", align="top-left",
-                                 scale=1 / 255, quantization={"scale": 1 / 127, "zero_point": -10},
-                                 extra_inputs=[{"name": "size", "value": "image-size-wh", "dtype": "int64"},
-                                               {"name": "sf", "value": "scale-factor-hw", "dtype": "float32"}]))
+    p = prepare(
+        image,
+        DemoInput(
+            size=[32, 32],
+            layout="NHWC",
+            dtype="int8",
+            resize="letterbox",
+            align="top-left",
+            scale=1 / 255,
+            quantization={"scale": 1 / 127, "zero_point": -10},
+            extra_inputs=[
+                {"name": "size", "value": "image-size-wh", "dtype": "int64"},
+                {"name": "sf", "value": "scale-factor-hw", "dtype": "float32"},
+            ],
+        ),
+    )
     assert p.tensor.dtype == np.int8 and p.tensor.shape == (1, 32, 32, 3)
     assert p.tensor[0, 0, 0, 0] == 117 and p.tensor[0, 31, 0, 0] == np.rint(114 / 255 * 127) - 10  # image, then pad
     assert (p.placement.pad_x, p.placement.pad_y) == (0, 0)
@@ -201,15 +255,41 @@ def test_int8_input_top_left_letterbox_and_extra_inputs():
 
 
 def test_contract_checks_extra_inputs_and_takes_symbolic_batches():
-    rt = spec({"size": [320, 320], "layout": "NCHW", "dtype": "float32", "resize": "stretch",
-               "extra_inputs": [{"name": "orig_target_sizes", "value": "image-size-wh", "dtype": "int64"}]},
-              {"kind": "nms-in-graph", "box_format": "xyxy", "coordinates": "image", "classes": 80,
-               "outputs": {"classes": 0, "boxes": 1, "scores": 2, "count": None}, "max_detections": 300})
-    outputs = [TensorSig("labels", ["N", "K"], "int64"), TensorSig("boxes", ["N", "K", 4], "float32"),
-               TensorSig("scores", ["N", "K"], "float32")]
-    check([TensorSig("images", ["N", 3, 320, 320], "float32"), TensorSig("orig_target_sizes", ["M", 2], "int64")], outputs, rt)
-    with pytest.raises(ContractError, match=r"extra input 'orig_target_sizes': expected \[1, 2\] int64, got \[\?, 2\] float32"):
-        check([TensorSig("images", [1, 3, 320, 320], "float32"), TensorSig("orig_target_sizes", [None, 2], "float32")], outputs, rt)
+    rt = spec(
+        {
+            "size": [320, 320],
+            "layout": "NCHW",
+            "dtype": "float32",
+            "resize": "stretch",
+            "extra_inputs": [{"name": "orig_target_sizes", "value": "image-size-wh", "dtype": "int64"}],
+        },
+        {
+            "kind": "nms-in-graph",
+            "box_format": "xyxy",
+            "coordinates": "image",
+            "classes": 80,
+            "outputs": {"classes": 0, "boxes": 1, "scores": 2, "count": None},
+            "max_detections": 300,
+        },
+    )
+    outputs = [
+        TensorSig("labels", ["N", "K"], "int64"),
+        TensorSig("boxes", ["N", "K", 4], "float32"),
+        TensorSig("scores", ["N", "K"], "float32"),
+    ]
+    check(
+        [TensorSig("images", ["N", 3, 320, 320], "float32"), TensorSig("orig_target_sizes", ["M", 2], "int64")],
+        outputs,
+        rt,
+    )
+    with pytest.raises(
+        ContractError, match=r"extra input 'orig_target_sizes': expected \[1, 2\] int64, got \[\?, 2\] float32"
+    ):
+        check(
+            [TensorSig("images", [1, 3, 320, 320], "float32"), TensorSig("orig_target_sizes", [None, 2], "float32")],
+            outputs,
+            rt,
+        )
     with pytest.raises(ContractError, match="the graph has no such input"):
         check([TensorSig("images", [1, 3, 320, 320], "float32")], outputs, rt)
 
@@ -250,7 +330,9 @@ def test_contract_names_expected_and_actual_shapes():
     good_out = [TensorSig("output0", [1, 84, 8400], "float32")]
     check(good_in, good_out, spec)
     with pytest.raises(ContractError) as exc:
-        check([TensorSig("images", [1, 640, 640, 3], "float32")], [TensorSig("output0", [1, 85, 8400], "float32")], spec)
+        check(
+            [TensorSig("images", [1, 640, 640, 3], "float32")], [TensorSig("output0", [1, 85, 8400], "float32")], spec
+        )
     message = str(exc.value)
     assert "expected [1, 3, 640, 640] float32" in message and "got [1, 640, 640, 3] float32" in message
     assert "expected [1, 84, N] float32" in message and "got [1, 85, 8400]" in message
@@ -258,8 +340,12 @@ def test_contract_names_expected_and_actual_shapes():
 
 def test_contract_for_nms_in_graph_outputs():
     inputs = [TensorSig("x", [1, 300, 300, 3], "uint8")]
-    outputs = [TensorSig("b", [1, 20, 4], "float32"), TensorSig("c", [1, 20], "float32"),
-               TensorSig("s", [1, 20], "float32"), TensorSig("n", [1], "float32")]
+    outputs = [
+        TensorSig("b", [1, 20, 4], "float32"),
+        TensorSig("c", [1, 20], "float32"),
+        TensorSig("s", [1, 20], "float32"),
+        TensorSig("n", [1], "float32"),
+    ]
     check(inputs, outputs, SSD_RUNTIME)
     with pytest.raises(ContractError, match=r"count: expected output #3 \[1\] float32, the graph has 3 outputs"):
         check(inputs, outputs[:3], SSD_RUNTIME)
@@ -287,7 +373,9 @@ def test_unknown_id_lists_the_valid_ones(export_catalog):
         plan.select(export_catalog, ["t-ssd", "nope"])
     assert "nope" in str(exc.value) and "t-yolo11n.coco" in str(exc.value) and "t-ssd" in str(exc.value)
     assert [t.artifact_id for t in plan.select(export_catalog, ["t-ssd", "t-yolo11n.coco"])] == [
-        "t-ssd.coral-uint8", "t-yolo11n.coco"]
+        "t-ssd.coral-uint8",
+        "t-yolo11n.coco",
+    ]
 
 
 def test_untrained_target_takes_the_first_architecture_ultralytics_knows(export_catalog):
@@ -333,15 +421,22 @@ def test_every_value_bound_counts_values_beyond_atol_plus_rtol():
 def test_detection_head_bound_compares_boxes_in_pixels_on_drawn_anchors_and_every_score():
     from generator.export.agreement import DetectionHead, RawTally
 
-    theirs = head([(0.5, 0.5, 0.1, 0.1), (0.2, 0.2, 0.1, 0.1), (0.8, 0.8, 0.1, 0.1)],
-                  [{0: 0.9}, {1: 0.3}, {2: 0.1}])
+    theirs = head([(0.5, 0.5, 0.1, 0.1), (0.2, 0.2, 0.1, 0.1), (0.8, 0.8, 0.1, 0.1)], [{0: 0.9}, {1: 0.3}, {2: 0.1}])
     ours = theirs.copy()
     ours[0, 0, 0] += 1 / 640  # anchor 0 (drawn): cx 1 px off
     ours[0, 2, 1] += 3 / 640  # anchor 1 (drawn on the reference side only: 0.3 >= 0.25): w 3 px off
     ours[0, 4 + 1, 1] = 0.1  # ... and its score 0.2 lower
     ours[0, 1, 2] += 100 / 640  # anchor 2 (0.1, never drawn): 100 px off, not compared
-    check = DetectionHead(input_size=(640, 640), normalized=True, sigmoid=False, draw_threshold=0.25,
-                          box_px=2.0, box_share=0.04, score=0.05, score_share=0.0)
+    check = DetectionHead(
+        input_size=(640, 640),
+        normalized=True,
+        sigmoid=False,
+        draw_threshold=0.25,
+        box_px=2.0,
+        box_share=0.04,
+        score=0.05,
+        score_share=0.0,
+    )
     boxes, scores = [RawTally(b) for b in check.bounds]
     (b_ours, b_theirs), (s_ours, s_theirs) = check.groups([ours], [theirs])
     boxes.add(b_ours, b_theirs)
@@ -412,9 +507,14 @@ def tiny_graph(path, output: np.ndarray):
         helper.make_node("Add", ["head", "nothing"], ["output0"]),
     ]
     graph = helper.make_graph(
-        nodes, "tiny", [helper.make_tensor_value_info("images", TensorProto.FLOAT, [1, 3, TINY, TINY])],
+        nodes,
+        "tiny",
+        [helper.make_tensor_value_info("images", TensorProto.FLOAT, [1, 3, TINY, TINY])],
         [helper.make_tensor_value_info("output0", TensorProto.FLOAT, list(output.shape))],
-        [numpy_helper.from_array(output.astype(np.float32), "head"), numpy_helper.from_array(np.zeros(1, np.float32), "zero")],
+        [
+            numpy_helper.from_array(output.astype(np.float32), "head"),
+            numpy_helper.from_array(np.zeros(1, np.float32), "zero"),
+        ],
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     model.ir_version = 8  # what onnxruntime reads, whatever the onnx package writes by default
@@ -511,7 +611,9 @@ def test_a_raw_bound_violation_fails_even_when_detections_match(tmp_path, tiny_i
     theirs = out.copy()
     theirs[0, 10, 0] += 0.01  # one class score 0.01 off: beyond 0.001 + 0.001 * |ref|
     twin = Detection((24.0, 24.0, 40.0, 40.0), 0.9, 0)
-    with pytest.raises(VerificationFailed, match=r"raw outputs beyond their bound: every value of every output tensor: 3 of 252"):
+    with pytest.raises(
+        VerificationFailed, match=r"raw outputs beyond their bound: every value of every output tensor: 3 of 252"
+    ):
         run_verify(tmp_path, tiny_images, out, FakeReference(theirs, [twin], EveryValue(1e-3, 1e-3)))
 
 
@@ -550,8 +652,16 @@ def test_an_accuracy_figure_below_its_floor_is_never_written():
 
     from generator.export.manifest import AccuracyInfo
 
-    ok = {"image_set": "coco-val2017 (first 100 images)", "images": 100, "map50_95": 0.29, "map50": 0.44,
-          "min_map50_95": 0.05, "score_threshold": 0.001, "max_detections": 100, "tool": "pycocotools"}
+    ok = {
+        "image_set": "coco-val2017 (first 100 images)",
+        "images": 100,
+        "map50_95": 0.29,
+        "map50": 0.44,
+        "min_map50_95": 0.05,
+        "score_threshold": 0.001,
+        "max_detections": 100,
+        "tool": "pycocotools",
+    }
     assert AccuracyInfo.model_validate(ok).map50_95 == 0.29
     with pytest.raises(ValidationError, match="below the floor"):
         AccuracyInfo.model_validate({**ok, "map50_95": 0.01})
@@ -574,7 +684,9 @@ def test_tflite_reference_reads_the_postprocess_op_by_its_own_contract():
     person 0.79, person 0.34), within 0.1 as its resize was not necessarily OpenCV's."""
     from generator.export.tflite import TfliteReference
 
-    ssd = TfliteReference(SETTINGS.require("weights_mirror") / "ssd_mobilenet_v2_coco" / "mobilenet_ssd_v2_coco_quant_postprocess.tflite")
+    ssd = TfliteReference(
+        SETTINGS.require("weights_mirror") / "ssd_mobilenet_v2_coco" / "mobilenet_ssd_v2_coco_quant_postprocess.tflite"
+    )
     assert "TFLite_Detection_PostProcess" in ssd.decoded_by and ssd.metadata is None
     image = bus_image()  # 810 x 1080
     prepared = prepare(image, SSD_RUNTIME.input)
@@ -595,4 +707,7 @@ def test_ultralytics_exports_are_known_by_their_embedded_metadata():
     weights = SETTINGS.require("weights_mirror")
     meta = ultralytics_metadata(weights / "yolo11n" / "yolo11n_int8.tflite")
     assert meta["author"] == "Ultralytics" and meta["version"] == "8.3.227" and meta["task"] == "detect"
-    assert ultralytics_metadata(weights / "ssd_mobilenet_v2_coco" / "mobilenet_ssd_v2_coco_quant_postprocess.tflite") is None
+    assert (
+        ultralytics_metadata(weights / "ssd_mobilenet_v2_coco" / "mobilenet_ssd_v2_coco_quant_postprocess.tflite")
+        is None
+    )

@@ -56,10 +56,16 @@ def test_hostile_card_shows_only_inert_text(hostile_site: Path) -> None:
         for rel in PAGES:
             page.goto(f"{url}/{rel}")
             page.wait_for_load_state("networkidle")
-            schemes = page.evaluate("() => [...document.querySelectorAll('a[href]')].map(a => new URL(a.href).protocol)")
+            schemes = page.evaluate(
+                "() => [...document.querySelectorAll('a[href]')].map(a => new URL(a.href).protocol)"
+            )
             assert set(schemes) <= {"http:", "https:"}, (rel, set(schemes))
-            assert page.evaluate("() => document.querySelectorAll('iframe, svg[onload], img[onerror]').length") == 0, rel
-            injected = page.evaluate("() => [...document.scripts].filter(s => s.textContent.includes('alert(')).map(s => s.type)")
+            assert page.evaluate("() => document.querySelectorAll('iframe, svg[onload], img[onerror]').length") == 0, (
+                rel
+            )
+            injected = page.evaluate(
+                "() => [...document.scripts].filter(s => s.textContent.includes('alert(')).map(s => s.type)"
+            )
             assert all("json" in t for t in injected), (rel, injected)
         page.goto(f"{url}/models/tiny-detector/")
         body = page.locator("article").inner_text()
@@ -71,7 +77,13 @@ def test_real_pages_raise_no_policy_violations(built_site: Path) -> None:
     with serve(built_site) as url, browser_page() as page:
         violations: list[str] = []
         page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
-        for rel in ["", "models/", "compare/mobilenet-ssd-v2-vs-yolov12/", "chart/", "compare/view/?a=yolov12&b=yolo11"]:
+        for rel in [
+            "",
+            "models/",
+            "compare/mobilenet-ssd-v2-vs-yolov12/",
+            "chart/",
+            "compare/view/?a=yolov12&b=yolo11",
+        ]:
             page.goto(f"{url}/{rel}")
             page.wait_for_load_state("networkidle")
             assert page.locator('meta[http-equiv="Content-Security-Policy"]').count() == 1

@@ -17,24 +17,85 @@ PACKAGE = Path(__file__).resolve().parent.parent / "generator"
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("cli", ("generator.cli", "generator.__main__")),
     ("commands", ("generator.commands.*",)),
-    ("edges", ("generator.site", "generator.render", "generator.staging", "generator.serve_site",
-               "generator.export.*", "generator.bench.*", "generator.datasets")),
-    ("logic", ("generator.views.*", "generator.compare", "generator.licenses",
-               "generator.preprocess", "generator.decode", "generator.demo", "generator.synth",
-               "generator.coco_eval", "generator.schema_file")),
+    (
+        "edges",
+        (
+            "generator.site",
+            "generator.render",
+            "generator.staging",
+            "generator.serve_site",
+            "generator.export.*",
+            "generator.bench.*",
+            "generator.datasets",
+        ),
+    ),
+    (
+        "logic",
+        (
+            "generator.views.*",
+            "generator.compare",
+            "generator.licenses",
+            "generator.preprocess",
+            "generator.decode",
+            "generator.demo",
+            "generator.synth",
+            "generator.coco_eval",
+            "generator.schema_file",
+        ),
+    ),
     # The artifact manifest is a record like the cards: export writes it, the site and the bench read it.
-    ("catalog", ("generator.schema.*", "generator.measurement", "generator.loader", "generator.artifacts",
-                 "generator.export.manifest", "generator.vcs")),
-    ("readers", ("generator.yamlfile", "generator.jsonfile", "generator.spdx", "generator.settings",
-                 "generator.weights", "generator.serve", "generator")),
+    (
+        "catalog",
+        (
+            "generator.schema.*",
+            "generator.measurement",
+            "generator.loader",
+            "generator.artifacts",
+            "generator.export.manifest",
+            "generator.vcs",
+        ),
+    ),
+    (
+        "readers",
+        (
+            "generator.yamlfile",
+            "generator.jsonfile",
+            "generator.spdx",
+            "generator.settings",
+            "generator.weights",
+            "generator.serve",
+            "generator",
+        ),
+    ),
 ]
 
 # Modules whose docstring calls them pure: they compute, the edges do the I/O.
-PURE = ("generator.compare", "generator.licenses", "generator.views.*", "generator.demo",
-        "generator.export.plan", "generator.export.contract", "generator.export.agreement", "generator.bench.report",
-        "generator.synth", "generator.preprocess")
-HEAVY = ("cv2", "onnxruntime", "torch", "torchvision", "tensorflow", "mkdocs", "playwright", "ultralytics", "PIL",
-         "urllib.request", "subprocess", "http")
+PURE = (
+    "generator.compare",
+    "generator.licenses",
+    "generator.views.*",
+    "generator.demo",
+    "generator.export.plan",
+    "generator.export.contract",
+    "generator.export.agreement",
+    "generator.bench.report",
+    "generator.synth",
+    "generator.preprocess",
+)
+HEAVY = (
+    "cv2",
+    "onnxruntime",
+    "torch",
+    "torchvision",
+    "tensorflow",
+    "mkdocs",
+    "playwright",
+    "ultralytics",
+    "PIL",
+    "urllib.request",
+    "subprocess",
+    "http",
+)
 
 
 def _matches(name: str, pattern: str) -> bool:
@@ -118,8 +179,10 @@ def test_no_import_runs_up_a_layer() -> None:
 def test_no_import_cycles() -> None:
     found = modules()
     known = set(found)
-    graph = {name: {t for t in imports(path, known) if t != "generator" and not name.startswith(t + ".")}
-             for name, path in found.items()}
+    graph = {
+        name: {t for t in imports(path, known) if t != "generator" and not name.startswith(t + ".")}
+        for name, path in found.items()
+    }
     state: dict[str, int] = {}
     cycles = []
 
@@ -127,7 +190,7 @@ def test_no_import_cycles() -> None:
         state[node] = 1
         for nxt in sorted(graph[node]):
             if state.get(nxt) == 1:
-                cycles.append(" -> ".join(stack[stack.index(nxt):] + [nxt]))
+                cycles.append(" -> ".join(stack[stack.index(nxt) :] + [nxt]))
             elif nxt not in state:
                 walk(nxt, stack + [nxt])
         state[node] = 2
@@ -162,8 +225,12 @@ def test_pure_modules_import_no_io_or_image_library(pattern: str) -> None:
     names = [n for n in found if _matches(n, pattern)]
     assert names, f"{pattern} names no module"
     for name in names:
-        heavy = sorted(t for t in _module_level_closure(name, found) if t.split(".")[0] in {h.split(".")[0] for h in HEAVY}
-                       and any(t == h or t.startswith(h + ".") for h in HEAVY))
+        heavy = sorted(
+            t
+            for t in _module_level_closure(name, found)
+            if t.split(".")[0] in {h.split(".")[0] for h in HEAVY}
+            and any(t == h or t.startswith(h + ".") for h in HEAVY)
+        )
         assert not heavy, f"{name} is pure but importing it imports {heavy}"
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from generator import licenses
 
 
-
 def held(catalog, card_id: str, variant_id: str) -> list[tuple[str, str]]:
     card = catalog.card(card_id)
     variant = next(v for v in card.variants if v.id == variant_id)

@@ -20,10 +20,19 @@ VALID = yaml.safe_load((FIXTURES / "cards" / "valid" / "tiny-detector.yaml").rea
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(-10**12, 10**12), st.floats(allow_nan=True, allow_infinity=True),
-    st.text(max_size=30), st.dates().map(str), st.sampled_from(["TODO", "<script>", "../../etc/passwd", "javascript:x", "1e999"]),
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**12), 10**12),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=30),
+    st.dates().map(str),
+    st.sampled_from(["TODO", "<script>", "../../etc/passwd", "javascript:x", "1e999"]),
 )
-values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=12), inner, max_size=4)), max_leaves=12)
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=12), inner, max_size=4)),
+    max_leaves=12,
+)
 
 
 @pytest.fixture(scope="module")

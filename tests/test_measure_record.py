@@ -44,9 +44,16 @@ ENTRY = {
 CHROME = {
     "hardwareConcurrency": 8,
     "deviceMemory": 8,
-    "userAgentData": {"platform": "Windows", "brands": [{"brand": "Not)A;Brand", "version": "8"}, {"brand": "Google Chrome", "version": "156"}]},
+    "userAgentData": {
+        "platform": "Windows",
+        "brands": [{"brand": "Not)A;Brand", "version": "8"}, {"brand": "Google Chrome", "version": "156"}],
+    },
 }
-FIREFOX = {"hardwareConcurrency": 2, "platform": "Linux x86_64", "userAgent": "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0"}
+FIREFOX = {
+    "hardwareConcurrency": 2,
+    "platform": "Linux x86_64",
+    "userAgent": "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0",
+}
 
 
 def run_node(payload: dict) -> dict:
@@ -54,7 +61,13 @@ def run_node(payload: dict) -> dict:
     if node is None:
         pytest.skip("node is not installed")
     script = SCRIPT % json.dumps(MEASURE_JS.as_uri())
-    done = subprocess.run([node, "--input-type=module", "-e", script], input=json.dumps(payload), capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [node, "--input-type=module", "-e", script],
+        input=json.dumps(payload),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -64,12 +77,44 @@ def test_demo_records_validate_and_figures_match_python() -> None:
     samples = [[rng.uniform(1, 500) for _ in range(n)] for n in (1, 2, 3, 4, 5, 20, 23, 101)]
     samples.append([round(rng.uniform(100, 110), 3) for _ in range(20)])
     cases = [
-        {"entry": ENTRY, "navigator": CHROME, "highEntropy": {"architecture": "x86", "bitness": "64",
-         "fullVersionList": [{"brand": "Google Chrome", "version": "156.0.1.2"}]}, "gpu": None, "backend": "wasm", "requested": 4, "threads": 4,
-         "cold": 812.5, "runs": samples[5], "memory": 123456789, "started": 1_780_000_000_000, "commit": "49854cb"},
-        {"entry": {**ENTRY, "artifact": "yolov12n.untrained", "card": "yolov12", "variant": "yolov12n.v1", "trained": False},
-         "navigator": FIREFOX, "highEntropy": None, "gpu": "apple metal-3", "backend": "webgpu", "requested": 2, "threads": None,
-         "cold": None, "runs": samples[0], "memory": None, "started": 1_780_000_000_000, "commit": None},
+        {
+            "entry": ENTRY,
+            "navigator": CHROME,
+            "highEntropy": {
+                "architecture": "x86",
+                "bitness": "64",
+                "fullVersionList": [{"brand": "Google Chrome", "version": "156.0.1.2"}],
+            },
+            "gpu": None,
+            "backend": "wasm",
+            "requested": 4,
+            "threads": 4,
+            "cold": 812.5,
+            "runs": samples[5],
+            "memory": 123456789,
+            "started": 1_780_000_000_000,
+            "commit": "49854cb",
+        },
+        {
+            "entry": {
+                **ENTRY,
+                "artifact": "yolov12n.untrained",
+                "card": "yolov12",
+                "variant": "yolov12n.v1",
+                "trained": False,
+            },
+            "navigator": FIREFOX,
+            "highEntropy": None,
+            "gpu": "apple metal-3",
+            "backend": "webgpu",
+            "requested": 2,
+            "threads": None,
+            "cold": None,
+            "runs": samples[0],
+            "memory": None,
+            "started": 1_780_000_000_000,
+            "commit": None,
+        },
     ]
     out = run_node({"cases": cases, "samples": samples})
 
@@ -83,7 +128,11 @@ def test_demo_records_validate_and_figures_match_python() -> None:
     assert chrome.pending() == [] and set(chrome.skipped) == {"native", "accuracy"}
     assert firefox.artifact.trained is False and firefox.accuracy is None
     assert firefox.browser[0].backend == "webgpu" and firefox.browser[0].threads is None
-    assert firefox.machine.name == "browser-linux-2c" and firefox.machine.memory_bytes is None and firefox.machine.gpu == "apple metal-3"
+    assert (
+        firefox.machine.name == "browser-linux-2c"
+        and firefox.machine.memory_bytes is None
+        and firefox.machine.gpu == "apple metal-3"
+    )
 
     for values, js in zip(samples, out["figures"], strict=True):
         assert js == figure(values).model_dump(), values

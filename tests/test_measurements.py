@@ -77,10 +77,19 @@ def test_every_record_problem_is_reported_at_once(tmp_path: Path) -> None:
     assert catalog is None, "nothing is half-loaded"
     report = "\n".join(map(str, problems))
     expected = [
-        ("20260101T000000Z-ci-vm/yolov8n.coco.json:3: run: record is in folder '20260101T000000Z-ci-vm' but its run is '20260310T091500Z-ci-vm'", f"move it to catalog/measurements/{VM_RUN}/"),
+        (
+            "20260101T000000Z-ci-vm/yolov8n.coco.json:3: run: record is in folder '20260101T000000Z-ci-vm' but its run is '20260310T091500Z-ci-vm'",
+            f"move it to catalog/measurements/{VM_RUN}/",
+        ),
         ("renamed.json:", "artifact.artifact_id: file name 'renamed.json' does not match artifact_id 'yolov8n.coco'"),
-        ("ssd-mobilenet-v2.coral-uint8.json:", "artifact.card_id: no card 'mobilenet-ssd-v3' in the catalog (hint: did you mean 'mobilenet-ssd-v2'?"),
-        ("yolov12n.untrained.json:", "artifact.variant_id: card 'yolov12' has no variant 'yolov12n.v2' (hint: did you mean"),
+        (
+            "ssd-mobilenet-v2.coral-uint8.json:",
+            "artifact.card_id: no card 'mobilenet-ssd-v3' in the catalog (hint: did you mean 'mobilenet-ssd-v2'?",
+        ),
+        (
+            "yolov12n.untrained.json:",
+            "artifact.variant_id: card 'yolov12' has no variant 'yolov12n.v2' (hint: did you mean",
+        ),
         ("yolo11n.disordered.json:", "native.0.inference: figures must satisfy min <= q1 <= median <= q3 <= max"),
         ("yolo11n.disordered.json:", "machine.cpus: unknown key 'cpus' (hint: did you mean 'cpu'?)"),
         ("broken.json:3: malformed JSON", "hint: check commas"),
@@ -114,7 +123,10 @@ def test_run_id_must_match_start_and_machine_and_one_run_is_one_machine(tmp_path
     _, problems = check_catalog(CATALOG, measurements=tmp_path)
     report = "\n".join(map(str, problems))
     assert "yolov8n.coco.json:8: machine: machine or start differs from yolo11n.coco.json in the same run" in report
-    assert "run: run '20260310T091500Z-other-vm' does not match started and machine.name (hint: a run id is `<UTC start>-<machine name>`: 20260310T091500Z-ci-vm)" in report
+    assert (
+        "run: run '20260310T091500Z-other-vm' does not match started and machine.name (hint: a run id is `<UTC start>-<machine name>`: 20260310T091500Z-ci-vm)"
+        in report
+    )
 
 
 def test_an_untrained_record_with_accuracy_is_refused(tmp_path: Path) -> None:
@@ -171,16 +183,28 @@ def test_pair_comes_from_one_run_with_both_complete(catalog) -> None:
 
 
 def test_pair_takes_the_latest_common_run(catalog) -> None:
-    later = [r.model_copy(update={"run": "20260501T000000Z-ci-vm", "started": r.started.replace(month=5)}) for r in catalog.measurements if r.run == VM_RUN]
+    later = [
+        r.model_copy(update={"run": "20260501T000000Z-ci-vm", "started": r.started.replace(month=5)})
+        for r in catalog.measurements
+        if r.run == VM_RUN
+    ]
     pair = measured.pair_run([*catalog.measurements, *later], "yolo11", "mobilenet-ssd-v2")
     assert pair is not None and pair.run.id == "20260501T000000Z-ci-vm"
 
 
 def test_pair_prefers_a_bench_run_to_a_later_visitor_run(catalog) -> None:
     """A visitor's browser-only record of both models, however recent, does not hide a full bench run."""
-    visitor = [r.model_copy(update={"run": "20260601T000000Z-browser-linux-2c", "started": r.started.replace(month=6),
-                                    "recorded_by": "versus demo"})
-               for r in catalog.measurements if r.run == VM_RUN]
+    visitor = [
+        r.model_copy(
+            update={
+                "run": "20260601T000000Z-browser-linux-2c",
+                "started": r.started.replace(month=6),
+                "recorded_by": "versus demo",
+            }
+        )
+        for r in catalog.measurements
+        if r.run == VM_RUN
+    ]
     pair = measured.pair_run([*catalog.measurements, *visitor], "yolo11", "mobilenet-ssd-v2")
     assert pair is not None and pair.run.id == VM_RUN
     assert measured.pair_run(visitor, "yolo11", "mobilenet-ssd-v2").run.id == "20260601T000000Z-browser-linux-2c"
@@ -198,7 +222,10 @@ def test_rows_line_up_by_setting_and_keep_each_record_apart(catalog) -> None:
     rows = {(row.setting, row.what): row.cells for row in measured.reading_rows(history.records, catalog.registry)}
     laptop, vm = history.records
     assert rows[("onnxruntime CPU · 1 thread", "inference")] == tuple(
-        next(r for r in measured.readings(rec, catalog.registry) if r.key == ("onnxruntime CPU · 1 thread", "inference")) for rec in (laptop, vm)
+        next(
+            r for r in measured.readings(rec, catalog.registry) if r.key == ("onnxruntime CPU · 1 thread", "inference")
+        )
+        for rec in (laptop, vm)
     )
     # The incomplete laptop record has no browser or accuracy figures: its cells are empty, not borrowed.
     assert rows[("100 COCO train2017 images", "mAP50-95")][0] is None
@@ -208,7 +235,12 @@ def test_rows_line_up_by_setting_and_keep_each_record_apart(catalog) -> None:
 
 
 def test_accuracy_is_labelled_with_its_image_set_never_val2017(catalog) -> None:
-    labels = {r.setting for rec in catalog.measurements for r in measured.readings(rec, catalog.registry) if r.kind == "percent"}
+    labels = {
+        r.setting
+        for rec in catalog.measurements
+        for r in measured.readings(rec, catalog.registry)
+        if r.kind == "percent"
+    }
     assert labels == {"100 COCO train2017 images"}
 
 
@@ -223,7 +255,11 @@ def test_measured_series_one_per_run_and_setting_trained_and_complete_only(catal
         assert {p.record.run for p in points} == {key.run}, "a series never mixes runs"
         assert all(p.record.artifact.trained and p.record.complete for p in points)
     vm = series[measured.MeasuredSeries(VM_RUN, "onnxruntime CPU · 1 thread")]
-    assert sorted(p.record.artifact.artifact_id for p in vm) == ["ssd-mobilenet-v2.coral-uint8", "yolo11n.coco", "yolov8n.coco"]
+    assert sorted(p.record.artifact.artifact_id for p in vm) == [
+        "ssd-mobilenet-v2.coral-uint8",
+        "yolo11n.coco",
+        "yolov8n.coco",
+    ]
     laptop = series[measured.MeasuredSeries(LAPTOP_RUN, "onnxruntime CPU · 1 thread")]
     assert [p.record.artifact.artifact_id for p in laptop] == ["yolo11n.coco"]  # yolov8n there is incomplete
 
@@ -252,6 +288,12 @@ def test_rounds_are_shown_and_a_drifting_figure_says_so(catalog) -> None:
     one, two = (shown[(measured.native_setting(t), "inference, each round's median")] for t in (1, 2))
     one_thread, two_threads = sorted(vm.native, key=lambda n: n.threads)
     assert one.startswith(" / ".join(f"{r.inference_median:.1f}" for r in one_thread.rounds)) and one.endswith(" ms")
-    assert two_threads.drift > 0.10 and f"differ by {two_threads.drift:.0%}" in two and "judge the figure by its spread" in two
+    assert (
+        two_threads.drift > 0.10
+        and f"differ by {two_threads.drift:.0%}" in two
+        and "judge the figure by its spread" in two
+    )
     legacy = vm.model_copy(update={"native": [one_thread.model_copy(update={"rounds": []})]})
-    assert not any(r.kind == "rounds" for r in measured.readings(legacy, catalog.registry)), "one round: nothing to compare"
+    assert not any(r.kind == "rounds" for r in measured.readings(legacy, catalog.registry)), (
+        "one round: nothing to compare"
+    )

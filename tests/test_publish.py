@@ -47,8 +47,13 @@ def test_jobs_export_then_build_with_site_dependencies_only() -> None:
 def test_the_build_steps_give_a_site_whose_demo_draws_boxes(tmp_path: Path) -> None:
     artifacts = export_artifacts(tmp_path / "artifacts", "ssd-mobilenet-v2.coral-uint8", "yolo11n.coco")
     out = tmp_path / "site"
-    done = subprocess.run([str(ROOT / ".ci" / "publish-build"), "--no-setup", str(out), str(artifacts)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=900)
+    done = subprocess.run(
+        [str(ROOT / ".ci" / "publish-build"), "--no-setup", str(out), str(artifacts)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "smoke: /compare/mobilenet-ssd-v2-vs-yolo11/: both panels drew boxes" in done.stdout
 
@@ -57,7 +62,12 @@ def test_the_smoke_test_fails_on_a_site_without_models(tmp_path: Path) -> None:
     """An empty demo manifest is refused with the reason, not passed."""
     (tmp_path / "demo").mkdir()
     (tmp_path / "demo" / "manifest.json").write_text('{"models": []}')
-    done = subprocess.run([sys.executable, str(ROOT / ".ci" / "smoke.py"), str(tmp_path)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / ".ci" / "smoke.py"), str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode != 0
     assert "has 0 trained model(s)" in done.stderr

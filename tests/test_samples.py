@@ -12,9 +12,11 @@ import yaml
 from .catalogs import ROOT, SETTINGS
 
 SAMPLES = ROOT / "wasm_demo" / "samples"
-SHOWABLE = {"CC BY 2.0": "http://creativecommons.org/licenses/by/2.0/",
-            "CC BY-SA 2.0": "http://creativecommons.org/licenses/by-sa/2.0/",
-            "No known copyright restrictions": "http://flickr.com/commons/usage/"}
+SHOWABLE = {
+    "CC BY 2.0": "http://creativecommons.org/licenses/by/2.0/",
+    "CC BY-SA 2.0": "http://creativecommons.org/licenses/by-sa/2.0/",
+    "No known copyright restrictions": "http://flickr.com/commons/usage/",
+}
 
 
 def _samples() -> list[dict]:
@@ -31,7 +33,9 @@ def test_every_listed_file_is_shipped_unchanged_and_nothing_else() -> None:
 
 def test_every_licence_allows_showing_the_photo() -> None:
     for s in _samples():
-        assert SHOWABLE.get(s["license"]) == s["license_url"], f"{s['file']}: {s['license']} is not a licence we may show"
+        assert SHOWABLE.get(s["license"]) == s["license_url"], (
+            f"{s['file']}: {s['license']} is not a licence we may show"
+        )
 
 
 def test_credits_agree_with_cocos_licence_table() -> None:
@@ -39,4 +43,9 @@ def test_credits_agree_with_cocos_licence_table() -> None:
     for s in _samples():
         row = table[s["file"]]
         assert (int(row["id"]), row["license_url"], row["flickr_url"], row["coco_url"], row["sha256"]) == (
-            s["coco_id"], s["license_url"], s["flickr_url"], s["coco_url"], s["sha256"])
+            s["coco_id"],
+            s["license_url"],
+            s["flickr_url"],
+            s["coco_url"],
+            s["sha256"],
+        )

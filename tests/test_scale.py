@@ -62,7 +62,9 @@ def test_large_catalog_writes_no_pair_pages_but_every_pair_is_viewable(synthetic
         assert "Shared tasks" in text and "Properties" in text
         page.goto(f"{url}/compare/view/?a={a}&b=not-a-model")
         # the view fills in once catalog.json has loaded: wait for it rather than read the placeholder
-        page.wait_for_function("() => !document.querySelector('#vs-compare-view').innerText.startsWith('Loading')", polling=50)
+        page.wait_for_function(
+            "() => !document.querySelector('#vs-compare-view').innerText.startsWith('Loading')", polling=50
+        )
         assert "'not-a-model' is not a model id" in page.locator("#vs-compare-view").inner_text()
         assert errors == []
 

@@ -43,7 +43,10 @@ def test_defaults_come_from_the_shared_folder_beside_the_repository(tmp_path):
     got = resolve({}, root=root, home=tmp_path / "home")
     shared = tmp_path / "shared"
     assert got.root == root and got.shared == shared and got.weights_mirror == shared / "weights"
-    assert got.sample_set == shared / "images" / "coco-sample" and got.sample_images == shared / "images" / "coco-sample" / "images"
+    assert (
+        got.sample_set == shared / "images" / "coco-sample"
+        and got.sample_images == shared / "images" / "coco-sample" / "images"
+    )
     assert got.accuracy_images == shared / "images" / "coco-val2017"  # the path, even before it exists
     assert got.artifacts == root / "artifacts" and got.cache == tmp_path / "home" / ".cache" / "versus"
 
@@ -62,11 +65,18 @@ def test_a_shared_folder_without_weights_gives_no_mirror(tmp_path):
 def test_variables_override_each_default_and_relative_values_become_absolute(tmp_path, monkeypatch):
     root = checkout(tmp_path, "weights")
     monkeypatch.chdir(tmp_path)
-    env = {"VERSUS_SHARED": "elsewhere", "VERSUS_WEIGHTS_MIRROR": "m", "VERSUS_SAMPLE_SET": "s",
-           "VERSUS_ACCURACY_IMAGES": "a", "VERSUS_ARTIFACTS": "out", "VERSUS_CACHE": "c"}
+    env = {
+        "VERSUS_SHARED": "elsewhere",
+        "VERSUS_WEIGHTS_MIRROR": "m",
+        "VERSUS_SAMPLE_SET": "s",
+        "VERSUS_ACCURACY_IMAGES": "a",
+        "VERSUS_ARTIFACTS": "out",
+        "VERSUS_CACHE": "c",
+    }
     got = resolve(env, root=root, home=tmp_path)
     assert (got.shared, got.weights_mirror, got.sample_set, got.accuracy_images, got.artifacts, got.cache) == tuple(
-        tmp_path / name for name in ("elsewhere", "m", "s", "a", "out", "c"))
+        tmp_path / name for name in ("elsewhere", "m", "s", "a", "out", "c")
+    )
     assert got.sample_images == tmp_path / "s" / "images"
 
 
@@ -93,27 +103,49 @@ def test_the_retired_sample_images_variable_is_refused_not_ignored(tmp_path):
 
 def test_require_names_the_variable_to_set(tmp_path):
     got = resolve({"VERSUS_ACCURACY_IMAGES": str(tmp_path / "gone")}, root=checkout(tmp_path), home=tmp_path)
-    with pytest.raises(SettingsError, match=r"no weights mirror folder: set VERSUS_WEIGHTS_MIRROR \(default: <shared>/weights"):
+    with pytest.raises(
+        SettingsError, match=r"no weights mirror folder: set VERSUS_WEIGHTS_MIRROR \(default: <shared>/weights"
+    ):
         got.require("weights_mirror")
     with pytest.raises(SettingsError, match=r"no sample images folder: set VERSUS_SAMPLE_SET"):
         got.require("sample_images")
-    with pytest.raises(SettingsError, match=f"accuracy images folder {tmp_path / 'gone'} does not exist: set VERSUS_ACCURACY_IMAGES"):
+    with pytest.raises(
+        SettingsError, match=f"accuracy images folder {tmp_path / 'gone'} does not exist: set VERSUS_ACCURACY_IMAGES"
+    ):
         got.require("accuracy_images")
     (tmp_path / "repo" / "artifacts").mkdir()
     assert got.require("artifacts") == tmp_path / "repo" / "artifacts"
 
 
 def test_the_printer_gives_what_the_module_resolves(tmp_path):
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "VERSUS_SHARED": str(tmp_path / "s"), "VERSUS_CACHE": str(tmp_path / "c")}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "VERSUS_SHARED": str(tmp_path / "s"),
+        "VERSUS_CACHE": str(tmp_path / "c"),
+    }
     (tmp_path / "s" / "weights").mkdir(parents=True)
-    done = subprocess.run([sys.executable, "-m", "generator.settings", "--json"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "generator.settings", "--json"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     printed = json.loads(done.stdout)
     assert printed == settings.as_json(resolve(env, home=tmp_path))
     assert printed["weights_mirror"] == str(tmp_path / "s" / "weights") and printed["cache"] == str(tmp_path / "c")
-    assert printed["root"] == str(ROOT) and printed["sample_images"] == str(tmp_path / "s" / "images" / "coco-sample" / "images")
-    refused = subprocess.run([sys.executable, "-m", "generator.settings"], cwd=ROOT, env={**env, "VERSUS_SAMPLE_IMAGES": "x"},
-                             capture_output=True, text=True)
+    assert printed["root"] == str(ROOT) and printed["sample_images"] == str(
+        tmp_path / "s" / "images" / "coco-sample" / "images"
+    )
+    refused = subprocess.run(
+        [sys.executable, "-m", "generator.settings"],
+        cwd=ROOT,
+        env={**env, "VERSUS_SAMPLE_IMAGES": "x"},
+        capture_output=True,
+        text=True,
+    )
     assert refused.returncode == 2 and "VERSUS_SAMPLE_SET" in refused.stderr
 
 
@@ -121,13 +153,20 @@ def test_the_printer_gives_what_the_module_resolves(tmp_path):
 
 
 def tracked_files() -> list[str]:
-    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
-                            capture_output=True, text=True, check=True).stdout.split()
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     return [f for f in listed if (ROOT / f).is_file()]
 
 
 def _is_environ(node: ast.AST) -> bool:
-    return (isinstance(node, ast.Attribute) and node.attr == "environ") or (isinstance(node, ast.Name) and node.id == "environ")
+    return (isinstance(node, ast.Attribute) and node.attr == "environ") or (
+        isinstance(node, ast.Name) and node.id == "environ"
+    )
 
 
 def environment_reads(source: str) -> list[tuple[int, str | None]]:
@@ -157,11 +196,17 @@ def environment_reads(source: str) -> list[tuple[int, str | None]]:
             f = node.func
             if isinstance(f, ast.Attribute) and f.attr in ("get", "pop", "setdefault") and _is_environ(f.value):
                 key = node.args[0]
-            elif (isinstance(f, ast.Attribute) and f.attr == "getenv") or (isinstance(f, ast.Name) and f.id == "getenv"):
+            elif (isinstance(f, ast.Attribute) and f.attr == "getenv") or (
+                isinstance(f, ast.Name) and f.id == "getenv"
+            ):
                 key = node.args[0]
         elif isinstance(node, ast.Subscript) and _is_environ(node.value) and isinstance(node.ctx, ast.Load):
             key = node.slice
-        elif isinstance(node, ast.Compare) and any(isinstance(o, ast.In | ast.NotIn) for o in node.ops) and _is_environ(node.comparators[0]):
+        elif (
+            isinstance(node, ast.Compare)
+            and any(isinstance(o, ast.In | ast.NotIn) for o in node.ops)
+            and _is_environ(node.comparators[0])
+        ):
             key = node.left
         if key is not None:
             reads.append((node.lineno, name_of(key)))
@@ -169,11 +214,15 @@ def environment_reads(source: str) -> list[tuple[int, str | None]]:
 
 
 def forbidden(reads: list[tuple[int, str | None]]) -> list[tuple[int, str | None]]:
-    return [(line, name) for line, name in reads if name is None or (name.startswith("VERSUS_") and name not in TEST_VARIABLES)]
+    return [
+        (line, name)
+        for line, name in reads
+        if name is None or (name.startswith("VERSUS_") and name not in TEST_VARIABLES)
+    ]
 
 
 def test_the_scanner_finds_reads_in_every_spelling():
-    source = '''
+    source = """
 import os
 from os import environ, getenv
 from generator.settings import MIRROR_ENV
@@ -186,9 +235,14 @@ d = settings.ARTIFACTS_ENV in os.environ
 e = environ.get(some_name)
 f = os.environ.get("HOME"), os.environ["VERSUS_UPDATE_GOLDEN"]
 os.environ["VERSUS_CACHE"] = "written, not read"
-'''
+"""
     assert forbidden(environment_reads(source)) == [
-        (7, "VERSUS_SHARED"), (8, "VERSUS_CACHE"), (9, "VERSUS_WEIGHTS_MIRROR"), (10, "VERSUS_ARTIFACTS"), (11, None)]
+        (7, "VERSUS_SHARED"),
+        (8, "VERSUS_CACHE"),
+        (9, "VERSUS_WEIGHTS_MIRROR"),
+        (10, "VERSUS_ARTIFACTS"),
+        (11, None),
+    ]
 
 
 def test_only_generator_settings_reads_the_path_variables():
@@ -211,7 +265,9 @@ def test_scripts_and_javascript_read_no_path_variable():
             pattern = r"\b(VERSUS_[A-Z_]+)"  # set, read or named: the scripts rely on the defaults
         else:
             continue
-        offenders += [(name, v) for v in re.findall(pattern, (ROOT / name).read_text(encoding="utf-8")) if v not in TEST_VARIABLES]
+        offenders += [
+            (name, v) for v in re.findall(pattern, (ROOT / name).read_text(encoding="utf-8")) if v not in TEST_VARIABLES
+        ]
     assert not offenders, offenders
 
 
@@ -242,8 +298,14 @@ def test_the_settings_table_lists_every_variable_with_its_default(doc):
 
 
 def test_studies_stay_out_of_the_wheel():
-    wheel = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["hatch"]["build"]["targets"]["wheel"]
+    wheel = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["hatch"]["build"]["targets"][
+        "wheel"
+    ]
     assert wheel["packages"] == ["generator"]
     assert not (ROOT / "generator" / "benchmarks").exists()
-    assert sorted(p.parent.name for p in (ROOT / "studies").glob("*/__main__.py")) == ["browser_gap", "build_scale", "first_boxes"]
+    assert sorted(p.parent.name for p in (ROOT / "studies").glob("*/__main__.py")) == [
+        "browser_gap",
+        "build_scale",
+        "first_boxes",
+    ]
     assert all((ROOT / "studies" / p / "README.md").is_file() for p in ("browser_gap", "build_scale", "first_boxes"))

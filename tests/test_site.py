@@ -26,7 +26,15 @@ def text_of(page: Path) -> str:
 
 def test_every_page_exists(built_site: Path) -> None:
     catalog = load_catalog(CATALOG)
-    for rel in ["index.html", "models/index.html", "tasks/index.html", "chart/index.html", "compare/index.html", "contributing/index.html", "catalog.json"]:
+    for rel in [
+        "index.html",
+        "models/index.html",
+        "tasks/index.html",
+        "chart/index.html",
+        "compare/index.html",
+        "contributing/index.html",
+        "catalog.json",
+    ]:
         assert (built_site / rel).is_file(), rel
     for card in catalog.cards:
         assert (built_site / "models" / card.id / "index.html").is_file()
@@ -55,13 +63,18 @@ def test_first_pair_page(built_site: Path) -> None:
     # The fixture build has a trained YOLO11n and an untrained YOLOv12n only: the page says what runs, not what
     # the cards allow.
     assert "Both run" not in demo
-    assert "No live demo for this pair in this build: this build has no trained MobileNet SSD v2 or YOLOv12 artifact" in demo
+    assert (
+        "No live demo for this pair in this build: this build has no trained MobileNet SSD v2 or YOLOv12 artifact"
+        in demo
+    )
 
 
 def test_no_shared_task_is_said_plainly(built_site: Path) -> None:
-    text = text_of(built_site / "compare" / "mobilenet-ssd-v2-vs-mobilenet-v2" / "index.html") if (
-        built_site / "compare" / "mobilenet-ssd-v2-vs-mobilenet-v2"
-    ).exists() else text_of(built_site / "compare" / "mobilenet-v2-vs-mobilenet-ssd-v2" / "index.html")
+    text = (
+        text_of(built_site / "compare" / "mobilenet-ssd-v2-vs-mobilenet-v2" / "index.html")
+        if (built_site / "compare" / "mobilenet-ssd-v2-vs-mobilenet-v2").exists()
+        else text_of(built_site / "compare" / "mobilenet-v2-vs-mobilenet-ssd-v2" / "index.html")
+    )
     assert "share no task" in text
     assert "Image classification" in text and "Object detection" in text
 
@@ -85,7 +98,22 @@ def test_catalog_json_has_every_card_with_published_field_names(built_site: Path
     ids = [c["id"] for c in data["cards"]]
     assert ids == sorted(ids) and "yolov12" in ids
     card = data["cards"][ids.index("mobilenet-ssd-v2")]
-    for field in ["id", "name", "aliases", "summary", "organizations", "authors", "release_date", "license", "paper", "code", "modality", "tasks", "variants", "sources"]:
+    for field in [
+        "id",
+        "name",
+        "aliases",
+        "summary",
+        "organizations",
+        "authors",
+        "release_date",
+        "license",
+        "paper",
+        "code",
+        "modality",
+        "tasks",
+        "variants",
+        "sources",
+    ]:
         assert field in card
     assert card["license"]["id"] == "Apache-2.0"
     assert "tasks" in data["registry"]
@@ -155,7 +183,10 @@ def test_concurrent_builds_do_not_corrupt_each_other(tmp_path: Path, tiny_catalo
 def test_hostile_card_text_is_inert(tmp_path: Path) -> None:
     text = (FIXTURES / "cards" / "valid" / "tiny-detector.yaml").read_text()
     text = text.replace("name: Tiny Detector", 'name: "<script>alert(1)</script> | *x* [a](javascript:alert(2))"')
-    text = text.replace("summary: A made-up detector used by the tests.", "summary: \"<img src=x onerror=alert(3)> </p><script>alert(4)</script>\"")
+    text = text.replace(
+        "summary: A made-up detector used by the tests.",
+        'summary: "<img src=x onerror=alert(3)> </p><script>alert(4)</script>"',
+    )
     card = tmp_path / "src" / "tiny-detector.yaml"
     card.parent.mkdir()
     card.write_text(text)
@@ -189,7 +220,12 @@ class ActiveContent(HTMLParser):
         for name, value in attrs:
             if name.startswith("on"):
                 self.problems.append(f"<{tag} {name}>")
-            if name in ("href", "src") and value and not value.startswith(("http://", "https://", "#", ".", "/")) and ":" in value.split("/")[0]:
+            if (
+                name in ("href", "src")
+                and value
+                and not value.startswith(("http://", "https://", "#", ".", "/"))
+                and ":" in value.split("/")[0]
+            ):
                 self.problems.append(f"<{tag} {name}={value}>")
 
     def handle_endtag(self, tag: str) -> None:
@@ -227,13 +263,17 @@ def test_trained_artifact_shows_its_provenance_and_verification(built_site: Path
     exported = text[text.index("Exported for the browser by this build") :][:2000]
     assert "4ee1bf62fe1574dcb1202fc5e561dfe6d310aa9df930864b93a9b640496b003c" in exported
     assert v.status == "matched" and v.detections.confident > 100
-    assert (f"verified: {v.detections.matched} of {v.detections.confident} confident detections matched "
-            "(score 0.5 or more, on either side) against TFLite interpreter") in exported
+    assert (
+        f"verified: {v.detections.matched} of {v.detections.confident} confident detections matched "
+        "(score 0.5 or more, on either side) against TFLite interpreter"
+    ) in exported
     assert "the reference's detections come from Ultralytics' own predictor" in exported
     boxes = v.raw.groups[0]
-    assert (f"box coordinates (cx, cy, w, h) in input pixels, anchors scoring >= 0.25 on either side: {boxes.beyond:,} of "
-            f"{boxes.values:,} values beyond the limit, largest difference {boxes.max_abs_diff:.3g} px, bound |onnx - reference| "
-            "<= 2 px on all but 4% of values") in exported
+    assert (
+        f"box coordinates (cx, cy, w, h) in input pixels, anchors scoring >= 0.25 on either side: {boxes.beyond:,} of "
+        f"{boxes.values:,} values beyond the limit, largest difference {boxes.max_abs_diff:.3g} px, bound |onnx - reference| "
+        "<= 2 px on all but 4% of values"
+    ) in exported
     assert "An export whose raw outputs break their bound fails and is not published." in exported
     assert "(taken from the mirror)" in exported and not [p for p in machine_paths() if p in text]
 
@@ -259,14 +299,18 @@ def test_model_page_says_each_verification_status_in_words() -> None:
     assert untrained.verification.status == "raw-only"
     (group,) = untrained.verification.raw.groups
     raw_only = artifact_paragraph(trained.model_copy(update={"verification": untrained.verification}))
-    assert ("No confident detections on the samples: compared raw outputs only (max difference "
-            f"{group.max_abs_diff:.3g}, bound |onnx - reference| <= 0.001 + 0.001 * |reference| on every value) "
-            "against the PyTorch module (eval) on the same input tensor") in raw_only
+    assert (
+        "No confident detections on the samples: compared raw outputs only (max difference "
+        f"{group.max_abs_diff:.3g}, bound |onnx - reference| <= 0.001 + 0.001 * |reference| on every value) "
+        "against the PyTorch module (eval) on the same input tensor"
+    ) in raw_only
     assert "Detections were not compared." in raw_only
 
     fields = untrained.verification.model_dump()
     fields.update(status="not-compared", reference=None, detections=None, raw=None)
-    not_compared = artifact_paragraph(trained.model_copy(update={"verification": VerificationInfo.model_validate(fields)}))
+    not_compared = artifact_paragraph(
+        trained.model_copy(update={"verification": VerificationInfo.model_validate(fields)})
+    )
     assert "Not compared with a source framework: the weights are already ONNX" in not_compared
     for paragraph in (raw_only, not_compared):
         assert "verified" not in paragraph.lower() and "matched" not in paragraph
@@ -283,7 +327,10 @@ def section(text: str, start: str, end: str) -> str:
 
 def measured_tables(page: Path) -> list[str]:
     html = page.read_text(encoding="utf-8")
-    return [unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", t))) for t in re.findall(r'<table class="vs-measured">.*?</table>', html, re.S)]
+    return [
+        unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", t)))
+        for t in re.findall(r'<table class="vs-measured">.*?</table>', html, re.S)
+    ]
 
 
 def test_model_page_shows_claims_with_sources_beside_each_run(built_site: Path) -> None:
@@ -297,8 +344,15 @@ def test_model_page_shows_claims_with_sources_beside_each_run(built_site: Path) 
     (table,) = measured_tables(page)
     # Each run is its own column, latest first, with its context.
     assert table.index("laptop-i7, 2026-04-02") < table.index("ci-vm, 2026-03-10")
-    for context in ("AMD EPYC 7B13, 2 logical cores, 24 GB memory", "Intel Core i7-1165G7", "onnxruntime 1.31.1", "Chromium 156",
-                    "started 2026-03-10 09:15 UTC", "49854cb", "sha256 043013ab2735"):
+    for context in (
+        "AMD EPYC 7B13, 2 logical cores, 24 GB memory",
+        "Intel Core i7-1165G7",
+        "onnxruntime 1.31.1",
+        "Chromium 156",
+        "started 2026-03-10 09:15 UTC",
+        "49854cb",
+        "sha256 043013ab2735",
+    ):
         assert context in table, context
     assert re.search(r"inference \d+\.\d ms \(IQR \d+\.\d–\d+\.\d, 30 runs\)", table)
     assert "incomplete: browser, accuracy not measured yet" in table
@@ -336,12 +390,18 @@ def test_comparison_takes_both_sides_from_one_run(built_site: Path) -> None:
 
 
 def test_comparison_with_an_untrained_side_marks_it(built_site: Path) -> None:
-    part = section(text_of(built_site / "compare" / "yolo11-vs-yolov12" / "index.html"), "Claimed and measured", "Accuracy vs latency")
+    part = section(
+        text_of(built_site / "compare" / "yolo11-vs-yolov12" / "index.html"),
+        "Claimed and measured",
+        "Accuracy vs latency",
+    )
     assert "random weights — latency only" in part and "never the trained model" in part
 
 
 def test_comparison_without_a_common_run_says_so(built_site: Path) -> None:
-    part = section(text_of(built_site / "compare" / "detr-vs-yolo11" / "index.html"), "Claimed and measured", "Accuracy vs latency")
+    part = section(
+        text_of(built_site / "compare" / "detr-vs-yolo11" / "index.html"), "Claimed and measured", "Accuracy vs latency"
+    )
     assert "No run has measured both DETR and Ultralytics YOLO11 yet" in part
     assert "DETR: not measured yet" in part and "Ultralytics YOLO11: measured in 2 runs" in part
     assert "vs-measured" not in (built_site / "compare" / "detr-vs-yolo11" / "index.html").read_text()
@@ -366,8 +426,16 @@ def test_chart_keeps_measured_series_apart_from_claimed(built_site: Path) -> Non
 
 def test_methodology_page_is_in_the_navigation(built_site: Path) -> None:
     text = text_of(built_site / "methodology" / "index.html")
-    for phrase in ("Never averaged", "intra_op_num_threads", "cross-origin isolation", "measureUserAgentSpecificMemory",
-                   "pycocotools", "COCO train2017", "catalog/measurements/<run>/<artifact id>.json", "pull request"):
+    for phrase in (
+        "Never averaged",
+        "intra_op_num_threads",
+        "cross-origin isolation",
+        "measureUserAgentSpecificMemory",
+        "pycocotools",
+        "COCO train2017",
+        "catalog/measurements/<run>/<artifact id>.json",
+        "pull request",
+    ):
         assert phrase in text, phrase
     home = (built_site / "index.html").read_text(encoding="utf-8")
     assert 'href="methodology/"' in home
@@ -392,7 +460,9 @@ def test_hostile_record_text_is_inert(tmp_path: Path) -> None:
     folder = tmp_path / "records" / VM_RUN
     folder.mkdir(parents=True)
     (folder / "tiny-n.v1.json").write_text(json.dumps(record))
-    catalog = load_catalog(make_catalog(tmp_path, FIXTURES / "cards" / "valid" / "tiny-detector.yaml"), measurements=tmp_path / "records")
+    catalog = load_catalog(
+        make_catalog(tmp_path, FIXTURES / "cards" / "valid" / "tiny-detector.yaml"), measurements=tmp_path / "records"
+    )
     out = tmp_path / "site"
     build_site(catalog, out)
     assert_hostile_text_shown_as_text(out, "the record's text is shown, as text")

@@ -62,7 +62,9 @@ def test_chart_shows_one_context_at_a_time(site_url: str) -> None:
         assert page.locator("select.vs-chart-context").input_value() == str(start)
 
         def drawn() -> list:
-            return page.evaluate(f"() => {chart}.data.datasets.map(d => [d.label, d.pointStyle, d.data.length, !!d.vsPareto])")
+            return page.evaluate(
+                f"() => {chart}.data.datasets.map(d => [d.label, d.pointStyle, d.data.length, !!d.vsPareto])"
+            )
 
         for index in (start, next(i for i, c in enumerate(data) if c["measured"] != data[start]["measured"])):
             page.select_option("select.vs-chart-context", str(index))

@@ -180,13 +180,19 @@ def test_importing_views_loads_no_template_site_or_image_library() -> None:
 
 # --- One source for a pair's figures ---------------------------------------------------------------
 
+
 def test_pair_pages_and_the_client_view_show_the_same_labels_and_values(catalog, tmp_path: Path) -> None:
     """The client view (versus.js on catalog.json) shows each aligned table under the same label, with the same
     shown values, whose-figure labels and sources, as the static pair page's view."""
     client = {
         pair: [
-            [g["label"], [[r["name"], r["variant"], r["checkpoint"], r["shown"], r["kind_label"], r["source"], r["best"]]
-                          for r in g["rows"]]]
+            [
+                g["label"],
+                [
+                    [r["name"], r["variant"], r["checkpoint"], r["shown"], r["kind_label"], r["source"], r["best"]]
+                    for r in g["rows"]
+                ],
+            ]
             for g in groups
         ]
         for pair, groups in client_groups(catalog, tmp_path).items()

@@ -87,8 +87,13 @@ def resolver(tmp_path: Path) -> Resolver:
     Handler.requests.clear()
     Handler.seen.clear()
     settings = FetchSettings(connect_timeout=2, read_timeout=0.5, attempts=3, progress=False)
-    return Resolver(LockFile(tmp_path / "weights.lock.json"), cache=tmp_path / "cache", mirror=None,
-                    fetch=settings, log=lambda message: None)
+    return Resolver(
+        LockFile(tmp_path / "weights.lock.json"),
+        cache=tmp_path / "cache",
+        mirror=None,
+        fetch=settings,
+        log=lambda message: None,
+    )
 
 
 def cache_files(resolver: Resolver) -> list[Path]:

@@ -18,7 +18,15 @@ from pathlib import Path
 
 from .. import coco_eval
 from ..coco_eval import LabelledSet
-from ..measurement import IMAGE_SET, QUICK_SET, Accuracy, AccuracyProtocol, BootstrapInterval, ClassAccuracy, NmsProtocol
+from ..measurement import (
+    IMAGE_SET,
+    QUICK_SET,
+    Accuracy,
+    AccuracyProtocol,
+    BootstrapInterval,
+    ClassAccuracy,
+    NmsProtocol,
+)
 
 SCORE_THRESHOLD = coco_eval.SCORE_THRESHOLD
 MAX_DETECTIONS = coco_eval.MAX_DETECTIONS
@@ -39,18 +47,28 @@ class AccuracySet:
     crowd: str
 
 
-SIZE_BUCKETS = ("box area of the labels (small < 32², medium 32²-96², large > 96² px): the labels have no "
-                "segmentation masks, whose area the official COCO evaluation uses, so some objects fall in a larger bucket")
+SIZE_BUCKETS = (
+    "box area of the labels (small < 32², medium 32²-96², large > 96² px): the labels have no "
+    "segmentation masks, whose area the official COCO evaluation uses, so some objects fall in a larger bucket"
+)
 SETS = {
     "val2017": AccuracySet(
-        "val2017", IMAGE_SET, "coco-80", True,
+        "val2017",
+        IMAGE_SET,
+        "coco-80",
+        True,
         label_source="COCO's official instances_val2017.json boxes as YOLO labels (Ultralytics' coco2017labels conversion)",
         crowd="crowd regions (iscrowd=1) are not in the labels: a detection on a crowd counts as a false positive, where "
-              "the official annotations would ignore it"),
+        "the official annotations would ignore it",
+    ),
     "sample100": AccuracySet(
-        "sample100", QUICK_SET, "coco-80", False,
+        "sample100",
+        QUICK_SET,
+        "coco-80",
+        False,
         label_source="Ultralytics' coco128 labels of COCO train2017 images (training images of most models here)",
-        crowd="crowd regions are not in the labels: a detection on a crowd counts as a false positive"),
+        crowd="crowd regions are not in the labels: a detection on a crowd counts as a false positive",
+    ),
 }
 DEFAULT_SET = "val2017"
 
@@ -69,7 +87,9 @@ def load_set(spec: AccuracySet, root: Path, names: Sequence[str], catalog_dir: P
     """The set from `root`; for a listed set, exactly its listed images, checked. Raises LabelledSetError."""
     labelled = coco_eval.read_labelled_set(root, names)
     if spec.listed:
-        labelled = coco_eval.select_listed(labelled, coco_eval.read_image_list(catalog_dir / LISTS_DIR / f"{spec.dataset}.csv"))
+        labelled = coco_eval.select_listed(
+            labelled, coco_eval.read_image_list(catalog_dir / LISTS_DIR / f"{spec.dataset}.csv")
+        )
     return BenchSet(spec, labelled, *coco_eval.set_digests(labelled))
 
 
@@ -86,8 +106,14 @@ def weights_precision(model: Path) -> str:
     from onnx import TensorProto
 
     graph = onnx.load(str(model), load_external_data=False).graph
-    names = {TensorProto.FLOAT: "fp32", TensorProto.FLOAT16: "fp16", TensorProto.BFLOAT16: "bf16",
-             TensorProto.DOUBLE: "fp64", TensorProto.INT8: "int8", TensorProto.UINT8: "uint8"}
+    names = {
+        TensorProto.FLOAT: "fp32",
+        TensorProto.FLOAT16: "fp16",
+        TensorProto.BFLOAT16: "bf16",
+        TensorProto.DOUBLE: "fp64",
+        TensorProto.INT8: "int8",
+        TensorProto.UINT8: "uint8",
+    }
     totals: dict[str, int] = {}
     for init in graph.initializer:
         size = 1
@@ -98,7 +124,9 @@ def weights_precision(model: Path) -> str:
     if not totals:
         return "not-stated"
     kind = max(totals, key=totals.__getitem__)
-    quantized = kind in ("int8", "uint8") and any(n.op_type in ("DequantizeLinear", "QLinearConv", "ConvInteger") for n in graph.node)
+    quantized = kind in ("int8", "uint8") and any(
+        n.op_type in ("DequantizeLinear", "QLinearConv", "ConvInteger") for n in graph.node
+    )
     return f"{kind} (quantized weights)" if quantized else kind
 
 
@@ -119,19 +147,26 @@ def protocol(bench_set: BenchSet, runtime, precision: str) -> AccuracyProtocol:
     spec, decoder, model_input = bench_set.spec, runtime.decoder, runtime.input
     where = decoder.nms
     return AccuracyProtocol(
-        label_source=spec.label_source, crowd=spec.crowd, size_buckets=SIZE_BUCKETS,
-        images_sha256=bench_set.images_sha256, labels_sha256=bench_set.labels_sha256,
+        label_source=spec.label_source,
+        crowd=spec.crowd,
+        size_buckets=SIZE_BUCKETS,
+        images_sha256=bench_set.images_sha256,
+        labels_sha256=bench_set.labels_sha256,
         input_size=tuple(model_input.size),
         resize=f"letterbox ({model_input.align})" if model_input.resize == "letterbox" else model_input.resize,
         precision=precision,
-        nms=NmsProtocol(where=where, class_aware=getattr(decoder, "class_aware_nms", None) if where == "outside" else None,
-                        iou_threshold=getattr(decoder, "iou_threshold", None) if where == "outside" else None,
-                        max_kept=decoder.max_detections),
+        nms=NmsProtocol(
+            where=where,
+            class_aware=getattr(decoder, "class_aware_nms", None) if where == "outside" else None,
+            iou_threshold=getattr(decoder, "iou_threshold", None) if where == "outside" else None,
+            max_kept=decoder.max_detections,
+        ),
     )
 
 
-def detect(model: Path, runtime, label_names: Sequence[str | None], labelled: LabelledSet,
-           progress: Progress | None = None) -> list[dict]:
+def detect(
+    model: Path, runtime, label_names: Sequence[str | None], labelled: LabelledSet, progress: Progress | None = None
+) -> list[dict]:
     """COCO result rows of the artifact on every image; each image's decoded size must be the one the set records."""
     import onnxruntime as ort
 
@@ -147,8 +182,9 @@ def detect(model: Path, runtime, label_names: Sequence[str | None], labelled: La
     for image_id, item in enumerate(labelled.images, start=1):
         image = load_image(item.path)
         if item.size is not None and image.shape[:2] != item.size:
-            raise coco_eval.LabelledSetError(f"{item.path}: decodes to {image.shape[1]}x{image.shape[0]}, the set says "
-                                             f"{item.size[1]}x{item.size[0]}")
+            raise coco_eval.LabelledSetError(
+                f"{item.path}: decodes to {image.shape[1]}x{image.shape[0]}, the set says {item.size[1]}x{item.size[0]}"
+            )
         prepared = prepare(image, runtime.input)
         outputs = session.run(None, prepared.feeds(input_name))
         detections = decode(outputs, runtime, prepared.placement, score_threshold=SCORE_THRESHOLD)
@@ -165,10 +201,17 @@ def _sizes(labelled: LabelledSet) -> list[tuple[int, int]]:
     return [item.size or load_image(item.path).shape[:2] for item in labelled.images]
 
 
-def measure_accuracy(model: Path, runtime, label_names: Sequence[str | None], bench_set: BenchSet,
-                     progress: Progress | None = None, resamples: int = coco_eval.BOOTSTRAP_RESAMPLES,
-                     log: Callable[[str], None] | None = None, source_quantization: str | None = None,
-                     source_format: str = "onnx") -> Accuracy:
+def measure_accuracy(
+    model: Path,
+    runtime,
+    label_names: Sequence[str | None],
+    bench_set: BenchSet,
+    progress: Progress | None = None,
+    resamples: int = coco_eval.BOOTSTRAP_RESAMPLES,
+    log: Callable[[str], None] | None = None,
+    source_quantization: str | None = None,
+    source_format: str = "onnx",
+) -> Accuracy:
     """Every figure of the artifact on the set, with the protocol. `source_quantization` and `source_format` are
     what the artifact's manifest says of its source (see `artifact_precision`)."""
     labelled = bench_set.labelled
@@ -178,18 +221,37 @@ def measure_accuracy(model: Path, runtime, label_names: Sequence[str | None], be
     truth = coco_eval.ground_truth(labelled, _sizes(labelled))
     figures = coco_eval.evaluate(truth, results, resamples=resamples)
     if log:
-        log(f"{model.parent.name}: accuracy on {len(labelled.images)} images in {time.perf_counter() - started:.0f} s "
+        log(
+            f"{model.parent.name}: accuracy on {len(labelled.images)} images in {time.perf_counter() - started:.0f} s "
             f"(inference and decoding {detected - started:.0f} s, COCOeval and {resamples} bootstrap resamples "
-            f"{time.perf_counter() - detected:.0f} s)")
+            f"{time.perf_counter() - detected:.0f} s)"
+        )
     interval = figures.interval
     return Accuracy(
-        dataset=bench_set.spec.dataset, images=figures.images, instances=figures.instances,
-        map50_95=figures.map50_95, map50=figures.map50, map75=figures.map75,
-        ap_small=figures.ap_small, ap_medium=figures.ap_medium, ap_large=figures.ap_large,
-        per_class=[ClassAccuracy(name=c.name, ap50_95=c.ap50_95, ap50=c.ap50, instances=c.instances) for c in figures.per_class],
-        interval=None if interval is None else BootstrapInterval(low=interval.low, high=interval.high, confidence=interval.confidence,
-                                                                 resamples=interval.resamples, seed=interval.seed,
-                                                                 share_below=interval.share_below),
+        dataset=bench_set.spec.dataset,
+        images=figures.images,
+        instances=figures.instances,
+        map50_95=figures.map50_95,
+        map50=figures.map50,
+        map75=figures.map75,
+        ap_small=figures.ap_small,
+        ap_medium=figures.ap_medium,
+        ap_large=figures.ap_large,
+        per_class=[
+            ClassAccuracy(name=c.name, ap50_95=c.ap50_95, ap50=c.ap50, instances=c.instances) for c in figures.per_class
+        ],
+        interval=None
+        if interval is None
+        else BootstrapInterval(
+            low=interval.low,
+            high=interval.high,
+            confidence=interval.confidence,
+            resamples=interval.resamples,
+            seed=interval.seed,
+            share_below=interval.share_below,
+        ),
         protocol=protocol(bench_set, runtime, artifact_precision(model, source_quantization, source_format)),
-        tool=coco_eval.evaluator_version(), score_threshold=SCORE_THRESHOLD, max_detections=MAX_DETECTIONS,
+        tool=coco_eval.evaluator_version(),
+        score_threshold=SCORE_THRESHOLD,
+        max_detections=MAX_DETECTIONS,
     )

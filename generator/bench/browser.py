@@ -94,16 +94,22 @@ class BrowserBench:
 
     def __enter__(self) -> BrowserBench:
         if not Path(self.chromium).is_file():
-            raise BrowserUnavailable(f"chromium not found at {self.chromium} (install Debian's chromium: apt-get install chromium)")
+            raise BrowserUnavailable(
+                f"chromium not found at {self.chromium} (install Debian's chromium: apt-get install chromium)"
+            )
         try:
             from playwright.sync_api import Error as PlaywrightError
             from playwright.sync_api import sync_playwright
         except ImportError as exc:
-            raise BrowserUnavailable(f"playwright is not installed ({exc}); it is in the dev dependencies: uv sync --group dev") from exc
+            raise BrowserUnavailable(
+                f"playwright is not installed ({exc}); it is in the dev dependencies: uv sync --group dev"
+            ) from exc
         self._tmp = tempfile.TemporaryDirectory(prefix="versus-bench-browser-")
         try:
             folder = Path(self._tmp.name)
-            self._listed = stage_page(folder, self.artifact_root, self.artifacts, self.catalog, project=self.project, webgpu=self.webgpu)
+            self._listed = stage_page(
+                folder, self.artifact_root, self.artifacts, self.catalog, project=self.project, webgpu=self.webgpu
+            )
             self._server = make_server(folder, port=0)
             threading.Thread(target=self._server.serve_forever, daemon=True).start()
             self._base = f"http://127.0.0.1:{self._server.server_address[1]}"
@@ -112,10 +118,17 @@ class BrowserBench:
             if self.webgpu:
                 flags.append("--enable-unsafe-webgpu")
             try:
-                self._browser = self._playwright.chromium.launch(executable_path=self.chromium, args=flags, headless=True)
+                self._browser = self._playwright.chromium.launch(
+                    executable_path=self.chromium, args=flags, headless=True
+                )
             except PlaywrightError as exc:
-                raise BrowserUnavailable(f"chromium at {self.chromium} did not start: {exc.message.splitlines()[0]}") from exc
-            self.versions = {"browser": f"Chromium {self._browser.version} (headless)", "onnxruntime-web": ort_web_version(self.project / "wasm_demo" / "node_modules")}
+                raise BrowserUnavailable(
+                    f"chromium at {self.chromium} did not start: {exc.message.splitlines()[0]}"
+                ) from exc
+            self.versions = {
+                "browser": f"Chromium {self._browser.version} (headless)",
+                "onnxruntime-web": ort_web_version(self.project / "wasm_demo" / "node_modules"),
+            }
         except BaseException:
             self.__exit__(None, None, None)
             raise
@@ -138,8 +151,15 @@ class BrowserBench:
 
     # --- measuring ---
 
-    def page_url(self, artifact: OnnxArtifact, *, threads: int, warmup: int, runs: int,
-                 session_options: dict[str, Any] | None = None) -> str:
+    def page_url(
+        self,
+        artifact: OnnxArtifact,
+        *,
+        threads: int,
+        warmup: int,
+        runs: int,
+        session_options: dict[str, Any] | None = None,
+    ) -> str:
         query = {
             "manifest": "demo/manifest.json",
             "ort": f"{SCRIPTS}/ort/",
@@ -154,8 +174,16 @@ class BrowserBench:
             query["session-options"] = json.dumps(session_options, separators=(",", ":"))
         return f"{self._base}/demo.html?{urlencode(query)}"
 
-    def measure(self, artifact: OnnxArtifact, *, threads: int, warmup: int, runs: int, cold_pages: int,
-                session_options: dict[str, Any] | None = None) -> BrowserLatency:
+    def measure(
+        self,
+        artifact: OnnxArtifact,
+        *,
+        threads: int,
+        warmup: int,
+        runs: int,
+        cold_pages: int,
+        session_options: dict[str, Any] | None = None,
+    ) -> BrowserLatency:
         """Cold: one sample per fresh browser context (`cold_pages` of them; null when 0). Warm: the demo's
         "Measure on this device" path with `warmup` and `runs`, in the last of those pages.
 
@@ -165,9 +193,13 @@ class BrowserBench:
         if self._browser is None:
             raise RuntimeError("BrowserBench.measure outside its `with` block")
         if artifact.artifact_id not in self._listed:
-            raise BrowserUnavailable(f"{artifact.artifact_id}: not in the staged demo manifest (its card or variant is not in the catalog)")
+            raise BrowserUnavailable(
+                f"{artifact.artifact_id}: not in the staged demo manifest (its card or variant is not in the catalog)"
+            )
         if threads < 1 or warmup < 0 or runs < 1 or cold_pages < 0:
-            raise ValueError(f"threads >= 1, warmup >= 0, runs >= 1, cold_pages >= 0; got {threads}, {warmup}, {runs}, {cold_pages}")
+            raise ValueError(
+                f"threads >= 1, warmup >= 0, runs >= 1, cold_pages >= 0; got {threads}, {warmup}, {runs}, {cold_pages}"
+            )
         url = self.page_url(artifact, threads=threads, warmup=warmup, runs=runs, session_options=session_options)
         where = f"{artifact.artifact_id} in chromium ({threads} thread{'s' if threads != 1 else ''})"
         cold: list[float] = []
@@ -194,7 +226,9 @@ class BrowserBench:
         page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
         response = page.goto(url)
         if response is None or not response.ok:
-            raise BrowserUnavailable(f"{where}: the demo page did not load ({url}: HTTP {response.status if response else '?'})")
+            raise BrowserUnavailable(
+                f"{where}: the demo page did not load ({url}: HTTP {response.status if response else '?'})"
+            )
         return page, errors
 
     def _click_measure(self, page: Any, where: str, errors: list[str], total_runs: int) -> dict:
@@ -241,25 +275,33 @@ def first_result(page: Any, where: str, errors: list[str]) -> dict:
         raise BrowserUnavailable(f"{where}: the demo failed: {message}")
     result = json.loads(panel.get_attribute("data-result"))
     if not result.get("crossOriginIsolated"):
-        raise BrowserUnavailable(f"{where}: the page is not cross-origin isolated, so wasm threads are off (check the COOP/COEP headers)")
+        raise BrowserUnavailable(
+            f"{where}: the page is not cross-origin isolated, so wasm threads are off (check the COOP/COEP headers)"
+        )
     return result
 
 
-def browser_latency(record_json: dict, artifact: OnnxArtifact, *, threads: int, webgpu: bool, cold_ms: list[float], where: str) -> BrowserLatency:
+def browser_latency(
+    record_json: dict, artifact: OnnxArtifact, *, threads: int, webgpu: bool, cold_ms: list[float], where: str
+) -> BrowserLatency:
     """The demo's record, checked (format, artifact, isolation, threads), with the bench's cold samples."""
     try:
         record = Measurement.model_validate(record_json)
     except ValidationError as exc:
         raise BrowserUnavailable(f"{where}: the demo's record does not validate: {exc}") from exc
     if record.artifact.sha256 != artifact.file.sha256 or record.artifact.artifact_id != artifact.artifact_id:
-        raise BrowserUnavailable(f"{where}: the page measured {record.artifact.artifact_id} ({record.artifact.sha256[:12]}…), not this artifact")
+        raise BrowserUnavailable(
+            f"{where}: the page measured {record.artifact.artifact_id} ({record.artifact.sha256[:12]}…), not this artifact"
+        )
     (latency,) = record.browser
     if not latency.cross_origin_isolated:
         raise BrowserUnavailable(f"{where}: the worker was not cross-origin isolated")
     if latency.backend == "webgpu" and not webgpu:
         raise BrowserUnavailable(f"{where}: ran on WebGPU although the bench asked for wasm")
     if latency.requested_threads != threads:
-        raise BrowserUnavailable(f"{where}: the page's thread setting is {latency.requested_threads}, not the {threads} asked for")
+        raise BrowserUnavailable(
+            f"{where}: the page's thread setting is {latency.requested_threads}, not the {threads} asked for"
+        )
     fields = latency.model_dump()
     fields["cold"] = figure(cold_ms).model_dump() if cold_ms else None
     return BrowserLatency.model_validate(fields)
@@ -296,7 +338,11 @@ def stage_page(
         stage_demo(demo, folder, node_modules, project)
         if webgpu:
             ort = node_modules / "onnxruntime-web" / "dist"
-            copy_files(folder, {f"{SCRIPTS}/ort/{name}": ort / name for name in ORT_WEBGPU_FILES}, "run `npm ci --prefix wasm_demo`")
+            copy_files(
+                folder,
+                {f"{SCRIPTS}/ort/{name}": ort / name for name in ORT_WEBGPU_FILES},
+                "run `npm ci --prefix wasm_demo`",
+            )
     except BuildError as exc:
         raise BrowserUnavailable(str(exc)) from exc
     shutil.copyfile(project / "wasm_demo" / "demo.html", folder / "demo.html")
@@ -310,4 +356,6 @@ def ort_web_version(node_modules: Path) -> str:
     try:
         return json.loads(package.read_text(encoding="utf-8"))["version"]
     except (OSError, ValueError, KeyError) as exc:
-        raise BrowserUnavailable(f"{package}: cannot read onnxruntime-web's version ({exc}); run `npm ci --prefix wasm_demo`") from exc
+        raise BrowserUnavailable(
+            f"{package}: cannot read onnxruntime-web's version ({exc}); run `npm ci --prefix wasm_demo`"
+        ) from exc

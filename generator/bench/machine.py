@@ -43,8 +43,7 @@ def this_machine(name: str | None = None) -> Machine:
     cores = os.cpu_count() or 1
     memory = _memory_bytes()
     derived = slug(f"{cpu or platform.machine()} {cores}c" + (f" {round(memory / 2**30)}g" if memory else ""))
-    return Machine(name=slug(name) if name else derived, cpu=cpu, cores=cores, memory_bytes=memory,
-                   os=_os_name())
+    return Machine(name=slug(name) if name else derived, cpu=cpu, cores=cores, memory_bytes=memory, os=_os_name())
 
 
 def python_version() -> str:

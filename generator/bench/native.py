@@ -43,8 +43,12 @@ class Settings:
 
     def per_round(self, rounds: int) -> Settings:
         """The share of one round when `rounds` of them make up these totals (warm-up is per process)."""
-        return Settings(warmup=self.warmup, min_runs=math.ceil(self.min_runs / rounds),
-                        min_seconds=self.min_seconds / rounds, max_runs=math.ceil(self.max_runs / rounds))
+        return Settings(
+            warmup=self.warmup,
+            min_runs=math.ceil(self.min_runs / rounds),
+            min_seconds=self.min_seconds / rounds,
+            max_runs=math.ceil(self.max_runs / rounds),
+        )
 
 
 @dataclass(frozen=True)
@@ -59,14 +63,25 @@ class RoundSamples:
     end_to_end: list[float] = field(default_factory=list)
 
 
-def measure_round(model: Path, runtime_json: str, image: Path, threads: int, settings: Settings,
-                  timeout: float = 1800) -> tuple[RoundSamples, dict[str, str]]:
+def measure_round(
+    model: Path, runtime_json: str, image: Path, threads: int, settings: Settings, timeout: float = 1800
+) -> tuple[RoundSamples, dict[str, str]]:
     """One round of one thread setting in a fresh process, and the library versions that produced it."""
-    job = {"model": str(model), "runtime": json.loads(runtime_json), "image": str(image), "threads": threads,
-           "settings": asdict(settings)}
+    job = {
+        "model": str(model),
+        "runtime": json.loads(runtime_json),
+        "image": str(image),
+        "threads": threads,
+        "settings": asdict(settings),
+    }
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    done = subprocess.run([sys.executable, "-m", "generator.bench.native"], input=json.dumps(job),
-                          capture_output=True, text=True, timeout=timeout)
+    done = subprocess.run(
+        [sys.executable, "-m", "generator.bench.native"],
+        input=json.dumps(job),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     if done.returncode != 0:
         tail = "\n".join(done.stderr.strip().splitlines()[-8:])
         raise NativeFailed(f"{model}: native measurement with {threads} thread(s) failed:\n{tail}")
@@ -80,12 +95,22 @@ def pooled(threads: int, warmup: int, rounds: Sequence[RoundSamples]) -> NativeL
         raise ValueError("no rounds to pool")
     peak = max(rounds, key=lambda r: r.peak_rss_bytes)
     return NativeLatency(
-        threads=threads, warmup=warmup, session_ms=statistics.median(r.session_ms for r in rounds),
+        threads=threads,
+        warmup=warmup,
+        session_ms=statistics.median(r.session_ms for r in rounds),
         inference=figure([t for r in rounds for t in r.inference]),
         end_to_end=figure([t for r in rounds for t in r.end_to_end]),
-        peak_rss_bytes=peak.peak_rss_bytes, rss_before_session_bytes=peak.rss_before_session_bytes,
-        rounds=[NativeRound(started=dt.datetime.fromisoformat(r.started), inference_median=statistics.median(r.inference),
-                            end_to_end_median=statistics.median(r.end_to_end), runs=len(r.inference)) for r in rounds],
+        peak_rss_bytes=peak.peak_rss_bytes,
+        rss_before_session_bytes=peak.rss_before_session_bytes,
+        rounds=[
+            NativeRound(
+                started=dt.datetime.fromisoformat(r.started),
+                inference_median=statistics.median(r.inference),
+                end_to_end_median=statistics.median(r.end_to_end),
+                runs=len(r.inference),
+            )
+            for r in rounds
+        ],
     )
 
 
@@ -110,7 +135,9 @@ def timed(fn, settings: Settings) -> list[float]:
         fn()
     samples: list[float] = []
     started = time.perf_counter()
-    while len(samples) < settings.max_runs and (len(samples) < settings.min_runs or time.perf_counter() - started < settings.min_seconds):
+    while len(samples) < settings.max_runs and (
+        len(samples) < settings.min_runs or time.perf_counter() - started < settings.min_seconds
+    ):
         t0 = time.perf_counter()
         fn()
         samples.append((time.perf_counter() - t0) * 1000)
@@ -146,18 +173,33 @@ def _child(job: dict) -> dict:
     session = ort.InferenceSession(job["model"], options, providers=["CPUExecutionProvider"])
     session_ms = (time.perf_counter() - t0) * 1000
     extra_names = {e["name"] for e in extra}
-    input_meta = next(i for i in session.get_inputs() if i.name == (spec["input"].get("name") or i.name) and i.name not in extra_names)
+    input_meta = next(
+        i for i in session.get_inputs() if i.name == (spec["input"].get("name") or i.name) and i.name not in extra_names
+    )
     shape = [d if isinstance(d, int) else 1 for d in input_meta.shape]
     rng = np.random.default_rng(0)
-    probe = (rng.integers(0, 256, size=shape) if dtype is np.uint8 else
-             rng.integers(-128, 128, size=shape) if dtype is np.int8 else rng.random(size=shape)).astype(dtype)
+    probe = (
+        rng.integers(0, 256, size=shape)
+        if dtype is np.uint8
+        else rng.integers(-128, 128, size=shape)
+        if dtype is np.int8
+        else rng.random(size=shape)
+    ).astype(dtype)
     # Extra inputs (image size, scale factor) for a probe as large as the input itself.
     height, width = spec["input"]["size"]
-    probe_extra = {e["name"]: np.asarray([{"image-size-wh": (width, height), "image-size-hw": (height, width)}.get(e["value"], (1, 1))],
-                                         dtype=e["dtype"]) for e in extra}
+    probe_extra = {
+        e["name"]: np.asarray(
+            [{"image-size-wh": (width, height), "image-size-hw": (height, width)}.get(e["value"], (1, 1))],
+            dtype=e["dtype"],
+        )
+        for e in extra
+    }
     # Peak memory first, while only numpy and onnxruntime are loaded: a few runs on a tensor of the right
     # shape and type reach the arena's steady state.
-    timed(lambda: session.run(None, {input_meta.name: probe, **probe_extra}), Settings(warmup=2, min_runs=3, min_seconds=0))
+    timed(
+        lambda: session.run(None, {input_meta.name: probe, **probe_extra}),
+        Settings(warmup=2, min_runs=3, min_seconds=0),
+    )
     peak = _peak_rss_bytes()
 
     # Timings on the real image: a random tensor can change how much work an in-graph NMS does.
@@ -178,8 +220,13 @@ def _child(job: dict) -> dict:
     e2e = timed(end_to_end, settings)
     import cv2
 
-    timings = {"session_ms": round(session_ms, 4), "peak_rss_bytes": peak, "rss_before_session_bytes": before,
-               "inference": [round(t, 4) for t in inference], "end_to_end": [round(t, 4) for t in e2e]}
+    timings = {
+        "session_ms": round(session_ms, 4),
+        "peak_rss_bytes": peak,
+        "rss_before_session_bytes": before,
+        "inference": [round(t, 4) for t in inference],
+        "end_to_end": [round(t, 4) for t in e2e],
+    }
     versions = {"onnxruntime": ort.__version__, "numpy": np.__version__, "opencv": cv2.__version__}
     return {"round": timings, "versions": versions}
 

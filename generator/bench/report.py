@@ -22,18 +22,29 @@ def run_table(records: Sequence[Measurement]) -> str:
         tag = "" if r.artifact.trained else "  [UNTRAINED: random weights, latency only]"
         lines.append(f"{r.artifact.artifact_id}  {r.artifact.bytes / 1e6:.1f} MB  sha256 {r.artifact.sha256[:12]}{tag}")
         for n in r.native:
-            lines.append(f"  native {n.threads}t   inference {fig(n.inference)}   end-to-end {fig(n.end_to_end)}   "
-                         f"peak RSS {n.peak_rss_bytes / 1e6:.0f} MB")
+            lines.append(
+                f"  native {n.threads}t   inference {fig(n.inference)}   end-to-end {fig(n.end_to_end)}   "
+                f"peak RSS {n.peak_rss_bytes / 1e6:.0f} MB"
+            )
             if len(n.rounds) > 1:
-                lines.append(f"    rounds' inference medians {' / '.join(f'{x.inference_median:.1f}' for x in n.rounds)} ms: "
-                             f"drift {n.drift:.0%}" + ("" if n.settled else f" > {AGREEMENT:.0%}: the machine's speed changed "
-                                                                        "during the run; judge this figure by its spread"))
+                lines.append(
+                    f"    rounds' inference medians {' / '.join(f'{x.inference_median:.1f}' for x in n.rounds)} ms: "
+                    f"drift {n.drift:.0%}"
+                    + (
+                        ""
+                        if n.settled
+                        else f" > {AGREEMENT:.0%}: the machine's speed changed "
+                        "during the run; judge this figure by its spread"
+                    )
+                )
         for b in r.browser:
             threads = f"{b.threads}t" if b.threads else "gpu"
             iso = "" if b.cross_origin_isolated else " (not isolated)"
             mem = f"   memory {b.memory_bytes / 1e6:.0f} MB" if b.memory_bytes else ""
-            lines.append(f"  browser {b.backend} {threads}{iso}   inference {fig(b.inference)}   "
-                         f"end-to-end {fig(b.end_to_end)}   cold {fig(b.cold)}{mem}")
+            lines.append(
+                f"  browser {b.backend} {threads}{iso}   inference {fig(b.inference)}   "
+                f"end-to-end {fig(b.end_to_end)}   cold {fig(b.cold)}{mem}"
+            )
             pre_post = b.preprocess.median + b.postprocess.median
             if b.inference.median:
                 lines.append(f"    pre+post {pre_post:.1f} ms = {pre_post / b.inference.median:.0%} of inference")
@@ -52,20 +63,30 @@ def _ap(value: float | None) -> str:
 
 def accuracy_lines(a: Accuracy, classes: int = 5) -> list[str]:
     """The accuracy figures of a record: headline, interval, sizes, and the classes with the most labels."""
-    what = {IMAGE_SET: f"{a.images} COCO val2017 images with people", QUICK_SET: f"{a.images} COCO train2017 images "
-            "(training images: a quick check, not comparable with any claim)"}[a.dataset]
-    lines = [f"  accuracy on {what}: mAP50-95 {a.map50_95:.3f}, mAP50 {a.map50:.3f}"
-             + (f", mAP75 {a.map75:.3f}" if a.map75 is not None else "") + f" ({a.tool})"]
+    what = {
+        IMAGE_SET: f"{a.images} COCO val2017 images with people",
+        QUICK_SET: f"{a.images} COCO train2017 images (training images: a quick check, not comparable with any claim)",
+    }[a.dataset]
+    lines = [
+        f"  accuracy on {what}: mAP50-95 {a.map50_95:.3f}, mAP50 {a.map50:.3f}"
+        + (f", mAP75 {a.map75:.3f}" if a.map75 is not None else "")
+        + f" ({a.tool})"
+    ]
     if a.interval is not None:
-        lines.append(f"    mAP50-95 {a.interval.confidence:.0%} interval {a.interval.low:.3f}–{a.interval.high:.3f} "
-                     f"({a.interval.method} bootstrap over images, {a.interval.resamples} resamples; "
-                     f"{a.interval.share_below:.0%} of them below the figure)")
+        lines.append(
+            f"    mAP50-95 {a.interval.confidence:.0%} interval {a.interval.low:.3f}–{a.interval.high:.3f} "
+            f"({a.interval.method} bootstrap over images, {a.interval.resamples} resamples; "
+            f"{a.interval.share_below:.0%} of them below the figure)"
+        )
     if a.map75 is not None:
         lines.append(f"    AP small {_ap(a.ap_small)}, medium {_ap(a.ap_medium)}, large {_ap(a.ap_large)}")
     if a.per_class:
         top = sorted(a.per_class, key=lambda c: -c.instances)[:classes]
-        lines.append("    " + ", ".join(f"{c.name} {c.ap50_95:.3f} ({c.instances})" for c in top)
-                     + f" … AP50-95 of {len(a.per_class)} classes (labelled boxes)")
+        lines.append(
+            "    "
+            + ", ".join(f"{c.name} {c.ap50_95:.3f} ({c.instances})" for c in top)
+            + f" … AP50-95 of {len(a.per_class)} classes (labelled boxes)"
+        )
     return lines
 
 
@@ -93,8 +114,11 @@ def browser_vs_native(records: Sequence[Measurement]) -> list[Ratio]:
 
 
 def ratio_table(ratios: Sequence[Ratio]) -> str:
-    return "\n".join(f"  {r.artifact_id:32} {r.threads} thread(s): browser {r.browser_ms:7.1f} ms / native "
-                     f"{r.native_ms:6.1f} ms = {r.ratio:.2f}×" for r in ratios)
+    return "\n".join(
+        f"  {r.artifact_id:32} {r.threads} thread(s): browser {r.browser_ms:7.1f} ms / native "
+        f"{r.native_ms:6.1f} ms = {r.ratio:.2f}×"
+        for r in ratios
+    )
 
 
 @dataclass(frozen=True)
@@ -124,13 +148,18 @@ def differences(run_a: Sequence[Measurement], run_b: Sequence[Measurement]) -> l
     out = []
     for r in run_a:
         other = by_file.get((r.artifact.artifact_id, r.artifact.sha256), {})
-        out += [Difference(r.artifact.artifact_id, name, value, other[name]) for name, value in medians(r) if name in other]
+        out += [
+            Difference(r.artifact.artifact_id, name, value, other[name]) for name, value in medians(r) if name in other
+        ]
     return out
 
 
 def difference_table(diffs: Sequence[Difference]) -> str:
-    lines = [f"  {d.artifact_id:32} {d.figure:28} {d.a:8.1f} {d.b:8.1f} ms  {d.relative:6.1%}"
-             + ("" if d.relative <= AGREEMENT else f"  > {AGREEMENT:.0%}") for d in diffs]
+    lines = [
+        f"  {d.artifact_id:32} {d.figure:28} {d.a:8.1f} {d.b:8.1f} ms  {d.relative:6.1%}"
+        + ("" if d.relative <= AGREEMENT else f"  > {AGREEMENT:.0%}")
+        for d in diffs
+    ]
     worst = max((d.relative for d in diffs), default=0.0)
     lines.append(f"  largest difference {worst:.1%} ({'within' if worst <= AGREEMENT else 'outside'} {AGREEMENT:.0%})")
     return "\n".join(lines)

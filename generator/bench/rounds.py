@@ -34,8 +34,9 @@ class PartialRounds:
         try:
             return json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise RoundsError(f"{path}: cannot read the rounds measured so far ({exc}); delete the file to measure "
-                              "them again") from exc
+            raise RoundsError(
+                f"{path}: cannot read the rounds measured so far ({exc}); delete the file to measure them again"
+            ) from exc
 
     def _write(self, artifact_id: str, data: dict[str, list[dict]]) -> None:
         path = self._path(artifact_id)
@@ -53,7 +54,9 @@ class PartialRounds:
         try:
             return [RoundSamples(**r) for r in self._read(artifact_id).get(str(threads), [])]
         except TypeError as exc:
-            raise RoundsError(f"{self._path(artifact_id)}: not a rounds file ({exc}); delete it to measure them again") from exc
+            raise RoundsError(
+                f"{self._path(artifact_id)}: not a rounds file ({exc}); delete it to measure them again"
+            ) from exc
 
     def counts(self, artifact_id: str) -> dict[int, int]:
         """Rounds stored per thread setting."""

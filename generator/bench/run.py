@@ -69,7 +69,9 @@ class Context:
     machine: Machine
     commit: str | None
     accuracy_set: str = "val2017"  # a key of bench.accuracy.SETS
-    fetch_accuracy_set: Callable[[], Path] | None = None  # builds the set elsewhere when accuracy_root lacks it (a download)
+    fetch_accuracy_set: Callable[[], Path] | None = (
+        None  # builds the set elsewhere when accuracy_root lacks it (a download)
+    )
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,9 @@ def pending_steps(record: Measurement, plan: Plan, stored_rounds: Mapping[int, i
         if step.section in record.skipped:
             return True
         if step.section == "native":
-            return any(n.threads == step.threads for n in record.native) or step.round <= stored_rounds.get(step.threads, 0)
+            return any(n.threads == step.threads for n in record.native) or step.round <= stored_rounds.get(
+                step.threads, 0
+            )
         if step.section == "browser":
             return any(b.requested_threads == step.threads for b in record.browser)
         return record.accuracy is not None
@@ -135,16 +139,28 @@ def schedule(todo: list[tuple[OnnxArtifact, Step]]) -> list[tuple[OnnxArtifact, 
     for i, group in enumerate(groups):
         out += group
         if i < gaps:
-            out += others[len(others) * i // gaps: len(others) * (i + 1) // gaps]
+            out += others[len(others) * i // gaps : len(others) * (i + 1) // gaps]
     return out
 
 
 def new_record(artifact: OnnxArtifact, ctx: Context, run: str, started: dt.datetime) -> Measurement:
     return Measurement(
-        run=run, recorded_by="versus bench", started=started, updated=started, commit=ctx.commit,
-        machine=ctx.machine, software={"python": machine_info.python_version()}, complete=False,
-        artifact=ArtifactRef(artifact_id=artifact.artifact_id, card_id=artifact.card_id, variant_id=artifact.variant_id,
-                             sha256=artifact.file.sha256, bytes=artifact.file.bytes, trained=artifact.trained),
+        run=run,
+        recorded_by="versus bench",
+        started=started,
+        updated=started,
+        commit=ctx.commit,
+        machine=ctx.machine,
+        software={"python": machine_info.python_version()},
+        complete=False,
+        artifact=ArtifactRef(
+            artifact_id=artifact.artifact_id,
+            card_id=artifact.card_id,
+            variant_id=artifact.variant_id,
+            sha256=artifact.file.sha256,
+            bytes=artifact.file.bytes,
+            trained=artifact.trained,
+        ),
     )
 
 
@@ -161,11 +177,15 @@ def existing_record(ctx: Context, artifact: OnnxArtifact, run: str) -> Measureme
         return None
     record = read_record(probe)
     if record.machine.name != ctx.machine.name:
-        raise BenchError(f"{probe}: run {run} was measured on {record.machine.name}, this machine is "
-                         f"{ctx.machine.name}; start a new run (omit --resume) or pass --machine {record.machine.name}")
+        raise BenchError(
+            f"{probe}: run {run} was measured on {record.machine.name}, this machine is "
+            f"{ctx.machine.name}; start a new run (omit --resume) or pass --machine {record.machine.name}"
+        )
     if record.artifact.sha256 != artifact.file.sha256:
-        raise BenchError(f"{probe}: {artifact.artifact_id} was re-exported since run {run} measured it (sha256 "
-                         f"{record.artifact.sha256[:12]}… then, {artifact.file.sha256[:12]}… now); start a new run")
+        raise BenchError(
+            f"{probe}: {artifact.artifact_id} was re-exported since run {run} measured it (sha256 "
+            f"{record.artifact.sha256[:12]}… then, {artifact.file.sha256[:12]}… now); start a new run"
+        )
     return record
 
 
@@ -212,16 +232,26 @@ def run_lock(folder: Path) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise BenchError(f"{folder}: another `versus bench` is measuring run {folder.name} right now; let it "
-                             f"finish, or stop it (Ctrl-C) and run `versus bench --resume {folder.name}`") from None
+            raise BenchError(
+                f"{folder}: another `versus bench` is measuring run {folder.name} right now; let it "
+                f"finish, or stop it (Ctrl-C) and run `versus bench --resume {folder.name}`"
+            ) from None
         try:
             yield
         finally:
             path.unlink(missing_ok=True)
 
 
-def _bench(targets: list[OnnxArtifact], ctx: Context, plan: Plan, run: str, started: dt.datetime, log: Log,
-           on_step: Callable[[str, int, int], None] | None, on_images: Callable[[int, int], None] | None) -> Outcome:
+def _bench(
+    targets: list[OnnxArtifact],
+    ctx: Context,
+    plan: Plan,
+    run: str,
+    started: dt.datetime,
+    log: Log,
+    on_step: Callable[[str, int, int], None] | None,
+    on_images: Callable[[int, int], None] | None,
+) -> Outcome:
     records = {a.artifact_id: existing_record(ctx, a, run) or new_record(a, ctx, run, started) for a in targets}
     if "accuracy" in plan.sections:
         _same_accuracy_set(ctx, run)
@@ -232,8 +262,9 @@ def _bench(targets: list[OnnxArtifact], ctx: Context, plan: Plan, run: str, star
         if missing:
             records[key] = updated(record, skipped={**record.skipped, **missing})
         records[key] = _pool_finished(records[key], partial, plan)
-    todo = schedule([(a, s) for a in targets
-                     for s in pending_steps(records[a.artifact_id], plan, partial.counts(a.artifact_id))])
+    todo = schedule(
+        [(a, s) for a in targets for s in pending_steps(records[a.artifact_id], plan, partial.counts(a.artifact_id))]
+    )
     outcome = Outcome()
     measurer = _Measurer(ctx, plan, log, targets, partial, on_images)
     with ExitStack() as stack:
@@ -254,7 +285,11 @@ def _bench(targets: list[OnnxArtifact], ctx: Context, plan: Plan, run: str, star
             _save(ctx, partial, record)
     for artifact in targets:
         record = records[artifact.artifact_id]
-        if not record.complete and not record.pending() and not pending_steps(record, plan, partial.counts(artifact.artifact_id)):
+        if (
+            not record.complete
+            and not record.pending()
+            and not pending_steps(record, plan, partial.counts(artifact.artifact_id))
+        ):
             record = updated(record, complete=True)
         outcome.records.append(_save(ctx, partial, record))
     return outcome
@@ -269,8 +304,10 @@ def _same_accuracy_set(ctx: Context, run: str) -> None:
         accuracy = read_record(path).accuracy
         if accuracy is not None and accuracy.dataset != wanted:
             key = next(k for k, s in SETS.items() if s.dataset == accuracy.dataset)
-            raise BenchError(f"{path}: run {run} measured accuracy on {accuracy.dataset}; resume it with "
-                             f"--accuracy-set {key}, or start a new run for {wanted}")
+            raise BenchError(
+                f"{path}: run {run} measured accuracy on {accuracy.dataset}; resume it with "
+                f"--accuracy-set {key}, or start a new run for {wanted}"
+            )
 
 
 def _save(ctx: Context, partial: PartialRounds, record: Measurement) -> Path:
@@ -291,7 +328,9 @@ def _pool_finished(record: Measurement, partial: PartialRounds, plan: Plan) -> M
     measured = {n.threads for n in record.native}
     for threads, count in partial.counts(record.artifact.artifact_id).items():
         if threads not in measured and count >= plan.rounds:
-            record = with_native(record, pooled(threads, plan.native.warmup, partial.rounds(record.artifact.artifact_id, threads)), {})
+            record = with_native(
+                record, pooled(threads, plan.native.warmup, partial.rounds(record.artifact.artifact_id, threads)), {}
+            )
     return record
 
 
@@ -302,8 +341,15 @@ class MeasurementFailed(Exception):
 class _Measurer:
     """Runs one step against a record; owns the browser for the whole run (started on first use)."""
 
-    def __init__(self, ctx: Context, plan: Plan, log: Log, targets: list[OnnxArtifact], partial: PartialRounds,
-                 on_images: Callable[[int, int], None] | None = None):
+    def __init__(
+        self,
+        ctx: Context,
+        plan: Plan,
+        log: Log,
+        targets: list[OnnxArtifact],
+        partial: PartialRounds,
+        on_images: Callable[[int, int], None] | None = None,
+    ):
         self.ctx, self.plan, self.log, self.partial, self.on_images = ctx, plan, log, partial, on_images
         self.targets = targets  # the browser page stages these models, and only these
         self._driver = None
@@ -316,8 +362,13 @@ class _Measurer:
 
     def _native(self, record: Measurement, artifact: OnnxArtifact, step: Step) -> Measurement:
         model = self.ctx.artifact_root / artifact.artifact_id / MODEL_NAME
-        samples, versions = measure_round(model, artifact.runtime.model_dump_json(), self.ctx.latency_image,
-                                          step.threads, self.plan.native.per_round(self.plan.rounds))
+        samples, versions = measure_round(
+            model,
+            artifact.runtime.model_dump_json(),
+            self.ctx.latency_image,
+            step.threads,
+            self.plan.native.per_round(self.plan.rounds),
+        )
         rounds = self.partial.add(artifact.artifact_id, step.threads, samples)
         if len(rounds) < self.plan.rounds:
             return updated(record, software={**record.software, **versions})
@@ -332,8 +383,13 @@ class _Measurer:
         from .browser import BrowserUnavailable
 
         try:
-            latency = browser.measure(artifact, threads=step.threads, warmup=self.plan.browser_warmup,
-                                      runs=self.plan.browser_runs, cold_pages=self.plan.cold_pages)
+            latency = browser.measure(
+                artifact,
+                threads=step.threads,
+                warmup=self.plan.browser_warmup,
+                runs=self.plan.browser_runs,
+                cold_pages=self.plan.cold_pages,
+            )
         except BrowserUnavailable as exc:
             raise MeasurementFailed(str(exc)) from exc
         entries = [*record.browser, latency]
@@ -341,7 +397,13 @@ class _Measurer:
 
     def _accuracy(self, record: Measurement, artifact: OnnxArtifact, step: Step) -> Measurement:
         if not artifact.trained:
-            return updated(record, skipped={**record.skipped, "accuracy": "untrained artifact: random weights, so accuracy would mean nothing; latency only"})
+            return updated(
+                record,
+                skipped={
+                    **record.skipped,
+                    "accuracy": "untrained artifact: random weights, so accuracy would mean nothing; latency only",
+                },
+            )
         from .. import coco_eval
         from . import accuracy
 
@@ -351,14 +413,24 @@ class _Measurer:
             if self._sample is None:
                 self._sample = self._load_set(spec)
         except coco_eval.LabelledSetError as exc:
-            return updated(record, skipped={**record.skipped, "accuracy": f"no {registry.datasets[spec.dataset].name} here ({exc})"})
+            return updated(
+                record,
+                skipped={**record.skipped, "accuracy": f"no {registry.datasets[spec.dataset].name} here ({exc})"},
+            )
         names = labels_by_id(registry.labels[artifact.runtime.labels].labels)
         model = self.ctx.artifact_root / artifact.artifact_id / MODEL_NAME
         try:
-            result = accuracy.measure_accuracy(model, artifact.runtime, names, self._sample, progress=self.on_images,
-                                               resamples=self.plan.bootstrap, log=self.log,
-                                               source_quantization=artifact.converter.options.get("quantization"),
-                                               source_format=artifact.source.format)
+            result = accuracy.measure_accuracy(
+                model,
+                artifact.runtime,
+                names,
+                self._sample,
+                progress=self.on_images,
+                resamples=self.plan.bootstrap,
+                log=self.log,
+                source_quantization=artifact.converter.options.get("quantization"),
+                source_format=artifact.source.format,
+            )
         except coco_eval.LabelledSetError as exc:
             raise MeasurementFailed(str(exc)) from exc
         return updated(record, accuracy=result, software={**record.software, "pycocotools": result.tool.split()[-1]})
@@ -393,7 +465,8 @@ class _Measurer:
             return None
         try:
             self._driver = self._browser_stack.enter_context(
-                BrowserBench(self.ctx.artifact_root, self.targets, self.ctx.catalog))
+                BrowserBench(self.ctx.artifact_root, self.targets, self.ctx.catalog)
+            )
         except BrowserUnavailable as exc:
             self._browser_missing = f"no browser to measure in: {exc}"
             self.log(f"browser latency skipped: {exc}")

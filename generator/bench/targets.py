@@ -27,8 +27,11 @@ def _export(catalog: Catalog, names: Sequence[str], artifact_root: Path, catalog
     trained_names = [n for n in names if not n.endswith(UNTRAINED_SUFFIX)]
     try:
         targets = plan.select(catalog, trained_names) if trained_names or not names else []
-        untrained = [plan.untrained(catalog, n.removesuffix(UNTRAINED_SUFFIX), has_architecture)
-                     for n in names if n.endswith(UNTRAINED_SUFFIX)]
+        untrained = [
+            plan.untrained(catalog, n.removesuffix(UNTRAINED_SUFFIX), has_architecture)
+            for n in names
+            if n.endswith(UNTRAINED_SUFFIX)
+        ]
     except plan.UnknownTarget as exc:
         raise TargetError(str(exc)) from exc
     exporter = make_exporter(catalog_dir, artifact_root, sample_images(), dict(catalog.registry.labels))
@@ -48,14 +51,17 @@ def _export(catalog: Catalog, names: Sequence[str], artifact_root: Path, catalog
             untrained.append(plan.untrained(catalog, target.variant.id, has_architecture))
         except plan.UnknownTarget:
             continue
-        print(f"{card}: no trained weights here; measuring the untrained {untrained[-1].artifact_id} graph for latency only",
-              file=sys.stderr)
+        print(
+            f"{card}: no trained weights here; measuring the untrained {untrained[-1].artifact_id} graph for latency only",
+            file=sys.stderr,
+        )
     for target in untrained:
         print(outcome_line(exporter.export(target)), file=sys.stderr)
 
 
-def select_artifacts(catalog: Catalog, names: Sequence[str], artifact_root: Path, *, export: bool,
-                     catalog_dir: Path) -> list[OnnxArtifact]:
+def select_artifacts(
+    catalog: Catalog, names: Sequence[str], artifact_root: Path, *, export: bool, catalog_dir: Path
+) -> list[OnnxArtifact]:
     """The artifacts to measure, in catalog order, trained before untrained."""
     if export:
         _export(catalog, names, artifact_root, catalog_dir)
@@ -63,11 +69,15 @@ def select_artifacts(catalog: Catalog, names: Sequence[str], artifact_root: Path
     if names:
         unmatched = [n for n in names if not any(n in (a.card_id, a.variant_id, a.artifact_id) for a in found)]
         if unmatched:
-            raise TargetError(f"no artifact for {', '.join(unmatched)} in {artifact_root}/; export it with "
-                              f"`versus export {' '.join(unmatched)}` (or `--untrained ARCH`) or name one of: "
-                              f"{', '.join(sorted(a.artifact_id for a in found)) or 'none exported yet'}")
+            raise TargetError(
+                f"no artifact for {', '.join(unmatched)} in {artifact_root}/; export it with "
+                f"`versus export {' '.join(unmatched)}` (or `--untrained ARCH`) or name one of: "
+                f"{', '.join(sorted(a.artifact_id for a in found)) or 'none exported yet'}"
+            )
         found = [a for a in found if any(n in (a.card_id, a.variant_id, a.artifact_id) for n in names)]
     if not found:
-        raise TargetError(f"no artifacts in {artifact_root}/ to measure; run `versus export` first (or drop --no-export)")
+        raise TargetError(
+            f"no artifacts in {artifact_root}/ to measure; run `versus export` first (or drop --no-export)"
+        )
     order = {card.id: i for i, card in enumerate(catalog.cards)}
     return sorted(found, key=lambda a: (order.get(a.card_id, len(order)), not a.trained, a.artifact_id))

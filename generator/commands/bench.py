@@ -23,38 +23,82 @@ def register(sub: argparse._SubParsersAction) -> None:
         "images. Each step is written to "
         f"catalog/{MEASUREMENTS_DIR}/<run>/<artifact>.json as soon as it is measured.",
     )
-    parser.add_argument("names", nargs="*", metavar="ID",
-                        help="card, variant or artifact ids (default: every artifact in --artifacts)")
+    parser.add_argument(
+        "names", nargs="*", metavar="ID", help="card, variant or artifact ids (default: every artifact in --artifacts)"
+    )
     parser.add_argument("--threads", default="1,2", help="thread settings, comma-separated (default: 1,2)")
-    parser.add_argument("--runs", type=int, default=30, help="native: at least this many timed runs, all rounds together (default: 30)")
-    parser.add_argument("--min-seconds", type=float, default=3.0, help="native: and at least this long timing, all rounds together (default: 3)")
-    parser.add_argument("--rounds", type=int, default=5,
-                        help="native: fresh processes per thread setting, spread over the run and pooled (default: 5)")
-    parser.add_argument("--warmup", type=int, default=5, help="native: discarded runs first, in every round (default: 5)")
+    parser.add_argument(
+        "--runs", type=int, default=30, help="native: at least this many timed runs, all rounds together (default: 30)"
+    )
+    parser.add_argument(
+        "--min-seconds",
+        type=float,
+        default=3.0,
+        help="native: and at least this long timing, all rounds together (default: 3)",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=5,
+        help="native: fresh processes per thread setting, spread over the run and pooled (default: 5)",
+    )
+    parser.add_argument(
+        "--warmup", type=int, default=5, help="native: discarded runs first, in every round (default: 5)"
+    )
     parser.add_argument("--browser-runs", type=int, default=20, help="browser: warm timed runs (default: 20)")
     parser.add_argument("--browser-warmup", type=int, default=3, help="browser: discarded warm runs first (default: 3)")
-    parser.add_argument("--cold-pages", type=int, default=3, help="browser: fresh pages timed for cold start (default: 3)")
-    parser.add_argument("--accuracy-set", choices=("val2017", "sample100"), default="val2017",
-                        help="val2017: the 800 listed COCO val2017 images (default); sample100: 100 COCO train2017 "
-                        "images, for quick checks only (training images of most models)")
-    parser.add_argument("--accuracy-images", type=Path, metavar="DIR",
-                        help=f"the accuracy set's folder (images/, labels/; default: ${ACCURACY_ENV}, else "
-                        f"../shared/images/coco-val2017 beside the repository; for sample100 ${SAMPLE_SET_ENV}, else "
-                        "../shared/images/coco-sample)")
-    parser.add_argument("--no-download", action="store_true",
-                        help="never fetch COCO val2017 (about 1 GB) from cocodataset.org when no folder holds the set")
-    parser.add_argument("--bootstrap", type=int, default=1000, metavar="N",
-                        help="accuracy: resamples of the images for mAP50-95's 95%% interval (default: 1000)")
-    parser.add_argument("--skip", action="append", default=[], choices=SECTIONS, help="leave a section out (recorded as such)")
+    parser.add_argument(
+        "--cold-pages", type=int, default=3, help="browser: fresh pages timed for cold start (default: 3)"
+    )
+    parser.add_argument(
+        "--accuracy-set",
+        choices=("val2017", "sample100"),
+        default="val2017",
+        help="val2017: the 800 listed COCO val2017 images (default); sample100: 100 COCO train2017 "
+        "images, for quick checks only (training images of most models)",
+    )
+    parser.add_argument(
+        "--accuracy-images",
+        type=Path,
+        metavar="DIR",
+        help=f"the accuracy set's folder (images/, labels/; default: ${ACCURACY_ENV}, else "
+        f"../shared/images/coco-val2017 beside the repository; for sample100 ${SAMPLE_SET_ENV}, else "
+        "../shared/images/coco-sample)",
+    )
+    parser.add_argument(
+        "--no-download",
+        action="store_true",
+        help="never fetch COCO val2017 (about 1 GB) from cocodataset.org when no folder holds the set",
+    )
+    parser.add_argument(
+        "--bootstrap",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="accuracy: resamples of the images for mAP50-95's 95%% interval (default: 1000)",
+    )
+    parser.add_argument(
+        "--skip", action="append", default=[], choices=SECTIONS, help="leave a section out (recorded as such)"
+    )
     parser.add_argument("--resume", metavar="RUN", help="continue an interrupted run: measure only what it lacks")
-    parser.add_argument("--machine", metavar="NAME", help="short machine name for the run id (default: from CPU, cores, memory)")
+    parser.add_argument(
+        "--machine", metavar="NAME", help="short machine name for the run id (default: from CPU, cores, memory)"
+    )
     parser.add_argument("--no-export", action="store_true", help="measure only artifacts already in --artifacts")
     parser.add_argument("--compare", nargs=2, metavar="RUN", help="print how two runs' medians differ, measure nothing")
-    parser.add_argument("--artifacts", type=Path, default=None,
-                        help="artifact folder (default: $VERSUS_ARTIFACTS, else artifacts/ in the repository)")
+    parser.add_argument(
+        "--artifacts",
+        type=Path,
+        default=None,
+        help="artifact folder (default: $VERSUS_ARTIFACTS, else artifacts/ in the repository)",
+    )
     parser.add_argument("--catalog", type=Path, default=Path("catalog"), help="catalog folder (default: catalog/)")
-    parser.add_argument("--records", type=Path, default=None,
-                        help=f"where records go (default: <catalog>/{MEASUREMENTS_DIR}/, which the site shows)")
+    parser.add_argument(
+        "--records",
+        type=Path,
+        default=None,
+        help=f"where records go (default: <catalog>/{MEASUREMENTS_DIR}/, which the site shows)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -86,7 +130,9 @@ def accuracy_fetcher(catalog, accuracy_set: str, log):
         labels = catalog.registry.labels[spec.label_list].labels
         listed = coco_eval.read_image_list(catalog.root / LISTS_DIR / f"{spec.dataset}.csv")
         resolver = Resolver(LockFile(root / "datasets" / "downloads.lock.json"), cache=root, log=log)
-        return datasets.prepare_listed_set(root / "datasets" / spec.dataset, listed, labels_by_id(labels), resolver, log=log)
+        return datasets.prepare_listed_set(
+            root / "datasets" / spec.dataset, listed, labels_by_id(labels), resolver, log=log
+        )
 
     return fetch
 
@@ -114,8 +160,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"versus bench: --threads {args.threads!r}: give whole numbers of at least 1, e.g. 1,2", file=sys.stderr)
         return 2
     if args.rounds < 1 or args.runs < 1 or args.warmup < 0 or args.min_seconds < 0 or args.bootstrap < 1:
-        print("versus bench: --rounds, --runs and --bootstrap must be at least 1, --warmup and --min-seconds at least 0",
-              file=sys.stderr)
+        print(
+            "versus bench: --rounds, --runs and --bootstrap must be at least 1, --warmup and --min-seconds at least 0",
+            file=sys.stderr,
+        )
         return 2
     from ..demo import SAMPLE_IDS
 
@@ -132,29 +180,45 @@ def run(args: argparse.Namespace) -> int:
         print(f"versus bench: {exc}", file=sys.stderr)
         return 2
     ctx = bench_run.Context(
-        catalog=catalog, artifact_root=artifacts, records_root=records_root,
-        accuracy_root=accuracy_folder(args.accuracy_set, args.accuracy_images), accuracy_set=args.accuracy_set,
-        fetch_accuracy_set=None if args.accuracy_images or args.no_download else accuracy_fetcher(
-            catalog, args.accuracy_set, lambda m: print(m, file=sys.stderr)),
-        latency_image=images / f"{SAMPLE_IDS[0]}.jpg", machine=this_machine(args.machine), commit=project_commit(found.root),
+        catalog=catalog,
+        artifact_root=artifacts,
+        records_root=records_root,
+        accuracy_root=accuracy_folder(args.accuracy_set, args.accuracy_images),
+        accuracy_set=args.accuracy_set,
+        fetch_accuracy_set=None
+        if args.accuracy_images or args.no_download
+        else accuracy_fetcher(catalog, args.accuracy_set, lambda m: print(m, file=sys.stderr)),
+        latency_image=images / f"{SAMPLE_IDS[0]}.jpg",
+        machine=this_machine(args.machine),
+        commit=project_commit(found.root),
     )
     if not ctx.latency_image.is_file():
-        print(f"versus bench: {ctx.latency_image}: the image latency is timed on is missing from the sample set "
-              f"(README: Settings)", file=sys.stderr)
+        print(
+            f"versus bench: {ctx.latency_image}: the image latency is timed on is missing from the sample set "
+            f"(README: Settings)",
+            file=sys.stderr,
+        )
         return 2
     plan = bench_run.Plan(
-        threads=threads, rounds=args.rounds,
+        threads=threads,
+        rounds=args.rounds,
         native=Settings(warmup=args.warmup, min_runs=args.runs, min_seconds=args.min_seconds),
-        browser_warmup=args.browser_warmup, browser_runs=args.browser_runs, cold_pages=args.cold_pages,
-        sections=tuple(s for s in SECTIONS if s not in args.skip), bootstrap=args.bootstrap,
+        browser_warmup=args.browser_warmup,
+        browser_runs=args.browser_runs,
+        cold_pages=args.cold_pages,
+        sections=tuple(s for s in SECTIONS if s not in args.skip),
+        bootstrap=args.bootstrap,
     )
     try:
         run_id = bench_run.start_run(ctx, args.resume)
     except bench_run.BenchError as exc:
         print(f"versus bench: {exc}", file=sys.stderr)
         return 2
-    print(f"run {run_id[0]} on {ctx.machine.cpu} ({ctx.machine.cores} cores), {len(targets)} artifact(s): "
-          + ", ".join(a.artifact_id for a in targets), file=sys.stderr)
+    print(
+        f"run {run_id[0]} on {ctx.machine.cpu} ({ctx.machine.cores} cores), {len(targets)} artifact(s): "
+        + ", ".join(a.artifact_id for a in targets),
+        file=sys.stderr,
+    )
     bar = _ProgressBar()
     try:
         outcome = bench_run.bench(targets, ctx, plan, run_id, log=bar.write, on_step=bar.step, on_images=bar.images)
@@ -163,8 +227,11 @@ def run(args: argparse.Namespace) -> int:
         return 2
     except KeyboardInterrupt:
         bar.close(finished=False)
-        print(f"\ninterrupted: every step finished so far is in {records_root / run_id[0]}/; "
-              f"continue with `versus bench --resume {run_id[0]}`", file=sys.stderr)
+        print(
+            f"\ninterrupted: every step finished so far is in {records_root / run_id[0]}/; "
+            f"continue with `versus bench --resume {run_id[0]}`",
+            file=sys.stderr,
+        )
         return 130
     bar.close()
     records = [read_record(p) for p in outcome.records]
@@ -175,8 +242,11 @@ def run(args: argparse.Namespace) -> int:
         print(ratio_table(ratios))
     print(f"\n{len(records)} record(s) in {records_root / run_id[0]}/")
     if outcome.failures:
-        print(f"{len(outcome.failures)} step(s) failed and stay pending; fix the cause and run "
-              f"`versus bench --resume {run_id[0]}`:", file=sys.stderr)
+        print(
+            f"{len(outcome.failures)} step(s) failed and stay pending; fix the cause and run "
+            f"`versus bench --resume {run_id[0]}`:",
+            file=sys.stderr,
+        )
         for failure in outcome.failures:
             print(f"  {failure}", file=sys.stderr)
         return 1
@@ -204,8 +274,9 @@ class _ProgressBar:
         from tqdm import tqdm
 
         if self._images is None:
-            self._images = tqdm(total=total, unit="image", desc="accuracy", file=sys.stderr, dynamic_ncols=True,
-                                position=1, leave=False)
+            self._images = tqdm(
+                total=total, unit="image", desc="accuracy", file=sys.stderr, dynamic_ncols=True, position=1, leave=False
+            )
         self._images.update(done - self._images.n)
         if done >= total:
             self._close_images()

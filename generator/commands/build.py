@@ -15,8 +15,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("build", help="build the static site (refuses an invalid catalog)")
     parser.add_argument("--catalog", default="catalog", type=Path, help="catalog folder (default: catalog/)")
     parser.add_argument("--out", default="site", type=Path, help="output folder (default: site/)")
-    parser.add_argument("--artifacts", default=None, type=Path,
-                        help="exported artifacts to publish with the demo (default: $VERSUS_ARTIFACTS, else artifacts/ in the repository)")
+    parser.add_argument(
+        "--artifacts",
+        default=None,
+        type=Path,
+        help="exported artifacts to publish with the demo (default: $VERSUS_ARTIFACTS, else artifacts/ in the repository)",
+    )
     parser.set_defaults(func=run)
 
 

@@ -25,5 +25,7 @@ def run(args: argparse.Namespace) -> int:
     assert catalog is not None
     variants = sum(len(c.variants) for c in catalog.cards)
     runs = len({r.run for r in catalog.measurements})
-    print(f"catalog OK: {len(catalog.cards)} cards, {variants} variants, {len(catalog.measurements)} measurement records in {runs} run{'s' if runs != 1 else ''}")
+    print(
+        f"catalog OK: {len(catalog.cards)} cards, {variants} variants, {len(catalog.measurements)} measurement records in {runs} run{'s' if runs != 1 else ''}"
+    )
     return 0

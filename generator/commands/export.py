@@ -17,6 +17,7 @@ from .. import settings
 from ..export.session import make_exporter, outcome_line, sample_images
 from ..loader import load_catalog
 
+
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "export",
@@ -24,17 +25,34 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Resolve each variant's weights (cache, $VERSUS_WEIGHTS_MIRROR, network), convert them to ONNX, "
         "verify against the source framework on sample images, and write model.onnx + manifest.json.",
     )
-    parser.add_argument("names", nargs="*", metavar="ID", help="card ids or variant ids (default: every demo-able variant)")
-    parser.add_argument("--untrained", action="append", default=[], metavar="ARCH",
-                        help="also build the untrained test artifact of an architecture (e.g. yolov12n) into "
-                        "artifacts/<arch>.untrained/: random weights, never the trained model. Alone, builds only it.")
-    parser.add_argument("--frozen", action="store_true", help="refuse weights whose sha256 is neither pinned in the card nor locked")
-    parser.add_argument("--out", type=Path, default=None,
-                        help=f"output folder (default: ${settings.ARTIFACTS_ENV}, else artifacts/ in the repository)")
+    parser.add_argument(
+        "names", nargs="*", metavar="ID", help="card ids or variant ids (default: every demo-able variant)"
+    )
+    parser.add_argument(
+        "--untrained",
+        action="append",
+        default=[],
+        metavar="ARCH",
+        help="also build the untrained test artifact of an architecture (e.g. yolov12n) into "
+        "artifacts/<arch>.untrained/: random weights, never the trained model. Alone, builds only it.",
+    )
+    parser.add_argument(
+        "--frozen", action="store_true", help="refuse weights whose sha256 is neither pinned in the card nor locked"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help=f"output folder (default: ${settings.ARTIFACTS_ENV}, else artifacts/ in the repository)",
+    )
     parser.add_argument("--catalog", type=Path, default=Path("catalog"), help="catalog folder (default: catalog/)")
-    parser.add_argument("--images", type=Path, default=None,
-                        help=f"sample images for verification (default: the images/ of ${settings.SAMPLE_SET_ENV}, "
-                        "else of ../shared/images/coco-sample beside the repository)")
+    parser.add_argument(
+        "--images",
+        type=Path,
+        default=None,
+        help=f"sample images for verification (default: the images/ of ${settings.SAMPLE_SET_ENV}, "
+        "else of ../shared/images/coco-sample beside the repository)",
+    )
     parser.add_argument("--image-count", type=int, default=0, metavar="N", help="use the first N images (default: all)")
     parser.set_defaults(func=run)
 
@@ -59,7 +77,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
     out = args.out or settings.current().artifacts
     try:
-        exporter = make_exporter(args.catalog, out, sample_images(args.images, args.image_count), dict(catalog.registry.labels), args.frozen)
+        exporter = make_exporter(
+            args.catalog, out, sample_images(args.images, args.image_count), dict(catalog.registry.labels), args.frozen
+        )
     except WeightsError as exc:
         print(f"versus export: {exc}", file=sys.stderr)
         return 1
@@ -69,5 +89,7 @@ def run(args: argparse.Namespace) -> int:
         outcomes.append(outcome)
         print(outcome_line(outcome), flush=True)
     counts = {s: sum(o.status == s for o in outcomes) for s in ("exported", "cached", "skipped", "failed")}
-    print(", ".join(f"{n} {s}" for s, n in counts.items()) + f" in {time.monotonic() - started:.1f}s; artifacts in {out}/")
+    print(
+        ", ".join(f"{n} {s}" for s, n in counts.items()) + f" in {time.monotonic() - started:.1f}s; artifacts in {out}/"
+    )
     return 1 if counts["failed"] else 0

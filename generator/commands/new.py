@@ -73,7 +73,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if not re.match(SLUG_PATTERN, args.id):
-        print(f"{args.id!r} is not a valid id: use lower-case letters and digits joined by '-', e.g. rt-detr", file=sys.stderr)
+        print(
+            f"{args.id!r} is not a valid id: use lower-case letters and digits joined by '-', e.g. rt-detr",
+            file=sys.stderr,
+        )
         return 2
     path = args.catalog / "models" / f"{args.id}.yaml"
     if path.exists():

@@ -18,7 +18,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("synth", help="write a synthetic catalog of N valid cards (for scale tests)")
     parser.add_argument("count", type=int, help="number of cards")
     parser.add_argument("--out", required=True, type=Path, help="catalog folder to create")
-    parser.add_argument("--registry", default=Path("catalog/registry"), type=Path, help="registry to copy (default: catalog/registry)")
+    parser.add_argument(
+        "--registry", default=Path("catalog/registry"), type=Path, help="registry to copy (default: catalog/registry)"
+    )
     parser.add_argument("--seed", default=0, type=int)
     parser.set_defaults(func=run)
 

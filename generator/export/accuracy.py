@@ -81,5 +81,8 @@ def measure(session, runtime, labels: Mapping[int, str], images: LabelledImages)
         results.extend(coco_eval.detection_rows(image_id, detections[:MAX_DETECTIONS], label_names, images.names))
     truth = coco_eval.ground_truth(coco_eval.LabelledSet(images.root, images.names, tuple(items)), sizes)
     map50_95, map50 = coco_eval.coco_map(truth, results)
-    return {"map50_95": round(map50_95, 4), "map50": round(map50, 4),
-            "tool": f"{coco_eval.evaluator_version()} COCOeval (bbox)"}
+    return {
+        "map50_95": round(map50_95, 4),
+        "map50": round(map50, 4),
+        "tool": f"{coco_eval.evaluator_version()} COCOeval (bbox)",
+    }

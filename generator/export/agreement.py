@@ -208,8 +208,13 @@ class DetectionHead:
     @property
     def bounds(self) -> tuple[RawBound, ...]:
         return (
-            RawBound(f"box coordinates (cx, cy, w, h) in input pixels, anchors scoring >= {self.draw_threshold:g} on either side",
-                     "px", self.box_px, 0.0, self.box_share),
+            RawBound(
+                f"box coordinates (cx, cy, w, h) in input pixels, anchors scoring >= {self.draw_threshold:g} on either side",
+                "px",
+                self.box_px,
+                0.0,
+                self.box_share,
+            ),
             RawBound("class scores (0-1), every anchor and class", "", self.score, 0.0, self.score_share),
         )
 

@@ -42,8 +42,10 @@ def check(inputs: Sequence[TensorSig], outputs: Sequence[TensorSig], runtime: De
     images = [i for i in inputs if i.name not in extra]
     named = {i.name: i for i in inputs}
     if len(images) != 1:
-        problems.append(f"expected one image input besides {sorted(extra) or 'nothing'}, the graph has "
-                        f"{len(inputs)}: {', '.join(map(str, inputs))}")
+        problems.append(
+            f"expected one image input besides {sorted(extra) or 'nothing'}, the graph has "
+            f"{len(inputs)}: {', '.join(map(str, inputs))}"
+        )
     else:
         got = images[0]
         if spec.name is not None and got.name != spec.name:
@@ -89,21 +91,34 @@ def _yolox(outputs: Sequence[TensorSig], decoder: YoloxHead) -> list[str]:
     out, problems = _output(outputs, 0, "yolox head")
     if out is None:
         return problems
-    if len(out.shape) != 3 or not _fits(out.shape[:1] + out.shape[2:], [1, 5 + decoder.classes]) or out.dtype != "float32":
-        return [f"output {out.name!r}: expected [1, N, {5 + decoder.classes}] float32 (yolox head: 4 box values, "
-                f"objectness, {decoder.classes} classes), got {_shape(out.shape)} {out.dtype}"]
+    if (
+        len(out.shape) != 3
+        or not _fits(out.shape[:1] + out.shape[2:], [1, 5 + decoder.classes])
+        or out.dtype != "float32"
+    ):
+        return [
+            f"output {out.name!r}: expected [1, N, {5 + decoder.classes}] float32 (yolox head: 4 box values, "
+            f"objectness, {decoder.classes} classes), got {_shape(out.shape)} {out.dtype}"
+        ]
     return []
 
 
 def _gfl(outputs: Sequence[TensorSig], decoder: GflHead) -> list[str]:
     problems = []
     for level in decoder.levels:
-        for role, index, width in (("scores", level.scores, decoder.classes), ("distances", level.distances, 4 * (decoder.reg_max + 1))):
+        for role, index, width in (
+            ("scores", level.scores, decoder.classes),
+            ("distances", level.distances, 4 * (decoder.reg_max + 1)),
+        ):
             out, missing = _output(outputs, index, f"stride {level.stride} {role}")
             problems += missing
-            if out is not None and (len(out.shape) != 3 or not _fits([out.shape[0], out.shape[2]], [1, width]) or out.dtype != "float32"):
-                problems.append(f"stride {level.stride} {role} (output #{index} {out.name!r}): expected [1, N, {width}] float32, "
-                                f"got {_shape(out.shape)} {out.dtype}")
+            if out is not None and (
+                len(out.shape) != 3 or not _fits([out.shape[0], out.shape[2]], [1, width]) or out.dtype != "float32"
+            ):
+                problems.append(
+                    f"stride {level.stride} {role} (output #{index} {out.name!r}): expected [1, N, {width}] float32, "
+                    f"got {_shape(out.shape)} {out.dtype}"
+                )
     return problems
 
 
@@ -113,10 +128,16 @@ def _rows(outputs: Sequence[TensorSig], decoder: DetectionRows) -> list[str]:
         return problems
     width = max(decoder.columns.box + 4, decoder.columns.score + 1, decoder.columns.label + 1)
     last = out.shape[-1] if out.shape else None
-    if len(out.shape) not in (2, 3) or (isinstance(last, int) and last < width) or (len(out.shape) == 3 and not _fits(out.shape[:1], [1])) \
-            or out.dtype != "float32":
-        problems.append(f"output {out.name!r}: expected [1, N, K] or [N, K] float32 rows with K >= {width}, "
-                        f"got {_shape(out.shape)} {out.dtype}")
+    if (
+        len(out.shape) not in (2, 3)
+        or (isinstance(last, int) and last < width)
+        or (len(out.shape) == 3 and not _fits(out.shape[:1], [1]))
+        or out.dtype != "float32"
+    ):
+        problems.append(
+            f"output {out.name!r}: expected [1, N, K] or [N, K] float32 rows with K >= {width}, "
+            f"got {_shape(out.shape)} {out.dtype}"
+        )
     return problems
 
 
@@ -161,18 +182,31 @@ def _nms_in_graph(outputs: Sequence[TensorSig], decoder: NmsInGraph) -> list[str
     problems = []
     for role, (i, shape, dtypes) in want.items():
         if i >= len(outputs):
-            problems.append(f"{role}: expected output #{i} {_shape(shape)} {dtypes[0]}, the graph has {len(outputs)} outputs")
+            problems.append(
+                f"{role}: expected output #{i} {_shape(shape)} {dtypes[0]}, the graph has {len(outputs)} outputs"
+            )
             continue
         out = outputs[i]
-        fits = len(out.shape) == len(shape) and all(w is None or not isinstance(g, int) or g == w for g, w in zip(out.shape, shape))
+        fits = len(out.shape) == len(shape) and all(
+            w is None or not isinstance(g, int) or g == w for g, w in zip(out.shape, shape)
+        )
         if not fits or out.dtype not in dtypes:
-            problems.append(f"{role} (output #{i} {out.name!r}): expected {_shape(shape)} {' or '.join(dtypes)}, "
-                            f"got {_shape(out.shape)} {out.dtype}")
+            problems.append(
+                f"{role} (output #{i} {out.name!r}): expected {_shape(shape)} {' or '.join(dtypes)}, "
+                f"got {_shape(out.shape)} {out.dtype}"
+            )
     return problems
 
 
-_ORT_TYPES = {"tensor(float)": "float32", "tensor(uint8)": "uint8", "tensor(int8)": "int8", "tensor(int32)": "int32",
-              "tensor(int64)": "int64", "tensor(float16)": "float16", "tensor(double)": "float64"}
+_ORT_TYPES = {
+    "tensor(float)": "float32",
+    "tensor(uint8)": "uint8",
+    "tensor(int8)": "int8",
+    "tensor(int32)": "int32",
+    "tensor(int64)": "int64",
+    "tensor(float16)": "float16",
+    "tensor(double)": "float64",
+}
 
 
 def signature(session) -> tuple[list[TensorSig], list[TensorSig]]:

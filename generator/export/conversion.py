@@ -35,12 +35,12 @@ class Reference(Protocol):
     decoded_by: str  # what turned the source's output into detections: its own post-processing where it has one
     independent: bool  # False when that was generator/decode.py itself: verification then checks accuracy too
 
-
     def run(self, tensor: np.ndarray, output_names: Sequence[str]) -> list[np.ndarray]:
         """Raw outputs for a prepared input tensor, in the ONNX file's output order."""
 
-    def detections(self, image_rgb: np.ndarray, prepared: Prepared, raw: list[np.ndarray],
-                   runtime: DemoRuntime, threshold: float) -> list[Detection]:
+    def detections(
+        self, image_rgb: np.ndarray, prepared: Prepared, raw: list[np.ndarray], runtime: DemoRuntime, threshold: float
+    ) -> list[Detection]:
         """Detections in image pixels, as the source framework makes them (called after `run` on the same
         image). `generator/decode.py`, which decodes the ONNX side, is the last resort here: a reference
         decoded our way cannot catch a wrong decoder spec."""

@@ -13,6 +13,7 @@ from ..schema import DemoRuntime
 from .agreement import Tolerance
 from .conversion import NO_FLOPS_TOOL, Conversion, ConversionError, Converter
 
+
 def _convert_onnx(source: Resolved, workdir: Path, runtime: DemoRuntime, converter: Converter) -> Conversion:
     """An ONNX file is copied and checked; there is no other framework to compare it with."""
     import onnx
@@ -33,7 +34,14 @@ def _convert_onnx(source: Resolved, workdir: Path, runtime: DemoRuntime, convert
             raise ConversionError(f"{source.url}: not a valid ONNX file: {inner}") from inner
     except onnx.checker.ValidationError as exc:
         raise ConversionError(f"{source.url}: not a valid ONNX file: {exc}") from exc
-    opset = max((o.version for o in onnx.load(str(target), load_external_data=False).opset_import if o.domain in ("", "ai.onnx")), default=0)
+    opset = max(
+        (
+            o.version
+            for o in onnx.load(str(target), load_external_data=False).opset_import
+            if o.domain in ("", "ai.onnx")
+        ),
+        default=0,
+    )
     options["opset_found"] = opset
     return Conversion(target, options, Tolerance(), None, None, NO_FLOPS_TOOL, None)
 
@@ -53,10 +61,13 @@ def _ultralytics(*args):
 CONVERTERS: dict[str, Converter] = {
     # Recipe versions: 2 (onnx, ultralytics) and 3 (tflite) record the verification status and raw bounds.
     # .pt checkpoint through Ultralytics' own ONNX exporter, simplified with onnxslim.
-    "ultralytics": Converter("ultralytics", "ultralytics ONNX exporter", 18,
-                             ("ultralytics", "onnxslim", "ultralytics-thop"), 2, _ultralytics),
+    "ultralytics": Converter(
+        "ultralytics", "ultralytics ONNX exporter", 18, ("ultralytics", "onnxslim", "ultralytics-thop"), 2, _ultralytics
+    ),
     # TFLite through tf2onnx; quantized activations stay quantized (see tflite.py).
-    "tflite": Converter("tflite", "tf2onnx (--tflite)", 13, ("tf2onnx", "tensorflow-cpu", "ai-edge-litert"), 3, _tflite),
+    "tflite": Converter(
+        "tflite", "tf2onnx (--tflite)", 13, ("tf2onnx", "tensorflow-cpu", "ai-edge-litert"), 3, _tflite
+    ),
     # Already ONNX: copied and checked. The opset is the file's own (the number here is unused).
     # Recipe 3: checked for accuracy on labelled images (generator/export/accuracy.py).
     "onnx": Converter("onnx", "copy + onnx.checker", 0, ("pycocotools",), 3, _convert_onnx, compares=False),

@@ -34,8 +34,10 @@ class SourceInfo(Strict):
     format: str
     license: str | None = None
     official: bool | None = None
-    origin: str = Field(description="Where this build got the file: cache, mirror (with the file's path inside the "
-                        "mirror, never a path of the machine), network, or built.")
+    origin: str = Field(
+        description="Where this build got the file: cache, mirror (with the file's path inside the "
+        "mirror, never a path of the machine), network, or built."
+    )
     architecture: str | None = None
     seed: int | None = None
 
@@ -87,7 +89,9 @@ class RawGroupInfo(Strict):
     """One group of raw output values held to one bound, over all images."""
 
     group: str = Field(description="Which values, in words (for example the box rows in input pixels).")
-    unit: str = Field(description="The unit of `atol` and `max_abs_diff`: empty for the tensors' own, `px` for input pixels.")
+    unit: str = Field(
+        description="The unit of `atol` and `max_abs_diff`: empty for the tensors' own, `px` for input pixels."
+    )
     bound: str = Field(description="The bound in words.")
     atol: float
     rtol: float
@@ -104,7 +108,9 @@ class RawInfo(Strict):
     reference: str = Field(description="What made the reference tensors.")
     outputs: list[str] = Field(description="The ONNX outputs compared.")
     max_abs_diff: float = Field(description="The largest difference of any value, in the tensors' own units.")
-    bound: str | None = Field(description="The bound the values were held to, in words; null: reported only (see `note`).")
+    bound: str | None = Field(
+        description="The bound the values were held to, in words; null: reported only (see `note`)."
+    )
     note: str | None = Field(None, description="Why there is no bound.")
     held: bool | None = Field(description="Whether every group held its bound; null when there is no bound.")
     groups: list[RawGroupInfo] = Field(default_factory=list)
@@ -119,7 +125,9 @@ class AccuracyInfo(Strict):
     images: int
     map50_95: float = Field(ge=0, le=1, description="COCO mAP@[.50:.95], 0-1.")
     map50: float = Field(ge=0, le=1)
-    min_map50_95: float = Field(description="The floor below which the export fails (a mis-decoded model scores about 0).")
+    min_map50_95: float = Field(
+        description="The floor below which the export fails (a mis-decoded model scores about 0)."
+    )
     score_threshold: float
     max_detections: int
     tool: str
@@ -158,15 +166,18 @@ class VerificationInfo(Strict):
     summary: str = Field(description="The status in plain words.")
     compared: list[str] = Field(description="What was compared or checked, one sentence each.")
     not_compared: list[str] = Field(description="What was not compared, and why, one sentence each.")
-    reference: str | None = Field(description="The source framework the file was compared with; null for `not-compared`.")
+    reference: str | None = Field(
+        description="The source framework the file was compared with; null for `not-compared`."
+    )
     images: int
     image_set: str
     detections: DetectionsInfo | None = Field(description="Null for `not-compared`.")
     raw: RawInfo | None = Field(description="Null for `not-compared`.")
     tolerance: ToleranceInfo
     accuracy: AccuracyInfo | None = Field(
-        None, description="COCO mAP on labelled images: the check of exports nothing independent decoded (`not-compared`, "
-        "or a reference decoded by generator/decode.py); null: not measured."
+        None,
+        description="COCO mAP on labelled images: the check of exports nothing independent decoded (`not-compared`, "
+        "or a reference decoded by generator/decode.py); null: not measured.",
     )
 
     @model_validator(mode="after")
@@ -204,7 +215,9 @@ class OnnxArtifact(Strict):
     flops: FlopsInfo
     file: FileInfo
     class_names: dict[int, str]
-    runtime: DemoRuntime = Field(description="The effective demo runtime spec: the weights entry's own, else the variant's.")
+    runtime: DemoRuntime = Field(
+        description="The effective demo runtime spec: the weights entry's own, else the variant's."
+    )
     verification: VerificationInfo
     cache_key: str
 
@@ -234,8 +247,15 @@ def count_parameters(model) -> int:
     points of whole tensors) are not parameters. Quantized graphs count each weight once, as stored."""
     from onnx import TensorProto
 
-    weight_types = {TensorProto.FLOAT, TensorProto.FLOAT16, TensorProto.BFLOAT16, TensorProto.DOUBLE,
-                    TensorProto.INT8, TensorProto.UINT8, TensorProto.INT32}
+    weight_types = {
+        TensorProto.FLOAT,
+        TensorProto.FLOAT16,
+        TensorProto.BFLOAT16,
+        TensorProto.DOUBLE,
+        TensorProto.INT8,
+        TensorProto.UINT8,
+        TensorProto.INT32,
+    }
     total = 0
     for init in model.graph.initializer:
         if init.data_type not in weight_types:

@@ -90,15 +90,21 @@ class Exporter:
     def export(self, target: Target) -> Outcome:
         if not target.candidates:
             formats = sorted({w.format for w in target.variant.weights}) or ["none"]
-            return Outcome(target.artifact_id, "skipped", f"no weights entry with a converter and a runtime spec (formats: {', '.join(formats)})")
+            return Outcome(
+                target.artifact_id,
+                "skipped",
+                f"no weights entry with a converter and a runtime spec (formats: {', '.join(formats)})",
+            )
         if target.untrained is not None:
             return self._guarded(target, target.candidates[0], None)
         reasons = []
         for candidate in target.candidates:
             weights = candidate.weights
             if not candidate.converter.compares and self.labelled is None:
-                reasons.append(f"{weights.url}: {weights.format} weights have no source framework to compare with, and no "
-                               f"labelled images were found for the accuracy check (set ${ACCURACY_ENV})")
+                reasons.append(
+                    f"{weights.url}: {weights.format} weights have no source framework to compare with, and no "
+                    f"labelled images were found for the accuracy check (set ${ACCURACY_ENV})"
+                )
                 continue
             try:
                 resolved = self.resolver.resolve(str(weights.url), weights.sha256, weights.bytes)
@@ -111,8 +117,10 @@ class Exporter:
             return self._guarded(target, candidate, resolved)
         where = self.resolver.mirror_path or "none"
         return Outcome(
-            target.artifact_id, "skipped",
-            "weights not available: " + " | ".join(reasons)
+            target.artifact_id,
+            "skipped",
+            "weights not available: "
+            + " | ".join(reasons)
             + f". No copy in the cache or in ${MIRROR_ENV} (now: {where}): put one there or run with network access.",
         )
 
@@ -128,12 +136,27 @@ class Exporter:
     def _source(self, target: Target, candidate: Candidate, resolved: Resolved | None) -> SourceInfo:
         weights = candidate.weights
         if target.untrained is not None:
-            return SourceInfo(url=None, sha256=None, bytes=None, format=weights.format, license=weights.license,
-                              official=False, origin="built: random weights, no checkpoint downloaded",
-                              architecture=target.untrained.architecture, seed=target.untrained.seed)
+            return SourceInfo(
+                url=None,
+                sha256=None,
+                bytes=None,
+                format=weights.format,
+                license=weights.license,
+                official=False,
+                origin="built: random weights, no checkpoint downloaded",
+                architecture=target.untrained.architecture,
+                seed=target.untrained.seed,
+            )
         assert resolved is not None
-        return SourceInfo(url=str(weights.url), sha256=resolved.sha256, bytes=resolved.bytes, format=weights.format,
-                          license=weights.license, official=weights.official, origin=resolved.origin)
+        return SourceInfo(
+            url=str(weights.url),
+            sha256=resolved.sha256,
+            bytes=resolved.bytes,
+            format=weights.format,
+            license=weights.license,
+            official=weights.official,
+            origin=resolved.origin,
+        )
 
     def cache_key(self, target: Target, candidate: Candidate, source: SourceInfo) -> str:
         if self._image_digest is None:
@@ -170,7 +193,9 @@ class Exporter:
         self.cache.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix=".build-", dir=self.cache) as tmp:
             work = Path(tmp)
-            self.log(f"{target.artifact_id}: converting {source.url or source.architecture} ({candidate.converter.name})")
+            self.log(
+                f"{target.artifact_id}: converting {source.url or source.architecture} ({candidate.converter.name})"
+            )
             conversion = self._convert(target, candidate, resolved, work)
             manifest = self._finish(target, candidate, source, conversion, key, work / "out")
             staged = self.cache / f".{key}.tmp"
@@ -179,7 +204,9 @@ class Exporter:
             shutil.rmtree(cached, ignore_errors=True)
             staged.rename(cached)
         self._place(cached, target.artifact_id)
-        return Outcome(target.artifact_id, "exported", f"converted, verification status {manifest.verification.status}", manifest)
+        return Outcome(
+            target.artifact_id, "exported", f"converted, verification status {manifest.verification.status}", manifest
+        )
 
     def _convert(self, target: Target, candidate: Candidate, resolved: Resolved | None, work: Path) -> Conversion:
         self.conversions += 1
@@ -191,14 +218,22 @@ class Exporter:
         assert resolved is not None
         return candidate.converter.convert(resolved, work, candidate.runtime, candidate.converter)
 
-    def _finish(self, target: Target, candidate: Candidate, source: SourceInfo, conversion: Conversion,
-                key: str, out: Path) -> OnnxArtifact:
+    def _finish(
+        self, target: Target, candidate: Candidate, source: SourceInfo, conversion: Conversion, key: str, out: Path
+    ) -> OnnxArtifact:
         import onnx
 
         runtime = candidate.runtime
         class_names = dict(self.labels[runtime.labels].labels)
-        verification = verify(conversion.onnx_path, runtime, conversion, self.images.paths, self.images.name, class_names,
-                              labelled=self.labelled)
+        verification = verify(
+            conversion.onnx_path,
+            runtime,
+            conversion,
+            self.images.paths,
+            self.images.name,
+            class_names,
+            labelled=self.labelled,
+        )
         model = onnx.load(str(conversion.onnx_path))
         inputs, outputs = _signature(conversion.onnx_path)
         opset = max(o.version for o in model.opset_import if o.domain in ("", "ai.onnx"))
@@ -208,14 +243,16 @@ class Exporter:
             "variant_id": target.variant.id,
             "trained": target.untrained is None and candidate.weights.trained,
             "source": source.model_dump(mode="json"),
-            "converter": ConverterInfo(name=candidate.converter.name, options=conversion.options,
-                                       versions=candidate.converter.versions()).model_dump(mode="json"),
+            "converter": ConverterInfo(
+                name=candidate.converter.name, options=conversion.options, versions=candidate.converter.versions()
+            ).model_dump(mode="json"),
             "opset": opset,
             "inputs": [t.model_dump(mode="json") for t in tensor_infos(inputs)],
             "outputs": [t.model_dump(mode="json") for t in tensor_infos(outputs)],
             "parameters": count_parameters(model),
-            "flops": FlopsInfo(gflops=conversion.gflops, tool=conversion.flops_tool,
-                               reason=conversion.flops_reason).model_dump(mode="json"),
+            "flops": FlopsInfo(
+                gflops=conversion.gflops, tool=conversion.flops_tool, reason=conversion.flops_reason
+            ).model_dump(mode="json"),
             "class_names": {str(k): v for k, v in class_names.items()},
             "runtime": runtime.model_dump(mode="json"),
             "verification": verification.model_dump(mode="json"),

@@ -91,9 +91,7 @@ def architecture(variant_id: str) -> str:
     return variant_id.split(".", 1)[0]
 
 
-def untrained(
-    catalog: Catalog, name: str, known: Callable[[str], bool], seed: int = UNTRAINED_SEED
-) -> Target:
+def untrained(catalog: Catalog, name: str, known: Callable[[str], bool], seed: int = UNTRAINED_SEED) -> Target:
     """The untrained test artifact for an architecture (`yolov12n`) or a variant id (`yolov12n.v1`).
 
     Its architecture file is an `ultralytics` weights entry's file name with `.yaml` for `.pt`
@@ -113,8 +111,13 @@ def untrained(
             tried.append(f"{yaml} ({variant.id})")
     if tried:
         raise UnknownTarget(f"no architecture file Ultralytics knows for {name!r}; tried {', '.join(tried)}")
-    options = sorted({architecture(v.id) for _, v in _demoable(catalog)
-                      if any(c.weights.format == "ultralytics" for c in candidates(v))})
+    options = sorted(
+        {
+            architecture(v.id)
+            for _, v in _demoable(catalog)
+            if any(c.weights.format == "ultralytics" for c in candidates(v))
+        }
+    )
     raise UnknownTarget(
         f"no demo-able variant {name!r} with `ultralytics` weights to build an untrained artifact from; "
         f"architectures that have one: {', '.join(options) or 'none'}"

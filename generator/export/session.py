@@ -17,12 +17,16 @@ def sample_images(folder: Path | None = None, count: int = 0):
     from .pipeline import SampleImages
 
     folder = folder or settings.current().sample_images
-    paths = sorted(p for p in folder.glob("*") if p.suffix.lower() in IMAGE_SUFFIXES) if folder and folder.is_dir() else []
+    paths = (
+        sorted(p for p in folder.glob("*") if p.suffix.lower() in IMAGE_SUFFIXES) if folder and folder.is_dir() else []
+    )
     if count > 0:
         paths = paths[:count]
     if not paths:
-        raise SystemExit(f"versus export: no sample images in {folder or '(no sample set)'}; pass --images DIR or set "
-                         f"{settings.SAMPLE_SET_ENV} to the folder holding images/ (README: Settings)")
+        raise SystemExit(
+            f"versus export: no sample images in {folder or '(no sample set)'}; pass --images DIR or set "
+            f"{settings.SAMPLE_SET_ENV} to the folder holding images/ (README: Settings)"
+        )
     return SampleImages(tuple(paths), f"{folder.parent.name}/{folder.name} ({len(paths)} images)")
 
 
@@ -49,7 +53,6 @@ def make_exporter(catalog_dir: Path, out: Path, images, labels, frozen: bool = F
     return Exporter(resolver, out, settings.current().cache, images, labels, log=log, labelled=labelled_images(labels))
 
 
-
 def outcome_line(outcome) -> str:
     head = f"{outcome.status.upper():8} {outcome.artifact_id}"
     manifest = outcome.manifest
@@ -59,13 +62,17 @@ def outcome_line(outcome) -> str:
     trained = "" if manifest.trained else " [UNTRAINED: random weights, not the model]"
     if v.status == "matched":
         d = v.detections
-        checked = (f"verified: {d.matched}/{d.confident} confident detections matched on {v.images} images "
-                   f"(max score delta {d.max_score_delta}, min IoU {d.min_iou}, raw max diff {v.raw.max_abs_diff:g})")
+        checked = (
+            f"verified: {d.matched}/{d.confident} confident detections matched on {v.images} images "
+            f"(max score delta {d.max_score_delta}, min IoU {d.min_iou}, raw max diff {v.raw.max_abs_diff:g})"
+        )
     elif v.status == "raw-only":
         checked = f"{v.summary} on {v.images} images (raw max diff {v.raw.max_abs_diff:g}, bound held: {v.raw.bound})"
     else:
         checked = v.summary
     if v.accuracy is not None:
-        checked += (f"; accuracy checked: mAP50-95 {v.accuracy.map50_95:.3f} on {v.accuracy.images} labelled "
-                    f"COCO val2017 images (floor {v.accuracy.min_map50_95:g})")
+        checked += (
+            f"; accuracy checked: mAP50-95 {v.accuracy.map50_95:.3f} on {v.accuracy.images} labelled "
+            f"COCO val2017 images (floor {v.accuracy.min_map50_95:g})"
+        )
     return f"{head}{trained}: {manifest.file.bytes / 1e6:.1f} MB, {manifest.parameters:,} parameters, {checked}; {outcome.message}"

@@ -112,18 +112,27 @@ def raw_check(q: Quantization, runtime: DemoRuntime) -> DetectionHead | None:
     if q.kind == "activations" or not isinstance(decoder, UltralyticsHead):
         return None
     return DetectionHead(
-        input_size=tuple(runtime.input.size), normalized=decoder.coordinates == "normalized",
-        sigmoid=decoder.score_activation == "sigmoid", draw_threshold=decoder.score_threshold,
-        box_px=BOX_PX, box_share=BOX_SHARE, score=SCORE_DELTA, score_share=SCORE_SHARE,
+        input_size=tuple(runtime.input.size),
+        normalized=decoder.coordinates == "normalized",
+        sigmoid=decoder.score_activation == "sigmoid",
+        draw_threshold=decoder.score_threshold,
+        box_px=BOX_PX,
+        box_share=BOX_SHARE,
+        score=SCORE_DELTA,
+        score_share=SCORE_SHARE,
     )
 
 
 def raw_note(q: Quantization, runtime: DemoRuntime) -> str:
     if q.kind == "activations":
-        return ("quantized activations: TFLite and onnxruntime round integer arithmetic differently (one step of "
-                "a uint8 score is up to 0.08), so raw values are reported, not bounded")
-    return ("the outputs are ordered lists of detections (after NMS, or an end-to-end head's top rows): a neighbouring "
-            "anchor changes the order, so values are compared as detections")
+        return (
+            "quantized activations: TFLite and onnxruntime round integer arithmetic differently (one step of "
+            "a uint8 score is up to 0.08), so raw values are reported, not bounded"
+        )
+    return (
+        "the outputs are ordered lists of detections (after NMS, or an end-to-end head's top rows): a neighbouring "
+        "anchor changes the order, so values are compared as detections"
+    )
 
 
 def tolerance(q: Quantization, runtime: DemoRuntime | None = None) -> Tolerance:
@@ -159,24 +168,31 @@ def tolerance(q: Quantization, runtime: DemoRuntime | None = None) -> Tolerance:
         return Tolerance(
             score_delta=max(0.05, round(step, 4)),
             unmatched_share=0.10,
-            why=(f"uint8 activations: onnxruntime and TFLite do not round integer arithmetic identically; "
-                 f"allowed one quantization step of score ({step:.4f} = class-logit scale {q.logit_scale or 0:.4f} / 4) "
-                 "and 10% of confident detections without twin (measured 4.4% on 100 images for SSD MobileNet v2)"),
+            why=(
+                f"uint8 activations: onnxruntime and TFLite do not round integer arithmetic identically; "
+                f"allowed one quantization step of score ({step:.4f} = class-logit scale {q.logit_scale or 0:.4f} / 4) "
+                "and 10% of confident detections without twin (measured 4.4% on 100 images for SSD MobileNet v2)"
+            ),
         )
     if q.kind == "weights" and runtime is not None and isinstance(runtime.decoder, DetectionRows):
         return Tolerance(
             unmatched_share=0.06,
-            why=("int8 weights, end-to-end head (no NMS): TFLite's hybrid kernels quantize activations on the fly, "
-                 "onnxruntime computes in float, and each output row's score is a single anchor's; allowed 6% of confident "
-                 "detections without twin (measured on 100 images against Ultralytics' predictor: YOLO26n 3.1%, all the "
-                 "same box at IoU 0.99 with scores 0.05-0.11 apart)"),
+            why=(
+                "int8 weights, end-to-end head (no NMS): TFLite's hybrid kernels quantize activations on the fly, "
+                "onnxruntime computes in float, and each output row's score is a single anchor's; allowed 6% of confident "
+                "detections without twin (measured on 100 images against Ultralytics' predictor: YOLO26n 3.1%, all the "
+                "same box at IoU 0.99 with scores 0.05-0.11 apart)"
+            ),
         )
     if q.kind == "weights":
         return Tolerance(
             unmatched_share=0.03,
-            why=("int8 weights: TFLite's hybrid kernels quantize activations on the fly, onnxruntime computes in "
-                 "float; allowed 3% of confident detections without twin (measured on 100 images against Ultralytics' "
-                 "predictor: YOLO11n 0.8%, YOLOv8n 0.6%; against our decoder on TFLite's outputs 1.2% and 1.6%). " + RAW_WHY),
+            why=(
+                "int8 weights: TFLite's hybrid kernels quantize activations on the fly, onnxruntime computes in "
+                "float; allowed 3% of confident detections without twin (measured on 100 images against Ultralytics' "
+                "predictor: YOLO11n 0.8%, YOLOv8n 0.6%; against our decoder on TFLite's outputs 1.2% and 1.6%). "
+                + RAW_WHY
+            ),
         )
     if q.kind == "float":
         return Tolerance(why="float graph: the same arithmetic up to rounding. " + RAW_WHY)
@@ -188,8 +204,17 @@ def convert(source: Resolved, workdir: Path, runtime: DemoRuntime, converter: Co
     q = quantization(local)
     dequantize = q.kind == "weights"
     target = workdir / "converted.onnx"
-    command = [sys.executable, "-m", "tf2onnx.convert", "--tflite", str(local), "--output", str(target),
-               "--opset", str(converter.opset)]
+    command = [
+        sys.executable,
+        "-m",
+        "tf2onnx.convert",
+        "--tflite",
+        str(local),
+        "--output",
+        str(target),
+        "--opset",
+        str(converter.opset),
+    ]
     if dequantize:
         command.append("--dequantize")
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": ""}
@@ -255,15 +280,21 @@ class TfliteReference:
         # False: the detections come from generator/decode.py, so verification adds the accuracy check
         self.independent = bool(self.postprocess or self.metadata)
         if self.postprocess:
-            self.decoded_by = (f"the interpreter's own {POSTPROCESS_OP} output, read by that op's contract (boxes ymin, "
-                               "xmin, ymax, xmax normalized to the input; 0-based class index plus the spec's class_offset)")
+            self.decoded_by = (
+                f"the interpreter's own {POSTPROCESS_OP} output, read by that op's contract (boxes ymin, "
+                "xmin, ymax, xmax normalized to the input; 0-based class index plus the spec's class_offset)"
+            )
         elif self.metadata:
             from .ultralytics_pt import PREDICTOR
 
-            self.decoded_by = f"{PREDICTOR}, running this .tflite file (exported by Ultralytics {self.metadata.get('version', '?')})"
+            self.decoded_by = (
+                f"{PREDICTOR}, running this .tflite file (exported by Ultralytics {self.metadata.get('version', '?')})"
+            )
         else:
-            self.decoded_by = ("generator/decode.py on the interpreter's raw outputs: this file has no post-processing of its "
-                               "own and no Ultralytics metadata, so no independent decoder")
+            self.decoded_by = (
+                "generator/decode.py on the interpreter's raw outputs: this file has no post-processing of its "
+                "own and no Ultralytics metadata, so no independent decoder"
+            )
 
     def run(self, tensor: np.ndarray, output_names: Sequence[str]) -> list[np.ndarray]:
         it = self.interpreter
@@ -276,8 +307,9 @@ class TfliteReference:
             return [by_name[name] for name in output_names]
         return [self._last[d["index"]] for d in details]
 
-    def detections(self, image_rgb: np.ndarray, prepared: Prepared, raw: list[np.ndarray],
-                   runtime: DemoRuntime, threshold: float) -> list[Detection]:
+    def detections(
+        self, image_rgb: np.ndarray, prepared: Prepared, raw: list[np.ndarray], runtime: DemoRuntime, threshold: float
+    ) -> list[Detection]:
         if self.postprocess:
             return self._postprocessed(prepared, runtime, threshold)
         if self.metadata:
@@ -296,7 +328,9 @@ class TfliteReference:
         _, height, width, _ = self.interpreter.get_input_details()[0]["shape"]  # NHWC, as TFLite is
         xyxy = np.stack([yxyx[:, 1] * width, yxyx[:, 0] * height, yxyx[:, 3] * width, yxyx[:, 2] * height], axis=1)
         in_image = prepared.placement.to_image(xyxy)
-        labels = np.rint(np.asarray(classes).reshape(-1)[:n]).astype(np.int64) + getattr(runtime.decoder, "class_offset", 0)
+        labels = np.rint(np.asarray(classes).reshape(-1)[:n]).astype(np.int64) + getattr(
+            runtime.decoder, "class_offset", 0
+        )
         values = np.asarray(scores, np.float64).reshape(-1)[:n]
         order = [i for i in np.argsort(-values, kind="stable") if values[i] >= threshold]
         return [Detection(tuple(float(v) for v in in_image[i]), float(values[i]), int(labels[i])) for i in order]

@@ -55,17 +55,36 @@ def convert(source: Resolved, workdir: Path, runtime: DemoRuntime, converter: Co
 def export_checkpoint(checkpoint: Path, runtime: DemoRuntime, converter: Converter) -> Conversion:
     """Export a checked (or self-made) checkpoint; the ONNX file lands beside it."""
     if not isinstance(runtime.decoder, UltralyticsHead):
-        raise ConversionError(f"an ultralytics checkpoint needs the `ultralytics` decoder, the spec has {runtime.decoder.kind!r}")
+        raise ConversionError(
+            f"an ultralytics checkpoint needs the `ultralytics` decoder, the spec has {runtime.decoder.kind!r}"
+        )
     height, width = runtime.input.size
     model = _yolo()(str(checkpoint))
     try:
-        written = model.export(format="onnx", opset=converter.opset, simplify=True, imgsz=[height, width],
-                               dynamic=False, half=False, int8=False, nms=False, batch=1, device="cpu")
+        written = model.export(
+            format="onnx",
+            opset=converter.opset,
+            simplify=True,
+            imgsz=[height, width],
+            dynamic=False,
+            half=False,
+            int8=False,
+            nms=False,
+            batch=1,
+            device="cpu",
+        )
     except Exception as exc:  # the exporter raises anything from AssertionError to RuntimeError
         raise ConversionError(f"ultralytics export of {checkpoint.name} failed: {type(exc).__name__}: {exc}") from exc
     gflops, tool, reason = _flops(model, height, width)
-    options = {"opset": converter.opset, "simplify": True, "imgsz": [height, width], "dynamic": False,
-               "half": False, "nms": False, "task": getattr(model, "task", None)}
+    options = {
+        "opset": converter.opset,
+        "simplify": True,
+        "imgsz": [height, width],
+        "dynamic": False,
+        "half": False,
+        "nms": False,
+        "task": getattr(model, "task", None),
+    }
     return Conversion(Path(written), options, Tolerance(), gflops, tool, reason, UltralyticsReference(checkpoint))
 
 
@@ -102,7 +121,11 @@ def _flops(model, height: int, width: int) -> tuple[float | None, str | None, st
     value = get_flops(model.model, [height, width])
     if value and value > 0:
         version = importlib.metadata.version("ultralytics-thop")
-        return round(float(value), 4), f"thop {version} (ultralytics.utils.torch_utils.get_flops) on the PyTorch model", None
+        return (
+            round(float(value), 4),
+            f"thop {version} (ultralytics.utils.torch_utils.get_flops) on the PyTorch model",
+            None,
+        )
     return None, None, "thop could not profile this model"
 
 
@@ -118,11 +141,18 @@ def predict(model, image_rgb: np.ndarray, runtime: DemoRuntime, threshold: float
     elif isinstance(decoder, DetectionRows):
         nms = {}  # an end-to-end head (its metadata says end2end): the predictor runs no NMS
     else:
-        raise ConversionError(f"Ultralytics' predictor needs the `ultralytics` or `detection-rows` decoder, the spec has {decoder.kind!r}")
+        raise ConversionError(
+            f"Ultralytics' predictor needs the `ultralytics` or `detection-rows` decoder, the spec has {decoder.kind!r}"
+        )
     results = model.predict(
         np.ascontiguousarray(image_rgb[..., ::-1]),  # the predictor takes OpenCV's BGR
-        imgsz=list(runtime.input.size), rect=False,  # rect=False: the same square letterbox as the ONNX input
-        conf=threshold, max_det=decoder.max_detections, device="cpu", verbose=False, **nms,
+        imgsz=list(runtime.input.size),
+        rect=False,  # rect=False: the same square letterbox as the ONNX input
+        conf=threshold,
+        max_det=decoder.max_detections,
+        device="cpu",
+        verbose=False,
+        **nms,
     )
     boxes = results[0].boxes
     return [
@@ -162,6 +192,7 @@ class UltralyticsReference:
             out = out[0]
         return [out.numpy()]
 
-    def detections(self, image_rgb: np.ndarray, prepared: Prepared, raw: list[np.ndarray],
-                   runtime: DemoRuntime, threshold: float) -> list[Detection]:
+    def detections(
+        self, image_rgb: np.ndarray, prepared: Prepared, raw: list[np.ndarray], runtime: DemoRuntime, threshold: float
+    ) -> list[Detection]:
         return predict(self.model, image_rgb, runtime, threshold)

@@ -79,9 +79,13 @@ def verify(
         theirs = reference.detections(image, prepared, theirs_raw, runtime, tolerance.pool_threshold)
         compare_image(path.name, ours, theirs, tolerance, comparison)
 
-    tolerance_info = ToleranceInfo(confident=tolerance.confident, min_iou=tolerance.min_iou,
-                                   score_delta=tolerance.score_delta, unmatched_share=tolerance.unmatched_share,
-                                   why=tolerance.why)
+    tolerance_info = ToleranceInfo(
+        confident=tolerance.confident,
+        min_iou=tolerance.min_iou,
+        score_delta=tolerance.score_delta,
+        unmatched_share=tolerance.unmatched_share,
+        why=tolerance.why,
+    )
     on_images = f"{len(images)} images ({image_set})"
     contract_line = "the I/O contract: input and output names, shapes and dtypes against the runtime spec"
     # The accuracy check: where nothing independent decoded the same weights (no source framework, or a reference
@@ -90,17 +94,26 @@ def verify(
     needs_accuracy = reference is None or not getattr(reference, "independent", True)
     if needs_accuracy and labelled is not None:
         accuracy_info = _accuracy(sess, runtime, class_names, labelled)
-    accuracy_line = None if accuracy_info is None else (
-        f"accuracy on {accuracy_info.image_set}: mAP50-95 {accuracy_info.map50_95:.3f}, mAP50 "
-        f"{accuracy_info.map50:.3f} ({accuracy_info.tool}; a figure below {accuracy_info.min_map50_95:g} "
-        "fails the export, as a mis-decoded model scores about 0)")
+    accuracy_line = (
+        None
+        if accuracy_info is None
+        else (
+            f"accuracy on {accuracy_info.image_set}: mAP50-95 {accuracy_info.map50_95:.3f}, mAP50 "
+            f"{accuracy_info.map50:.3f} ({accuracy_info.tool}; a figure below {accuracy_info.min_map50_95:g} "
+            "fails the export, as a mis-decoded model scores about 0)"
+        )
+    )
     no_accuracy = "accuracy: no labelled images were given, so nothing independent checked the decoder spec"
     if reference is None:
-        compared = [contract_line,
-                    f"ran in onnxruntime on {on_images}: {ours_confident} detections at or above {tolerance.confident:g} "
-                    "(not checked against anything)"]
-        not_compared = ["detections and raw outputs: there is no source framework to run the same weights in, "
-                        "so nothing independent of onnxruntime ran them"]
+        compared = [
+            contract_line,
+            f"ran in onnxruntime on {on_images}: {ours_confident} detections at or above {tolerance.confident:g} "
+            "(not checked against anything)",
+        ]
+        not_compared = [
+            "detections and raw outputs: there is no source framework to run the same weights in, "
+            "so nothing independent of onnxruntime ran them"
+        ]
         if accuracy_line:
             compared.append(accuracy_line)
         else:
@@ -108,9 +121,15 @@ def verify(
         return VerificationInfo(
             status="not-compared",
             summary="not compared with a source framework: the weights are already ONNX",
-            compared=compared, not_compared=not_compared,
-            reference=None, images=len(images), image_set=image_set, detections=None, raw=None,
-            tolerance=tolerance_info, accuracy=accuracy_info,
+            compared=compared,
+            not_compared=not_compared,
+            reference=None,
+            images=len(images),
+            image_set=image_set,
+            detections=None,
+            raw=None,
+            tolerance=tolerance_info,
+            accuracy=accuracy_info,
         )
 
     def describe(miss) -> str:
@@ -130,16 +149,30 @@ def verify(
         misses=[describe(m) for m in comparison.misses[:MAX_REPORTED_MISSES]],
     )
     groups = [
-        RawGroupInfo(group=t.bound.group, unit=t.bound.unit, bound=str(t.bound), atol=t.bound.atol, rtol=t.bound.rtol,
-                     allowed_share=t.bound.allowed_share, values=t.values, beyond=t.beyond,
-                     max_abs_diff=None if t.worst is None else _sig(t.worst), held=t.held)
+        RawGroupInfo(
+            group=t.bound.group,
+            unit=t.bound.unit,
+            bound=str(t.bound),
+            atol=t.bound.atol,
+            rtol=t.bound.rtol,
+            allowed_share=t.bound.allowed_share,
+            values=t.values,
+            beyond=t.beyond,
+            max_abs_diff=None if t.worst is None else _sig(t.worst),
+            held=t.held,
+        )
         for t in tallies
     ]
     raw_held = all(g.held for g in groups) if reference.raw_check is not None else None
-    raw = RawInfo(reference=reference.raw_source, outputs=raw_outputs, max_abs_diff=_sig(raw_worst),
-                  bound=str(reference.raw_check) if reference.raw_check is not None else None,
-                  note=None if reference.raw_check is not None else reference.raw_note,
-                  held=raw_held, groups=groups)
+    raw = RawInfo(
+        reference=reference.raw_source,
+        outputs=raw_outputs,
+        max_abs_diff=_sig(raw_worst),
+        bound=str(reference.raw_check) if reference.raw_check is not None else None,
+        note=None if reference.raw_check is not None else reference.raw_note,
+        held=raw_held,
+        groups=groups,
+    )
 
     problems = []
     if not comparison.passes(tolerance):
@@ -151,19 +184,30 @@ def verify(
         )
     for g in groups:
         if not g.held:
-            problems.append(f"raw outputs beyond their bound: {g.group}: {g.beyond} of {g.values} values beyond "
-                            f"{g.bound} (largest difference {g.max_abs_diff:g}{' ' + g.unit if g.unit else ''})")
+            problems.append(
+                f"raw outputs beyond their bound: {g.group}: {g.beyond} of {g.values} values beyond "
+                f"{g.bound} (largest difference {g.max_abs_diff:g}{' ' + g.unit if g.unit else ''})"
+            )
     if comparison.confident == 0 and reference.raw_check is None:
-        problems.append(f"no confident detections (score >= {tolerance.confident:g}) on either side and no raw-output "
-                        f"bound for this converter ({reference.raw_note}): nothing was verified, and 0 of 0 is not a pass")
+        problems.append(
+            f"no confident detections (score >= {tolerance.confident:g}) on either side and no raw-output "
+            f"bound for this converter ({reference.raw_note}): nothing was verified, and 0 of 0 is not a pass"
+        )
     if problems:
-        raise VerificationFailed(f"verification against {reference.name} on {len(images)} images failed: " + " | ".join(problems))
+        raise VerificationFailed(
+            f"verification against {reference.name} on {len(images)} images failed: " + " | ".join(problems)
+        )
 
     raw_line = _raw_sentence(raw, reference.raw_check is not None)
-    detection_line = (f"detections: {comparison.matched} of {comparison.confident} confident detections (score >= "
-                      f"{tolerance.confident:g}, either side) matched, the reference's from {reference.decoded_by}")
+    detection_line = (
+        f"detections: {comparison.matched} of {comparison.confident} confident detections (score >= "
+        f"{tolerance.confident:g}, either side) matched, the reference's from {reference.decoded_by}"
+    )
     if comparison.confident:
-        status, summary = "matched", f"verified: {comparison.matched} of {comparison.confident} confident detections matched on {len(images)} images"
+        status, summary = (
+            "matched",
+            f"verified: {comparison.matched} of {comparison.confident} confident detections matched on {len(images)} images",
+        )
         compared, not_compared = [contract_line, detection_line, raw_line], []
         if accuracy_line:
             compared.append(accuracy_line)
@@ -175,11 +219,23 @@ def verify(
         status = "raw-only"
         summary = "no confident detections on the samples: compared raw outputs only"
         compared = [contract_line, raw_line]
-        not_compared = [f"detections: neither side found any at or above {tolerance.confident:g} on {len(images)} images "
-                        f"(the reference's from {reference.decoded_by}), so there was nothing to match"]
-    return VerificationInfo(status=status, summary=summary, compared=compared, not_compared=not_compared,
-                            reference=reference.name, images=len(images), image_set=image_set,
-                            detections=detections, raw=raw, tolerance=tolerance_info, accuracy=accuracy_info)
+        not_compared = [
+            f"detections: neither side found any at or above {tolerance.confident:g} on {len(images)} images "
+            f"(the reference's from {reference.decoded_by}), so there was nothing to match"
+        ]
+    return VerificationInfo(
+        status=status,
+        summary=summary,
+        compared=compared,
+        not_compared=not_compared,
+        reference=reference.name,
+        images=len(images),
+        image_set=image_set,
+        detections=detections,
+        raw=raw,
+        tolerance=tolerance_info,
+        accuracy=accuracy_info,
+    )
 
 
 def _accuracy(sess, runtime: DemoRuntime, class_names: Mapping[int, str], labelled) -> AccuracyInfo:
@@ -191,9 +247,16 @@ def _accuracy(sess, runtime: DemoRuntime, class_names: Mapping[int, str], labell
         raise VerificationFailed(
             f"accuracy on {labelled.name}: mAP50-95 {figures['map50_95']:.4f} (mAP50 {figures['map50']:.4f}) is below "
             f"{accuracy.MIN_MAP50_95:g}: the runtime spec does not decode this model (check the decoder kind, box units, "
-            "colour order, letterbox alignment and normalization)")
-    return AccuracyInfo(image_set=labelled.name, images=len(labelled.paths), min_map50_95=accuracy.MIN_MAP50_95,
-                        score_threshold=accuracy.SCORE_THRESHOLD, max_detections=accuracy.MAX_DETECTIONS, **figures)
+            "colour order, letterbox alignment and normalization)"
+        )
+    return AccuracyInfo(
+        image_set=labelled.name,
+        images=len(labelled.paths),
+        min_map50_95=accuracy.MIN_MAP50_95,
+        score_threshold=accuracy.SCORE_THRESHOLD,
+        max_detections=accuracy.MAX_DETECTIONS,
+        **figures,
+    )
 
 
 def _sig(value: float) -> float:
@@ -207,6 +270,10 @@ def _raw_sentence(raw: RawInfo, bounded: bool) -> str:
     parts = []
     for g in raw.groups:
         unit = f" {g.unit}" if g.unit else ""
-        worst = "no values" if g.max_abs_diff is None else f"{g.beyond:,} of {g.values:,} beyond, largest {g.max_abs_diff:g}{unit}"
+        worst = (
+            "no values"
+            if g.max_abs_diff is None
+            else f"{g.beyond:,} of {g.values:,} beyond, largest {g.max_abs_diff:g}{unit}"
+        )
         parts.append(f"{g.group}: {worst}; bound {g.bound}")
     return head + "; " + "; ".join(parts)

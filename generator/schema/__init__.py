@@ -172,4 +172,3 @@ __all__ = [
     "LabelSet",
     "Registry",
 ]
-

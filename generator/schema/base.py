@@ -58,8 +58,14 @@ def suggest(value: str, choices: Iterable[str]) -> str:
 
 
 _KIND_NAMES = {
-    "tasks": "task", "metrics": "metric", "datasets": "dataset", "hardware": "hardware", "engines": "inference engine",
-    "labels": "label list", "evaluators": "evaluator", "licenses": "licence",
+    "tasks": "task",
+    "metrics": "metric",
+    "datasets": "dataset",
+    "hardware": "hardware",
+    "engines": "inference engine",
+    "labels": "label list",
+    "evaluators": "evaluator",
+    "licenses": "licence",
 }
 
 
@@ -95,7 +101,10 @@ LICENSE_REF = re.compile(r"^LicenseRef-[A-Za-z0-9.-]+$")
 def _license_id(value: str, info: ValidationInfo) -> str:
     """An SPDX id, a `LicenseRef-…` for a custom licence, or `not-stated`; known to the licence registry."""
     if value != NOT_STATED and not LICENSE_REF.match(value) and spdx.lookup(value) is None:
-        raise rule_error(f"{value!r} is not a current SPDX licence id", spdx.suggest(value) + ", `LicenseRef-<Name>` for a custom licence, or `not-stated`")
+        raise rule_error(
+            f"{value!r} is not a current SPDX licence id",
+            spdx.suggest(value) + ", `LicenseRef-<Name>` for a custom licence, or `not-stated`",
+        )
     ctx = _context(info)
     if ctx is not None and ctx.registry is not None and value != NOT_STATED and value not in ctx.registry.licenses:
         raise rule_error(
@@ -166,9 +175,7 @@ class Cited(Strict):
     """A fact and where it comes from. Several cited values for one fact are shown side by side."""
 
     source: SourceId = Field(description="Key of an entry in the card's `sources`.")
-    part: ShortText | None = Field(
-        None, description="Where in the source: a table, section, page or file."
-    )
+    part: ShortText | None = Field(None, description="Where in the source: a table, section, page or file.")
     note: Text | None = None
 
 
@@ -182,5 +189,3 @@ class Source(Strict):
     url: HttpUrl
     accessed: PastDate = Field(description="The date this source was read.")
     kind: Literal["paper", "repository", "docs", "release-notes", "model-zoo", "blog", "leaderboard", "other"] = "other"
-
-

@@ -175,8 +175,11 @@ class Metric(Cited):
         "measurement records (kind `versus`), never card metrics.",
         examples=["claimed"],
     )
-    dataset: DatasetId | None = Field(None, description="The data set and split the figure was scored on (`coco-val2017`, `coco-test-dev2017`, …): "
-        "figures on different ids are never lined up.")
+    dataset: DatasetId | None = Field(
+        None,
+        description="The data set and split the figure was scored on (`coco-val2017`, `coco-test-dev2017`, …): "
+        "figures on different ids are never lined up.",
+    )
     protocol: Protocol | None = Field(
         None,
         description="Accuracy figures: how they were evaluated. Left out means every key is `not-stated`.",
@@ -196,7 +199,10 @@ class Metric(Cited):
         examples=["one-to-many head"],
     )
     hardware: HardwareId | None = None
-    engine: EngineId | None = Field(None, description="Inference engine (ONNX Runtime, TensorRT, …) from the registry; its version goes in `part` or `note`.")
+    engine: EngineId | None = Field(
+        None,
+        description="Inference engine (ONNX Runtime, TensorRT, …) from the registry; its version goes in `part` or `note`.",
+    )
     precision: Literal["fp32", "fp16", "bf16", "int8", "uint8", "mixed", "not-stated"] | None = Field(
         None, description="`not-stated` when the source does not say: never guess."
     )
@@ -248,9 +254,14 @@ class Metric(Cited):
                     "say what hardware, inference engine, precision and batch the source measured, and whether pre/post-processing is included",
                 )
             if self.protocol is not None:
-                raise rule_error("a latency figure has no evaluation protocol", "move `protocol` to the accuracy figure it describes")
+                raise rule_error(
+                    "a latency figure has no evaluation protocol", "move `protocol` to the accuracy figure it describes"
+                )
         elif self.dataset is None:
-            raise rule_error(f"{spec.name} without a dataset", "add `dataset:` (data set and split) from catalog/registry/datasets.yaml")
+            raise rule_error(
+                f"{spec.name} without a dataset",
+                "add `dataset:` (data set and split) from catalog/registry/datasets.yaml",
+            )
         return self
 
     @property
@@ -298,9 +309,14 @@ class Weights(Cited):
     @model_validator(mode="after")
     def _custom_licence_has_url(self) -> Weights:
         if LICENSE_REF.match(self.license) and self.license_url is None:
-            raise rule_error(f"custom licence {self.license} has no `license_url`", "link the licence text the publisher gives")
+            raise rule_error(
+                f"custom licence {self.license} has no `license_url`", "link the licence text the publisher gives"
+            )
         if self.license == NOT_STATED and not self.note:
-            raise rule_error("weights licence `not-stated` without a note", "say in `note:` where you looked for a licence and found none")
+            raise rule_error(
+                "weights licence `not-stated` without a note",
+                "say in `note:` where you looked for a licence and found none",
+            )
         return self
 
 
@@ -309,7 +325,9 @@ class UpstreamLicense(Cited):
 
     id: LicenseId
     url: HttpUrl | None = Field(None, description="The licence text; required for a `LicenseRef-…` id.")
-    component: ShortText = Field(description="What the licence covers.", examples=["DINOv3 ViT-S/16 backbone (distilled)"])
+    component: ShortText = Field(
+        description="What the licence covers.", examples=["DINOv3 ViT-S/16 backbone (distilled)"]
+    )
 
     @model_validator(mode="after")
     def _custom_licence_has_url(self) -> UpstreamLicense:
@@ -345,8 +363,16 @@ class Variant(Strict):
     upstream_licenses: list[UpstreamLicense] = Field(
         default_factory=list,
         description="Licences inherited from parts the variant is built on.",
-        examples=[[{"id": "LicenseRef-DINOv3", "url": "https://github.com/facebookresearch/dinov3/blob/main/LICENSE.md",
-                    "component": "DINOv3 ViT-S/16 backbone", "source": "readme"}]],
+        examples=[
+            [
+                {
+                    "id": "LicenseRef-DINOv3",
+                    "url": "https://github.com/facebookresearch/dinov3/blob/main/LICENSE.md",
+                    "component": "DINOv3 ViT-S/16 backbone",
+                    "source": "readme",
+                }
+            ]
+        ],
     )
     note: Text | None = None
 
@@ -446,6 +472,3 @@ class FeaturedPair(Strict):
 def json_schema() -> dict[str, Any]:
     """The JSON Schema editors use to validate and complete cards as they are typed."""
     return ModelCard.model_json_schema(mode="validation")
-
-
-

@@ -53,8 +53,15 @@ class EvaluatorInfo(Strict):
 
 
 Obligation = Literal[
-    "attribution", "source-disclosure", "network-use", "share-alike", "non-commercial", "paid-plan",
-    "no-derivatives", "patent-grant", "custom-terms",
+    "attribution",
+    "source-disclosure",
+    "network-use",
+    "share-alike",
+    "non-commercial",
+    "paid-plan",
+    "no-derivatives",
+    "patent-grant",
+    "custom-terms",
 ]
 OBLIGATIONS_BLOCKING_FREE_COMMERCIAL_USE = frozenset({"non-commercial", "paid-plan"})
 

@@ -46,7 +46,9 @@ class DemoInput(Strict):
     dtype: Literal["float32", "uint8", "int8"] = Field(
         description="`uint8`: raw 0-255 pixels; `int8`: the float value quantized with `quantization`."
     )
-    quantization: Quantization | None = Field(None, description="Required for `int8`: q = round(value / scale) + zero_point.")
+    quantization: Quantization | None = Field(
+        None, description="Required for `int8`: q = round(value / scale) + zero_point."
+    )
     color: Literal["RGB", "BGR"] = "RGB"
     resize: Literal["letterbox", "stretch"]
     align: Literal["centre", "top-left"] = Field(
@@ -63,7 +65,10 @@ class DemoInput(Strict):
     @model_validator(mode="after")
     def _quantized_int8(self) -> DemoInput:
         if (self.dtype == "int8") != (self.quantization is not None):
-            raise rule_error("`quantization` goes with dtype int8, and only with it", "copy scale and zero point from the graph's input")
+            raise rule_error(
+                "`quantization` goes with dtype int8, and only with it",
+                "copy scale and zero point from the graph's input",
+            )
         if self.resize == "stretch" and self.align != "centre":
             raise rule_error("`align` is for letterboxed inputs", "leave `align` out with `resize: stretch`")
         return self
@@ -173,9 +178,7 @@ class NmsInGraph(Strict):
     max_detections: Annotated[int, Field(gt=0)]
 
 
-Decoder = Annotated[
-    UltralyticsHead | NmsInGraph | DetectionRows | YoloxHead | GflHead, Field(discriminator="kind")
-]
+Decoder = Annotated[UltralyticsHead | NmsInGraph | DetectionRows | YoloxHead | GflHead, Field(discriminator="kind")]
 
 
 class DemoRuntime(Cited):
@@ -199,11 +202,11 @@ class DemoRuntime(Cited):
                 f"decoder has {decoder.classes} classes but label list {self.labels!r} has {len(labels.labels)}",
                 "use the label list the model was trained with",
             )
-        if isinstance(decoder, (NmsInGraph, DetectionRows)) and decoder.classes - 1 + decoder.class_offset > max(labels.labels):
+        if isinstance(decoder, (NmsInGraph, DetectionRows)) and decoder.classes - 1 + decoder.class_offset > max(
+            labels.labels
+        ):
             raise rule_error(
                 f"class index {decoder.classes - 1} + offset {decoder.class_offset} is past label id {max(labels.labels)}",
                 "check `classes` and `class_offset` against the label list",
             )
         return self
-
-

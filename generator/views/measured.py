@@ -180,10 +180,17 @@ def readings(record: Measurement, registry: Registry) -> list[Reading]:
             Reading((3, "", 0), dataset, "mAP50-95", "percent", record.accuracy.map50_95 * 100),
             Reading((3, "", 1), dataset, "mAP50", "percent", record.accuracy.map50 * 100),
         ]
-        more = [("mAP75", record.accuracy.map75), ("AP small", record.accuracy.ap_small),
-                ("AP medium", record.accuracy.ap_medium), ("AP large", record.accuracy.ap_large)]
-        out += [Reading((3, "", 2 + i), dataset, what, "percent", value * 100)
-                for i, (what, value) in enumerate(more) if value is not None]
+        more = [
+            ("mAP75", record.accuracy.map75),
+            ("AP small", record.accuracy.ap_small),
+            ("AP medium", record.accuracy.ap_medium),
+            ("AP large", record.accuracy.ap_large),
+        ]
+        out += [
+            Reading((3, "", 2 + i), dataset, what, "percent", value * 100)
+            for i, (what, value) in enumerate(more)
+            if value is not None
+        ]
     return out
 
 

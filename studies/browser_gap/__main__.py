@@ -54,8 +54,13 @@ from generator.measurement import Figure
 DEFAULT_ARTIFACTS = ("yolo11n.coco", "ssd-mobilenet-v2.coral-uint8")
 SECTIONS = ("levels", "profile", "variants")
 LEVELS = ("disabled", "basic", "extended", "layout", "all")
-NATIVE_LEVELS = {"disabled": "ORT_DISABLE_ALL", "basic": "ORT_ENABLE_BASIC", "extended": "ORT_ENABLE_EXTENDED",
-                 "layout": "ORT_ENABLE_LAYOUT", "all": "ORT_ENABLE_ALL"}
+NATIVE_LEVELS = {
+    "disabled": "ORT_DISABLE_ALL",
+    "basic": "ORT_ENABLE_BASIC",
+    "extended": "ORT_ENABLE_EXTENDED",
+    "layout": "ORT_ENABLE_LAYOUT",
+    "all": "ORT_ENABLE_ALL",
+}
 ROOT = settings.ROOT
 ORT_DIST = ROOT / "wasm_demo" / "node_modules" / "onnxruntime-web" / "dist"
 NODE_SCRIPT = Path(__file__).with_name("ort_web_node.mjs")
@@ -67,6 +72,7 @@ NO_QUICKGELU = {"extra": {"optimization": {"disable_specified_optimizers": "Quic
 
 
 # --- figures ---------------------------------------------------------------------------------------------
+
 
 @dataclass
 class Rounds:
@@ -128,6 +134,7 @@ def table(header: list[str], rows: list[list[str]]) -> str:
 
 # --- native: a fresh process per setting, as generator/bench/native.py ----------------------------------
 
+
 @dataclass(frozen=True)
 class NativeJob:
     model: Path
@@ -143,12 +150,25 @@ class Native:
         self.runtime_json, self.image, self.settings = runtime_json, image, settings
 
     def run(self, job: NativeJob) -> dict:
-        payload = {"model": str(job.model), "threads": job.threads, "level": job.level,
-                   "disabled_optimizers": list(job.disabled_optimizers), "config": dict(job.config),
-                   "profile": job.profile, "runtime": json.loads(self.runtime_json) if self.runtime_json else None,
-                   "image": str(self.image), "settings": self.settings.__dict__}
-        done = subprocess.run([sys.executable, "-m", "studies.browser_gap", "--native-child"],
-                              input=json.dumps(payload), capture_output=True, text=True, timeout=900, cwd=ROOT)
+        payload = {
+            "model": str(job.model),
+            "threads": job.threads,
+            "level": job.level,
+            "disabled_optimizers": list(job.disabled_optimizers),
+            "config": dict(job.config),
+            "profile": job.profile,
+            "runtime": json.loads(self.runtime_json) if self.runtime_json else None,
+            "image": str(self.image),
+            "settings": self.settings.__dict__,
+        }
+        done = subprocess.run(
+            [sys.executable, "-m", "studies.browser_gap", "--native-child"],
+            input=json.dumps(payload),
+            capture_output=True,
+            text=True,
+            timeout=900,
+            cwd=ROOT,
+        )
         if done.returncode != 0:
             raise RuntimeError(f"native child failed for {job}:\n" + "\n".join(done.stderr.strip().splitlines()[-8:]))
         return json.loads(done.stdout.strip().splitlines()[-1])
@@ -191,8 +211,12 @@ def _native_child(job: dict) -> dict:
         profile_dir = tempfile.mkdtemp(prefix="versus-gap-profile-")
         options.enable_profiling = True
         options.profile_file_prefix = str(Path(profile_dir) / "native")
-    session = ort.InferenceSession(job["model"], options, providers=["CPUExecutionProvider"],
-                                   disabled_optimizers=job["disabled_optimizers"] or None)
+    session = ort.InferenceSession(
+        job["model"],
+        options,
+        providers=["CPUExecutionProvider"],
+        disabled_optimizers=job["disabled_optimizers"] or None,
+    )
     feeds = _feeds(session, job["runtime"], Path(job["image"]))
     samples = timed(lambda: session.run(None, feeds), settings)
     result = {"samples": samples, "version": ort.__version__}
@@ -205,8 +229,17 @@ def _native_child(job: dict) -> dict:
 
 # --- onnxruntime-web's wasm in Node ----------------------------------------------------------------------
 
-def node_wasm(model: Path, runtime_json: str | None, image: Path, *, threads: int = 1, warmup: int = 3, runs: int = 10,
-              options: dict | None = None) -> dict:
+
+def node_wasm(
+    model: Path,
+    runtime_json: str | None,
+    image: Path,
+    *,
+    threads: int = 1,
+    warmup: int = 3,
+    runs: int = 10,
+    options: dict | None = None,
+) -> dict:
     """The demo's onnxruntime-web build in Node on the same input as the native side: samples and, with
     options={'enableProfiling': True}, the per-operator profile."""
     import numpy as np
@@ -224,10 +257,19 @@ def node_wasm(model: Path, runtime_json: str | None, image: Path, *, threads: in
             file = Path(tmp) / f"input{i}.bin"
             file.write_bytes(np.ascontiguousarray(value).tobytes())
             inputs.append({"name": name, "type": types[value.dtype], "dims": list(value.shape), "file": str(file)})
-        job = {"dist": str(ORT_DIST), "model": str(model), "threads": threads, "warmup": warmup, "runs": runs,
-               "options": options or {}, "out": str(Path(tmp) / "out.json"), "inputs": inputs}
-        done = subprocess.run(["node", str(NODE_SCRIPT)], input=json.dumps(job), capture_output=True, text=True,
-                              timeout=900)
+        job = {
+            "dist": str(ORT_DIST),
+            "model": str(model),
+            "threads": threads,
+            "warmup": warmup,
+            "runs": runs,
+            "options": options or {},
+            "out": str(Path(tmp) / "out.json"),
+            "inputs": inputs,
+        }
+        done = subprocess.run(
+            ["node", str(NODE_SCRIPT)], input=json.dumps(job), capture_output=True, text=True, timeout=900
+        )
         if done.returncode != 0:
             raise RuntimeError(f"onnxruntime-web in Node failed on {model}:\n{done.stderr[-2000:]}")
         result = json.loads((Path(tmp) / "out.json").read_text())
@@ -248,7 +290,9 @@ def op_profile(events: list[dict], skip_runs: int) -> dict:
     """onnxruntime profile events (native JSON file or onnxruntime-web's console output, one format) as
     {"run_ms": median model_run, "ops": {op type: median ms per run}, "runs": n}, warm-up runs left out.
     Medians over runs, so that a run disturbed by other work on the machine does not move the figures."""
-    runs = sorted((e for e in events if e.get("cat") == "Session" and e.get("name") == "model_run"), key=lambda e: e["ts"])
+    runs = sorted(
+        (e for e in events if e.get("cat") == "Session" and e.get("name") == "model_run"), key=lambda e: e["ts"]
+    )
     timed = runs[skip_runs:] or runs
     per_run: list[dict[str, float]] = [defaultdict(float) for _ in timed]
     for e in events:
@@ -260,17 +304,26 @@ def op_profile(events: list[dict], skip_runs: int) -> dict:
                 break
     names = {op for ops in per_run for op in ops}
     ops = {op: statistics.median(r.get(op, 0.0) for r in per_run) for op in names}
-    return {"run_ms": statistics.median(e["dur"] / 1000 for e in timed) if timed else 0.0, "ops": ops, "runs": len(timed)}
+    return {
+        "run_ms": statistics.median(e["dur"] / 1000 for e in timed) if timed else 0.0,
+        "ops": ops,
+        "runs": len(timed),
+    }
 
 
 # --- the browser: the demo itself, through BrowserBench --------------------------------------------------
 
+
 def browser_arm(bench, artifact, threads: int, warmup: int, runs: int, options: dict | None) -> Callable[[], Figure]:
-    return lambda: bench.measure(artifact, threads=threads, warmup=warmup, runs=runs, cold_pages=0,
-                                 session_options=options).inference
+    return lambda: (
+        bench.measure(
+            artifact, threads=threads, warmup=warmup, runs=runs, cold_pages=0, session_options=options
+        ).inference
+    )
 
 
 # --- the study -------------------------------------------------------------------------------------------
+
 
 @dataclass
 class Study:
@@ -285,8 +338,11 @@ class Study:
     results: dict = field(default_factory=dict)
 
     def native(self, artifact) -> Native:
-        return Native(artifact.runtime.model_dump_json(), self.image,
-                      Settings(warmup=3, min_runs=self.args.native_runs, min_seconds=self.args.native_seconds))
+        return Native(
+            artifact.runtime.model_dump_json(),
+            self.image,
+            Settings(warmup=3, min_runs=self.args.native_runs, min_seconds=self.args.native_seconds),
+        )
 
     def bench(self):
         """One BrowserBench on artifacts/ for the levels (started on first use; Playwright's sync API allows one
@@ -295,7 +351,8 @@ class Study:
             from generator.bench.browser import BrowserBench
 
             self._bench = self._bench_stack.enter_context(
-                BrowserBench(self.args.artifacts, list(self.all_artifacts.values()), self.catalog))
+                BrowserBench(self.args.artifacts, list(self.all_artifacts.values()), self.catalog)
+            )
         return self._bench
 
     def close_bench(self) -> None:
@@ -320,17 +377,35 @@ class Study:
         arms = []
         for t in (1, 2):
             for level in LEVELS:
-                arms.append(Arm(("native", t, level), lambda t=t, level=level: native.figure(NativeJob(model, t, level))))
-            arms.append(Arm(("native", t, "all, no NCHWc"),
-                            lambda t=t: native.figure(NativeJob(model, t, "all", disabled_optimizers=("NchwcTransformer",)))))
-        arms.append(Arm(("native", 2, "all, spinning off"),
-                        lambda: native.figure(NativeJob(model, 2, "all", config=(("session.intra_op.allow_spinning", "0"),)))))
+                arms.append(
+                    Arm(("native", t, level), lambda t=t, level=level: native.figure(NativeJob(model, t, level)))
+                )
+            arms.append(
+                Arm(
+                    ("native", t, "all, no NCHWc"),
+                    lambda t=t: native.figure(NativeJob(model, t, "all", disabled_optimizers=("NchwcTransformer",))),
+                )
+            )
+        arms.append(
+            Arm(
+                ("native", 2, "all, spinning off"),
+                lambda: native.figure(NativeJob(model, 2, "all", config=(("session.intra_op.allow_spinning", "0"),))),
+            )
+        )
         if has_op(model, "Sigmoid"):
-            arms.append(Arm(("native", 2, "all, QuickGeluFusion off"),
-                            lambda: native.figure(NativeJob(model, 2, "all", disabled_optimizers=("QuickGeluFusion",)))))
+            arms.append(
+                Arm(
+                    ("native", 2, "all, QuickGeluFusion off"),
+                    lambda: native.figure(NativeJob(model, 2, "all", disabled_optimizers=("QuickGeluFusion",))),
+                )
+            )
         if has_qdq(model):
-            arms.append(Arm(("native", 2, "all, QDQ fusion off"),
-                            lambda: native.figure(NativeJob(model, 2, "all", config=((DISABLE_QDQ, "1"),)))))
+            arms.append(
+                Arm(
+                    ("native", 2, "all, QDQ fusion off"),
+                    lambda: native.figure(NativeJob(model, 2, "all", config=((DISABLE_QDQ, "1"),))),
+                )
+            )
         bench = self.bench()
         browser = {f"{level}": {"graphOptimizationLevel": level} for level in LEVELS}
         browser["all"] = None  # the demo's own options, untouched
@@ -341,43 +416,103 @@ class Study:
         if has_qdq(model):
             browser["all, QDQ fusion off"] = NO_QDQ_FUSION
         for name, options in browser.items():
-            arms.append(Arm(("browser", 2, name), browser_arm(bench, artifact, 2, a.browser_warmup, a.browser_runs, options)))
+            arms.append(
+                Arm(("browser", 2, name), browser_arm(bench, artifact, 2, a.browser_warmup, a.browser_runs, options))
+            )
         for level in LEVELS:  # one thread: the steadiest comparison on a shared 2-core VM
-            arms.append(Arm(("browser", 1, level), browser_arm(bench, artifact, 1, a.browser_warmup, a.browser_runs,
-                                                               None if level == "all" else {"graphOptimizationLevel": level})))
+            arms.append(
+                Arm(
+                    ("browser", 1, level),
+                    browser_arm(
+                        bench,
+                        artifact,
+                        1,
+                        a.browser_warmup,
+                        a.browser_runs,
+                        None if level == "all" else {"graphOptimizationLevel": level},
+                    ),
+                )
+            )
         self.log(f"{artifact.artifact_id}: levels and threads, {len(arms)} settings x {a.rounds} rounds")
         got = interleaved(arms, a.rounds, self.log)
         self.results[(artifact.artifact_id, "levels")] = got
 
         rows = []
-        for name in [*LEVELS, "all, no NCHWc", "all, spinning off", "all + arena & mem pattern",
-                     "all, QuickGeluFusion off", "all, QDQ fusion off"]:
-            cells = {k: got.get((side, t, name)) for k, (side, t) in
-                     {"b1": ("browser", 1), "n1": ("native", 1), "b2": ("browser", 2), "n2": ("native", 2)}.items()}
+        for name in [
+            *LEVELS,
+            "all, no NCHWc",
+            "all, spinning off",
+            "all + arena & mem pattern",
+            "all, QuickGeluFusion off",
+            "all, QDQ fusion off",
+        ]:
+            cells = {
+                k: got.get((side, t, name))
+                for k, (side, t) in {
+                    "b1": ("browser", 1),
+                    "n1": ("native", 1),
+                    "b2": ("browser", 2),
+                    "n2": ("native", 2),
+                }.items()
+            }
             if not any(cells.values()):
                 continue
             label = name + (" (demo and bench default)" if name == "all" else "")
             text = {k: v.text() if v else "—" for k, v in cells.items()}
-            rows.append([label, text["b1"], text["n1"], ratio(cells["b1"], cells["n1"]), text["b2"], text["n2"],
-                         ratio(cells["b2"], cells["n2"]), ratio(cells["b2"], got[("native", 2, "all")])])
-        print(f"\n== Q1 {artifact.artifact_id}: graph optimization level and session options, warm inference ms "
-              f"(median, IQR, per-round medians; ! = rounds more than {UNSTEADY:.1f}x apart)")
-        print(table(["setting", "browser 1t", "native 1t", "ratio 1t", "browser 2t", "native 2t", "ratio 2t",
-                     "ratio 2t vs native 'all'"], rows))
+            rows.append(
+                [
+                    label,
+                    text["b1"],
+                    text["n1"],
+                    ratio(cells["b1"], cells["n1"]),
+                    text["b2"],
+                    text["n2"],
+                    ratio(cells["b2"], cells["n2"]),
+                    ratio(cells["b2"], got[("native", 2, "all")]),
+                ]
+            )
+        print(
+            f"\n== Q1 {artifact.artifact_id}: graph optimization level and session options, warm inference ms "
+            f"(median, IQR, per-round medians; ! = rounds more than {UNSTEADY:.1f}x apart)"
+        )
+        print(
+            table(
+                [
+                    "setting",
+                    "browser 1t",
+                    "native 1t",
+                    "ratio 1t",
+                    "browser 2t",
+                    "native 2t",
+                    "ratio 2t",
+                    "ratio 2t vs native 'all'",
+                ],
+                rows,
+            )
+        )
         for t in (1, 2):
             default = got[("browser", t, "all")]
-            name, best = min(((k[2], v) for k, v in got.items() if k[0] == "browser" and k[1] == t), key=lambda kv: kv[1].median)
+            name, best = min(
+                ((k[2], v) for k, v in got.items() if k[0] == "browser" and k[1] == t), key=lambda kv: kv[1].median
+            )
             beaten = sum(f.median < d.median for f, d in zip(best.figures, default.figures, strict=True))
-            print(f"   browser {t}t: fastest setting '{name}' {best.median:.1f} ms vs the default's {default.median:.1f} ms "
-                  f"({best.median / default.median - 1:+.0%}; faster in {beaten} of {len(default.figures)} rounds)")
+            print(
+                f"   browser {t}t: fastest setting '{name}' {best.median:.1f} ms vs the default's {default.median:.1f} ms "
+                f"({best.median / default.median - 1:+.0%}; faster in {beaten} of {len(default.figures)} rounds)"
+            )
         b1, b2 = got[("browser", 1, "all")], got[("browser", 2, "all")]
         n1, n2 = got[("native", 1, "all")], got[("native", 2, "all")]
         print(f"\n== Q2 {artifact.artifact_id}: threads (level 'all')")
-        print(table(["", "1 thread", "2 threads", "speed-up 1t→2t"], [
-            ["browser (wasm)", b1.text(), b2.text(), f"{b1.median / b2.median:.2f}×"],
-            ["native", n1.text(), n2.text(), f"{n1.median / n2.median:.2f}×"],
-            ["browser / native", ratio(b1, n1), ratio(b2, n2), ""],
-        ]))
+        print(
+            table(
+                ["", "1 thread", "2 threads", "speed-up 1t→2t"],
+                [
+                    ["browser (wasm)", b1.text(), b2.text(), f"{b1.median / b2.median:.2f}×"],
+                    ["native", n1.text(), n2.text(), f"{n1.median / n2.median:.2f}×"],
+                    ["browser / native", ratio(b1, n1), ratio(b2, n2), ""],
+                ],
+            )
+        )
         sys.stdout.flush()
 
     # Q3 ------------------------------------------------------------------------------------------------
@@ -389,34 +524,94 @@ class Study:
         profiled = Settings(warmup=3, min_runs=10, min_seconds=0)
         native = Native(native.runtime_json, self.image, profiled)
         nat = native.run(NativeJob(model, 1, "all", profile=True))["profile"]
-        no_nchwc = native.run(NativeJob(model, 1, "all", disabled_optimizers=("NchwcTransformer",), profile=True))["profile"]
-        wasm = node_wasm(model, artifact.runtime.model_dump_json(), self.image, threads=1, warmup=3, runs=9,
-                         options={"enableProfiling": True})["profile"]
-        basic = node_wasm(model, artifact.runtime.model_dump_json(), self.image, threads=1, warmup=3, runs=9,
-                          options={"enableProfiling": True, "graphOptimizationLevel": "basic"})["profile"]
-        ops = sorted(set(nat["ops"]) | set(wasm["ops"]) | set(no_nchwc["ops"]) | set(basic["ops"]),
-                     key=lambda op: (-(wasm["ops"].get(op, 0) - nat["ops"].get(op, 0)), -basic["ops"].get(op, 0)))
+        no_nchwc = native.run(NativeJob(model, 1, "all", disabled_optimizers=("NchwcTransformer",), profile=True))[
+            "profile"
+        ]
+        wasm = node_wasm(
+            model,
+            artifact.runtime.model_dump_json(),
+            self.image,
+            threads=1,
+            warmup=3,
+            runs=9,
+            options={"enableProfiling": True},
+        )["profile"]
+        basic = node_wasm(
+            model,
+            artifact.runtime.model_dump_json(),
+            self.image,
+            threads=1,
+            warmup=3,
+            runs=9,
+            options={"enableProfiling": True, "graphOptimizationLevel": "basic"},
+        )["profile"]
+        ops = sorted(
+            set(nat["ops"]) | set(wasm["ops"]) | set(no_nchwc["ops"]) | set(basic["ops"]),
+            key=lambda op: (-(wasm["ops"].get(op, 0) - nat["ops"].get(op, 0)), -basic["ops"].get(op, 0)),
+        )
         gap = sum(wasm["ops"].values()) - sum(nat["ops"].values())
         rows = []
         for op in ops:
             w, n, x, b = (p["ops"].get(op, 0.0) for p in (wasm, nat, no_nchwc, basic))
             if max(w, n, x, b) < 0.05:
                 continue
-            rows.append([op, f"{n:.2f}", f"{x:.2f}", f"{w:.2f}", f"{w / n:.1f}×" if n > 0.01 else "—",
-                         f"{(w - n) / gap:.0%}" if gap > 0 else "—", f"{b:.2f}"])
+            rows.append(
+                [
+                    op,
+                    f"{n:.2f}",
+                    f"{x:.2f}",
+                    f"{w:.2f}",
+                    f"{w / n:.1f}×" if n > 0.01 else "—",
+                    f"{(w - n) / gap:.0%}" if gap > 0 else "—",
+                    f"{b:.2f}",
+                ]
+            )
         total = lambda p: sum(p["ops"].values())  # noqa: E731
-        rows.append(["sum of operator medians", f"{total(nat):.1f}", f"{total(no_nchwc):.1f}", f"{total(wasm):.1f}",
-                     f"{total(wasm) / total(nat):.1f}×", "100%", f"{total(basic):.1f}"])
-        rows.append(["model_run (profiled)", f"{nat['run_ms']:.1f}", f"{no_nchwc['run_ms']:.1f}", f"{wasm['run_ms']:.1f}",
-                     f"{wasm['run_ms'] / nat['run_ms']:.1f}×", "", f"{basic['run_ms']:.1f}"])
-        print(f"\n== Q3 {label}: per-operator time, 1 thread, median ms per run (profiled runs: native {nat['runs']}, wasm {wasm['runs']})")
-        print("   native = onnxruntime 'all' (NCHWc layout where MLAS has it); 'no NCHWc' = 'all' without NchwcTransformer;")
-        print("   wasm = the demo's onnxruntime-web build (ort-wasm-simd-threaded.wasm) in Node, 'all'; 'share of gap' = (wasm − native) / total gap;")
-        print("   wasm basic = the same at level 'basic' (no fusions: x*sigmoid(x) stays Sigmoid + Mul, QDQ stays DequantizeLinear -> fp32 op -> QuantizeLinear)")
-        print(table(["op type", "native", "native no NCHWc", "wasm (Node)", "wasm/native", "share of gap", "wasm basic"], rows))
+        rows.append(
+            [
+                "sum of operator medians",
+                f"{total(nat):.1f}",
+                f"{total(no_nchwc):.1f}",
+                f"{total(wasm):.1f}",
+                f"{total(wasm) / total(nat):.1f}×",
+                "100%",
+                f"{total(basic):.1f}",
+            ]
+        )
+        rows.append(
+            [
+                "model_run (profiled)",
+                f"{nat['run_ms']:.1f}",
+                f"{no_nchwc['run_ms']:.1f}",
+                f"{wasm['run_ms']:.1f}",
+                f"{wasm['run_ms'] / nat['run_ms']:.1f}×",
+                "",
+                f"{basic['run_ms']:.1f}",
+            ]
+        )
+        print(
+            f"\n== Q3 {label}: per-operator time, 1 thread, median ms per run (profiled runs: native {nat['runs']}, wasm {wasm['runs']})"
+        )
+        print(
+            "   native = onnxruntime 'all' (NCHWc layout where MLAS has it); 'no NCHWc' = 'all' without NchwcTransformer;"
+        )
+        print(
+            "   wasm = the demo's onnxruntime-web build (ort-wasm-simd-threaded.wasm) in Node, 'all'; 'share of gap' = (wasm − native) / total gap;"
+        )
+        print(
+            "   wasm basic = the same at level 'basic' (no fusions: x*sigmoid(x) stays Sigmoid + Mul, QDQ stays DequantizeLinear -> fp32 op -> QuantizeLinear)"
+        )
+        print(
+            table(
+                ["op type", "native", "native no NCHWc", "wasm (Node)", "wasm/native", "share of gap", "wasm basic"],
+                rows,
+            )
+        )
         b1 = self.results.get((artifact.artifact_id, "levels"), {}).get(("browser", 1, "all"))
         if b1 and model == self.model(artifact):
-            print(f"   check: wasm in Node {wasm['run_ms']:.1f} ms per profiled run vs the browser's 1-thread median {b1.median:.1f} ms")
+            print(
+                f"   check: wasm in Node {wasm['run_ms']:.1f} ms per profiled run vs the browser's 1-thread median {b1.median:.1f} ms"
+            )
         sys.stdout.flush()
 
     def kernels(self) -> None:
@@ -438,30 +633,50 @@ class Study:
         w8 = numpy_helper.from_array(rng.integers(-127, 128, (k, n)).astype(np.int8), "w")
         za = numpy_helper.from_array(np.array(128, np.uint8), "za")
         zw = numpy_helper.from_array(np.array(0, np.int8), "zw")
-        graph = helper.make_graph([helper.make_node("MatMulInteger", ["a", "w", "za", "zw"], ["y"])], "gemm_u8s8",
-                                  [a8], [y32], [w8, za, zw])
-        models["u8×s8 MatMulInteger"] = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], ir_version=8)
+        graph = helper.make_graph(
+            [helper.make_node("MatMulInteger", ["a", "w", "za", "zw"], ["y"])], "gemm_u8s8", [a8], [y32], [w8, za, zw]
+        )
+        models["u8×s8 MatMulInteger"] = helper.make_model(
+            graph, opset_imports=[helper.make_opsetid("", 13)], ir_version=8
+        )
         # uint8 weights, as in the Coral SSD graph (TFLite's older asymmetric quantization)
         wu8 = numpy_helper.from_array(rng.integers(0, 256, (k, n)).astype(np.uint8), "w")
         zu = numpy_helper.from_array(np.array(128, np.uint8), "zw")
-        graph = helper.make_graph([helper.make_node("MatMulInteger", ["a", "w", "za", "zw"], ["y"])], "gemm_u8u8",
-                                  [a8], [y32], [wu8, za, zu])
-        models["u8×u8 MatMulInteger"] = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], ir_version=8)
+        graph = helper.make_graph(
+            [helper.make_node("MatMulInteger", ["a", "w", "za", "zw"], ["y"])], "gemm_u8u8", [a8], [y32], [wu8, za, zu]
+        )
+        models["u8×u8 MatMulInteger"] = helper.make_model(
+            graph, opset_imports=[helper.make_opsetid("", 13)], ir_version=8
+        )
         ops = 2 * m * k * n
         rows = []
         for name, proto in models.items():
             path = self.tmp / f"{name.split()[0].replace('×', 'x')}-gemm.onnx"  # fp32, u8xs8, u8xu8
             onnx.save(proto, path)
-            native = Native(None, self.image, Settings(warmup=5, min_runs=30, min_seconds=1.0)).figure(NativeJob(path, 1))
+            native = Native(None, self.image, Settings(warmup=5, min_runs=30, min_seconds=1.0)).figure(
+                NativeJob(path, 1)
+            )
             wasm = figure(node_wasm(path, None, self.image, threads=1, warmup=5, runs=30)["samples"])
             g_n, g_w = ops / native.median / 1e6, ops / wasm.median / 1e6
-            rows.append([name, f"{native.median:.2f}", f"{g_n:.0f}", f"{wasm.median:.2f}", f"{g_w:.0f}",
-                         f"{wasm.median / native.median:.1f}×"])
+            rows.append(
+                [
+                    name,
+                    f"{native.median:.2f}",
+                    f"{g_n:.0f}",
+                    f"{wasm.median:.2f}",
+                    f"{g_w:.0f}",
+                    f"{wasm.median / native.median:.1f}×",
+                ]
+            )
         print(f"\n== Q3 kernels: GEMM {m}x{k} · {k}x{n} ({ops / 2e6:.0f} M multiply-adds), 1 thread, median of 30 runs")
-        print(table(["kernel", "native ms", "native G(FL)OP/s", "wasm ms (Node)", "wasm G(FL)OP/s", "wasm/native"], rows))
-        print("   per instruction: AVX-512 FMA 16 lanes x 2 = 32 FLOP vs SIMD128 f32x4.mul + f32x4.add = 8 FLOP in two (8x);"
-              " AVX-512 VNNI vpdpbusd 64 u8xs8 multiply-adds vs i32x4.dot_i16x8_s 8 (after widening u8/s8 to i16);"
-              " VNNI has no u8xu8 form, so native u8xu8 runs at about half its u8xs8 speed")
+        print(
+            table(["kernel", "native ms", "native G(FL)OP/s", "wasm ms (Node)", "wasm G(FL)OP/s", "wasm/native"], rows)
+        )
+        print(
+            "   per instruction: AVX-512 FMA 16 lanes x 2 = 32 FLOP vs SIMD128 f32x4.mul + f32x4.add = 8 FLOP in two (8x);"
+            " AVX-512 VNNI vpdpbusd 64 u8xs8 multiply-adds vs i32x4.dot_i16x8_s 8 (after widening u8/s8 to i16);"
+            " VNNI has no u8xu8 form, so native u8xu8 runs at about half its u8xs8 speed"
+        )
         print("   " + cpu_features())
         print("   " + wasm_simd_check())
         sys.stdout.flush()
@@ -479,7 +694,9 @@ class Study:
         self.log(f"{artifact.artifact_id}: building int8 and fp16 variants in {self.tmp}")
         files = {"fp32 (the artifact)": self.model(artifact)}
         t0 = time.perf_counter()
-        files["int8 QDQ (static, per-channel)"] = quantize_int8(self.model(artifact), artifact.runtime, self.tmp / f"{artifact.artifact_id}.int8.onnx")
+        files["int8 QDQ (static, per-channel)"] = quantize_int8(
+            self.model(artifact), artifact.runtime, self.tmp / f"{artifact.artifact_id}.int8.onnx"
+        )
         files["fp16 (fp32 I/O)"] = convert_fp16(self.model(artifact), self.tmp / f"{artifact.artifact_id}.fp16.onnx")
         self.log(f"  variants built in {time.perf_counter() - t0:.0f} s")
 
@@ -493,10 +710,12 @@ class Study:
         staged = {}
         for label, path in files.items():
             kind = "fp32" if path == self.model(artifact) else path.suffixes[-2].lstrip(".")
-            variant = artifact.model_copy(update={
-                "artifact_id": f"{artifact.artifact_id}.{kind}",
-                "file": FileInfo(name="model.onnx", bytes=path.stat().st_size, sha256=sha256_file(path)),
-            })
+            variant = artifact.model_copy(
+                update={
+                    "artifact_id": f"{artifact.artifact_id}.{kind}",
+                    "file": FileInfo(name="model.onnx", bytes=path.stat().st_size, sha256=sha256_file(path)),
+                }
+            )
             root = self.tmp / f"root-{kind}"
             (root / variant.artifact_id).mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, root / variant.artifact_id / "model.onnx")
@@ -508,15 +727,24 @@ class Study:
 
             def measure() -> Figure:
                 with BrowserBench(root, [variant], self.catalog) as bench:
-                    return bench.measure(variant, threads=threads, warmup=a.browser_warmup, runs=a.browser_runs,
-                                         cold_pages=0, session_options=options).inference
+                    return bench.measure(
+                        variant,
+                        threads=threads,
+                        warmup=a.browser_warmup,
+                        runs=a.browser_runs,
+                        cold_pages=0,
+                        session_options=options,
+                    ).inference
+
             return measure
 
         arms = []
         for label, path in files.items():
             native = self.native(artifact)
             for t in (1, 2):
-                arms.append(Arm((label, "native", t), lambda t=t, path=path, native=native: native.figure(NativeJob(path, t))))
+                arms.append(
+                    Arm((label, "native", t), lambda t=t, path=path, native=native: native.figure(NativeJob(path, t)))
+                )
             for t in a.variant_browser_threads:
                 arms.append(Arm((label, "browser", t), browser(label, t, None)))
         int8 = "int8 QDQ (static, per-channel)"
@@ -525,14 +753,24 @@ class Study:
         got = interleaved(arms, a.rounds, self.log)
 
         fp32 = next(iter(files))
-        print(f"\n== Q4 {artifact.artifact_id}: int8 and fp16 variants (study only, never in artifacts/), warm inference ms")
-        print(f"   int8: onnxruntime.quantization.quantize_static, QDQ, uint8 activations / int8 per-channel weights, MinMax on "
-              f"{CALIBRATION_IMAGES} of the 100 sample images (every 5th: they are also in the accuracy set); the box-decoding tail after "
-              "the head's Concat stays fp32. fp16: onnxruntime.transformers.float16, fp32 inputs and outputs.")
+        print(
+            f"\n== Q4 {artifact.artifact_id}: int8 and fp16 variants (study only, never in artifacts/), warm inference ms"
+        )
+        print(
+            f"   int8: onnxruntime.quantization.quantize_static, QDQ, uint8 activations / int8 per-channel weights, MinMax on "
+            f"{CALIBRATION_IMAGES} of the 100 sample images (every 5th: they are also in the accuracy set); the box-decoding tail after "
+            "the head's Concat stays fp32. fp16: onnxruntime.transformers.float16, fp32 inputs and outputs."
+        )
         rows = []
         for label, path in files.items():
-            row = [label, f"{path.stat().st_size / 1e6:.1f}", f"{acc[label].map50_95:.3f}", f"{acc[label].map50:.3f}",
-                   got[(label, "native", 1)].text(), got[(label, "native", 2)].text()]
+            row = [
+                label,
+                f"{path.stat().st_size / 1e6:.1f}",
+                f"{acc[label].map50_95:.3f}",
+                f"{acc[label].map50:.3f}",
+                got[(label, "native", 1)].text(),
+                got[(label, "native", 2)].text(),
+            ]
             for t in a.variant_browser_threads:
                 b = got[(label, "browser", t)]
                 row += [b.text(), ratio(b, got[(label, "native", t)]), ratio(b, got[(fp32, "native", t)])]
@@ -543,13 +781,20 @@ class Study:
         print(table(header, rows))
         for label in files:
             if label != fp32:
-                b = [got[(label, "browser", t)].median / got[(fp32, "browser", t)].median for t in a.variant_browser_threads]
-                print(f"   {label}: browser {' / '.join(f'{x:.2f}' for x in b)} of fp32's time; "
-                      f"native 2t {got[(label, 'native', 2)].median / got[(fp32, 'native', 2)].median:.2f}; "
-                      f"mAP50-95 {acc[label].map50_95 - acc[fp32].map50_95:+.3f}")
+                b = [
+                    got[(label, "browser", t)].median / got[(fp32, "browser", t)].median
+                    for t in a.variant_browser_threads
+                ]
+                print(
+                    f"   {label}: browser {' / '.join(f'{x:.2f}' for x in b)} of fp32's time; "
+                    f"native 2t {got[(label, 'native', 2)].median / got[(fp32, 'native', 2)].median:.2f}; "
+                    f"mAP50-95 {acc[label].map50_95 - acc[fp32].map50_95:+.3f}"
+                )
         nofuse = got[(int8, "browser QDQ fusion off", 2)]
-        print(f"   {int8} in the browser, 2 threads, with QDQ fusion off (DequantizeLinear -> fp32 op -> QuantizeLinear, "
-              f"no QLinearConv): {nofuse.text()} vs fused {got[(int8, 'browser', 2)].text()}")
+        print(
+            f"   {int8} in the browser, 2 threads, with QDQ fusion off (DequantizeLinear -> fp32 op -> QuantizeLinear, "
+            f"no QLinearConv): {nofuse.text()} vs fused {got[(int8, 'browser', 2)].text()}"
+        )
         sys.stdout.flush()
         if a.profile_variants and "profile" not in a.skip:
             self.profile(artifact, files["int8 QDQ (static, per-channel)"], f"{artifact.artifact_id} int8 QDQ variant")
@@ -587,8 +832,16 @@ def quantize_int8(model: Path, runtime, out: Path) -> Path:
 
     pre = out.with_suffix(".pre.onnx")
     quant_pre_process(str(model), str(pre))
-    quantize_static(str(pre), str(out), Reader(), quant_format=QuantFormat.QDQ, activation_type=QuantType.QUInt8,
-                    weight_type=QuantType.QInt8, per_channel=True, nodes_to_exclude=sorted(head_tail(graph)))
+    quantize_static(
+        str(pre),
+        str(out),
+        Reader(),
+        quant_format=QuantFormat.QDQ,
+        activation_type=QuantType.QUInt8,
+        weight_type=QuantType.QInt8,
+        per_channel=True,
+        nodes_to_exclude=sorted(head_tail(graph)),
+    )
     pre.unlink()
     return out
 
@@ -601,8 +854,13 @@ def head_tail(graph) -> set[str]:
     for n in graph.node:
         for i in n.input:
             consumers[i].append(n)
-    todo = [n for n in graph.node if n.op_type == "Concat" and len(n.input) >= 3
-            and all(i in producer and producer[i].op_type == "Reshape" for i in n.input)]
+    todo = [
+        n
+        for n in graph.node
+        if n.op_type == "Concat"
+        and len(n.input) >= 3
+        and all(i in producer and producer[i].op_type == "Reshape" for i in n.input)
+    ]
     tail: set[str] = set()
     while todo:
         n = todo.pop()
@@ -640,8 +898,16 @@ def wasm_simd_check() -> str:
     validate = shutil.which("wasm-validate")
     if not validate:
         return text + " (install wabt for the instruction-level check)"
-    features = ["--enable-threads", "--enable-exceptions", "--enable-function-references", "--enable-tail-call",
-                "--enable-gc", "--enable-extended-const", "--enable-multi-memory", "--enable-memory64"]
+    features = [
+        "--enable-threads",
+        "--enable-exceptions",
+        "--enable-function-references",
+        "--enable-tail-call",
+        "--enable-gc",
+        "--enable-extended-const",
+        "--enable-multi-memory",
+        "--enable-memory64",
+    ]
     verdicts = []
     for w in wasm:
         if subprocess.run([validate, *features, str(ORT_DIST / w)], capture_output=True).returncode == 0:
@@ -658,19 +924,35 @@ def main(argv: list[str]) -> int:
         print(json.dumps(_native_child(json.loads(sys.stdin.read()))))
         return 0
     parser = argparse.ArgumentParser(prog="python -m studies.browser_gap", description=__doc__.split("\n\n")[0])
-    parser.add_argument("ids", nargs="*", default=list(DEFAULT_ARTIFACTS), help=f"artifact ids (default: {' '.join(DEFAULT_ARTIFACTS)})")
+    parser.add_argument(
+        "ids", nargs="*", default=list(DEFAULT_ARTIFACTS), help=f"artifact ids (default: {' '.join(DEFAULT_ARTIFACTS)})"
+    )
     parser.add_argument("--skip", action="append", default=[], choices=SECTIONS, help="leave a section out")
     parser.add_argument("--rounds", type=int, default=3, help="rounds per setting, alternating order (default: 3)")
     parser.add_argument("--browser-runs", type=int, default=12, help="browser: timed runs per round (default: 12)")
     parser.add_argument("--browser-warmup", type=int, default=2, help="browser: discarded runs per round (default: 2)")
-    parser.add_argument("--native-runs", type=int, default=15, help="native: at least this many timed runs per round (default: 15)")
-    parser.add_argument("--native-seconds", type=float, default=1.5, help="native: and at least this long (default: 1.5)")
-    parser.add_argument("--variants-of", nargs="*", default=None,
-                        help="artifacts to build int8/fp16 variants of (default: the fp32 Ultralytics ones among ids)")
+    parser.add_argument(
+        "--native-runs", type=int, default=15, help="native: at least this many timed runs per round (default: 15)"
+    )
+    parser.add_argument(
+        "--native-seconds", type=float, default=1.5, help="native: and at least this long (default: 1.5)"
+    )
+    parser.add_argument(
+        "--variants-of",
+        nargs="*",
+        default=None,
+        help="artifacts to build int8/fp16 variants of (default: the fp32 Ultralytics ones among ids)",
+    )
     parser.add_argument("--variant-browser-threads", default="2", help="browser threads for the variants (default: 2)")
-    parser.add_argument("--no-variant-profile", dest="profile_variants", action="store_false",
-                        help="do not profile the int8 variant per operator")
-    parser.add_argument("--artifacts", type=Path, default=None, help="artifacts folder (default: the setting, README: Settings)")
+    parser.add_argument(
+        "--no-variant-profile",
+        dest="profile_variants",
+        action="store_false",
+        help="do not profile the int8 variant per operator",
+    )
+    parser.add_argument(
+        "--artifacts", type=Path, default=None, help="artifacts folder (default: the setting, README: Settings)"
+    )
     parser.add_argument("--catalog", type=Path, default=ROOT / "catalog")
     args = parser.parse_args(argv)
     args.variant_browser_threads = tuple(int(t) for t in args.variant_browser_threads.split(","))
@@ -690,17 +972,28 @@ def main(argv: list[str]) -> int:
         everything = study.all_artifacts
         missing = [i for i in args.ids if i not in everything]
         if missing:
-            print(f"browser_gap: no artifact {', '.join(missing)} in {args.artifacts} (have: {', '.join(sorted(everything))})", file=sys.stderr)
+            print(
+                f"browser_gap: no artifact {', '.join(missing)} in {args.artifacts} (have: {', '.join(sorted(everything))})",
+                file=sys.stderr,
+            )
             return 2
         targets = [everything[i] for i in args.ids]
-        variants_of = args.variants_of if args.variants_of is not None else [
-            a.artifact_id for a in targets
-            if a.trained and a.runtime.decoder.kind == "ultralytics" and a.runtime.input.dtype == "float32"]
+        variants_of = (
+            args.variants_of
+            if args.variants_of is not None
+            else [
+                a.artifact_id
+                for a in targets
+                if a.trained and a.runtime.decoder.kind == "ultralytics" and a.runtime.input.dtype == "float32"
+            ]
+        )
         import onnxruntime
 
         onnxruntime.set_default_logger_severity(3)  # the converted graphs' deprecation warnings
-        print(f"browser_gap: {', '.join(args.ids)}; {cpu_features()}; {os.cpu_count()} cores; onnxruntime "
-              f"{onnxruntime.__version__}; image {image.name}; {args.rounds} rounds; {load_average()}")
+        print(
+            f"browser_gap: {', '.join(args.ids)}; {cpu_features()}; {os.cpu_count()} cores; onnxruntime "
+            f"{onnxruntime.__version__}; image {image.name}; {args.rounds} rounds; {load_average()}"
+        )
         if "levels" not in args.skip:
             for artifact in targets:
                 study.levels(artifact)

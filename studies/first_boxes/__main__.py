@@ -33,14 +33,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m studies.first_boxes", description=__doc__.splitlines()[0])
     parser.add_argument("--page", default="compare/mobilenet-ssd-v2-vs-yolo11/")
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--artifacts", type=Path, default=None, help="artifacts folder (default: the setting, README: Settings)")
+    parser.add_argument(
+        "--artifacts", type=Path, default=None, help="artifacts folder (default: the setting, README: Settings)"
+    )
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory(prefix="versus-first-boxes-") as tmp:
         site = Path(tmp) / "site"
-        build_site(load_catalog(settings.ROOT / "catalog"), site, artifacts=args.artifacts or settings.current().artifacts)
+        build_site(
+            load_catalog(settings.ROOT / "catalog"), site, artifacts=args.artifacts or settings.current().artifacts
+        )
         server = make_server(site, port=0)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         url = f"http://127.0.0.1:{server.server_address[1]}/{args.page}"
@@ -58,8 +62,10 @@ def main(argv: list[str] | None = None) -> int:
                     since_navigation = page.evaluate("() => performance.now()") / 1000
                     isolated = page.evaluate("() => crossOriginIsolated")
                     seconds.append(elapsed)
-                    print(f"round {i + 1}: both models' first boxes {elapsed:.2f} s after opening the page "
-                          f"({since_navigation:.2f} s by the page's clock; cross-origin isolated: {isolated})")
+                    print(
+                        f"round {i + 1}: both models' first boxes {elapsed:.2f} s after opening the page "
+                        f"({since_navigation:.2f} s by the page's clock; cross-origin isolated: {isolated})"
+                    )
                     context.close()
                 browser.close()
         finally:
