@@ -43,7 +43,8 @@ Status = Literal["exported", "cached", "skipped", "failed"]
 # Part of the cache key: bump when what the manifest (and the ONNX metadata, which carries it) records changes in a
 # way no other part of the key shows, so that no cached artifact keeps the old record.
 # 2: a mirror origin is the file's path inside the mirror (1 recorded this machine's absolute path).
-RECORD_VERSION = 2
+# 3: the same, again: artifacts cached under 2 by a build that predates the fix still carried absolute paths.
+RECORD_VERSION = 3
 
 
 @dataclass(frozen=True)
