@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """Smoke test of a built site before it is published: serve it on 127.0.0.1, open a comparison page of two
 trained models in headless Chromium, and wait until both demo panels show boxes on the page's sample image.
 

@@ -219,7 +219,7 @@ def _nms_in_graph(
     if index.count is None:
         count = np.asarray(outputs[index.scores]).size
     else:
-        count = int(round(float(np.asarray(outputs[index.count]).reshape(-1)[0])))
+        count = round(float(np.asarray(outputs[index.count]).reshape(-1)[0]))
     boxes = np.asarray(outputs[index.boxes], dtype=np.float64).reshape(-1, 4)[:count]
     classes = np.asarray(outputs[index.classes]).reshape(-1)[:count]
     scores = np.asarray(outputs[index.scores], dtype=np.float64).reshape(-1)[:count]

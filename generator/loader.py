@@ -493,7 +493,7 @@ def _hint(error: dict[str, Any], model: type[BaseModel] = ModelCard) -> str:
         return "write the date as YYYY-MM-DD"
     if kind in ("greater_than", "greater_than_equal"):
         return "sizes, counts and times are positive numbers"
-    if kind.endswith("_type") or kind.endswith("_parsing"):
+    if kind.endswith(("_type", "_parsing")):
         return (
             "check the value's type against the contributor guide"
             if model is ModelCard

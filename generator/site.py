@@ -162,7 +162,7 @@ CSP = (
     "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self' blob: data:; "
     "worker-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'"
 )
-_INLINE_SCRIPT = re.compile(r"<script(?P<attrs>(?![^>]*\bsrc=)[^>]*)>(?P<body>.*?)</script>", re.S)
+_INLINE_SCRIPT = re.compile(r"<script(?P<attrs>(?![^>]*\bsrc=)[^>]*)>(?P<body>.*?)</script>", re.DOTALL)
 
 
 def add_content_security_policy(site: Path) -> None:

@@ -11,7 +11,6 @@ from pathlib import Path
 from .demo import MANIFEST, ORT_FILES, SCRIPTS, DemoFiles
 from .vcs import project_commit
 
-
 DEMO_SOURCE_SUFFIXES = (".js", ".css")  # what the demo's source folder publishes
 
 

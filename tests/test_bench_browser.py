@@ -74,9 +74,11 @@ def test_session_options_knob_reaches_the_workers_session(exported: Path) -> Non
 def test_no_chromium_says_so(exported: Path, tmp_path: Path) -> None:
     artifacts = [a for found in load_artifacts(exported).values() for a in found]
     missing = tmp_path / "no-such-chromium"
-    with pytest.raises(BrowserUnavailable, match=f"chromium not found at {missing}"):
-        with BrowserBench(exported, artifacts, load_catalog(CATALOG), chromium=str(missing)):
-            pass
+    with (
+        pytest.raises(BrowserUnavailable, match=f"chromium not found at {missing}"),
+        BrowserBench(exported, artifacts, load_catalog(CATALOG), chromium=str(missing)),
+    ):
+        pass
 
 
 def test_measure_button_on_the_site_stops_the_webcam_and_offers_records(exported: Path, tmp_path: Path) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-
 LEADERBOARD = "https://github.com/roboflow/model-leaderboard/blob/0e3b439893871c740c3f10e75a9176bb324b66d3/"
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
 from generator import compare
+
 from .client_align import client_groups
 
 

@@ -159,7 +159,7 @@ def test_unstated_rules_match_the_contributor_guide() -> None:
     from .catalogs import ROOT
 
     guide = (ROOT / "site_src" / "contributing.md").read_text(encoding="utf-8")
-    rows = dict(re.findall(r"^\| (\w+) \| (always|same-source|never) \|", guide, flags=re.M))
+    rows = dict(re.findall(r"^\| (\w+) \| (always|same-source|never) \|", guide, flags=re.MULTILINE))
     assert rows == {field: rule for field, (rule, _) in compare.UNSTATED_RULES.items()}
 
 

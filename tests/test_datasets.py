@@ -154,7 +154,7 @@ def test_a_zip_that_is_not_the_listed_set_is_refused(server, tmp_path: Path) -> 
 
 
 def test_an_unreachable_or_missing_download_is_an_error_not_a_set(server, tmp_path: Path) -> None:
-    prefix, files, _ = server
+    prefix, _files, _ = server
     with pytest.raises(DownloadFailed, match="404"):
         datasets.prepare_listed_set(
             tmp_path / "a", listed(), NAMES, _resolver(tmp_path), prefix=prefix, log=lambda m: None

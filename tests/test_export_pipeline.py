@@ -251,7 +251,7 @@ def test_unknown_id_lists_valid_ids_and_exits_2(run, capsys):
     assert "no-such-model" in err and "t-ssd.coral-uint8" in err and "t-yolo11n.coco" in err
 
 
-def onnx_ssd_run(tmp_path, run, card_edit=lambda card: card) -> tuple["Run", Path]:
+def onnx_ssd_run(tmp_path, run, card_edit=lambda card: card) -> tuple[Run, Path]:
     """The exported SSD as an `onnx` weights entry: an ONNX source with no framework to compare with."""
     source = run.out / "t-ssd.coral-uint8" / "model.onnx"
     mirror = tmp_path / "mirror"

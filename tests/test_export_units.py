@@ -3,7 +3,6 @@ target selection, and reading a TFLite file's quantization."""
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 

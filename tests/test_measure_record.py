@@ -67,6 +67,7 @@ def run_node(payload: dict) -> dict:
         capture_output=True,
         text=True,
         timeout=60,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.views import measured
 from generator.loader import check_catalog, load_catalog
 from generator.measurement import Measurement
+from generator.views import measured
 
 from .catalogs import CATALOG, MEASUREMENTS
 
@@ -56,7 +56,7 @@ def test_every_record_problem_is_reported_at_once(tmp_path: Path) -> None:
     folder = tmp_path / "measurements"
     good = fixture_record(VM_RUN, "yolo11n.coco")
     write(folder, f"{VM_RUN}/yolo11n.coco.json", good)
-    write(folder, f"20260101T000000Z-ci-vm/yolov8n.coco.json", fixture_record(VM_RUN, "yolov8n.coco"))  # wrong folder
+    write(folder, "20260101T000000Z-ci-vm/yolov8n.coco.json", fixture_record(VM_RUN, "yolov8n.coco"))  # wrong folder
     write(folder, f"{VM_RUN}/renamed.json", fixture_record(VM_RUN, "yolov8n.coco"))
     unknown_card = fixture_record(VM_RUN, "ssd-mobilenet-v2.coral-uint8")
     unknown_card["artifact"]["card_id"] = "mobilenet-ssd-v3"

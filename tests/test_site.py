@@ -90,7 +90,7 @@ def test_model_page_cites_its_facts(built_site: Path) -> None:
 
 def test_pair_pages_stay_out_of_navigation(built_site: Path) -> None:
     home = (built_site / "index.html").read_text(encoding="utf-8")
-    assert "-vs-" not in "".join(re.findall(r'<nav class="md-nav.*?</nav>', home, flags=re.S))
+    assert "-vs-" not in "".join(re.findall(r'<nav class="md-nav.*?</nav>', home, flags=re.DOTALL))
 
 
 def test_catalog_json_has_every_card_with_published_field_names(built_site: Path) -> None:
@@ -128,7 +128,7 @@ def test_search_index_covers_models(built_site: Path) -> None:
 
 def test_chart_data_keeps_contexts_apart(built_site: Path) -> None:
     html = (built_site / "chart" / "index.html").read_text(encoding="utf-8")
-    data = json.loads(unescape(re.search(r'class="vs-chart-data">(.*?)</script>', html, re.S).group(1)))
+    data = json.loads(unescape(re.search(r'class="vs-chart-data">(.*?)</script>', html, re.DOTALL).group(1)))
     labels = [s["label"] for s in data]
     assert len(labels) == len(set(labels)) >= 2
     for context in data:
@@ -329,7 +329,7 @@ def measured_tables(page: Path) -> list[str]:
     html = page.read_text(encoding="utf-8")
     return [
         unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", t)))
-        for t in re.findall(r'<table class="vs-measured">.*?</table>', html, re.S)
+        for t in re.findall(r'<table class="vs-measured">.*?</table>', html, re.DOTALL)
     ]
 
 
@@ -384,7 +384,7 @@ def test_comparison_takes_both_sides_from_one_run(built_site: Path) -> None:
     assert "Ultralytics YOLO11: yolo11n.coco" in table and "Ultralytics YOLOv8: yolov8n.coco" in table
     assert "100 COCO train2017 images" in table and "val2017" not in table
     html = page.read_text(encoding="utf-8")
-    data = json.loads(unescape(re.search(r'class="vs-chart-data">(.*?)</script>', html, re.S).group(1)))
+    data = json.loads(unescape(re.search(r'class="vs-chart-data">(.*?)</script>', html, re.DOTALL).group(1)))
     measured = [s for s in data if s["measured"]]
     assert measured and all(VM_RUN in p["source"] for s in measured for f in s["families"] for p in f["points"])
 
@@ -409,7 +409,7 @@ def test_comparison_without_a_common_run_says_so(built_site: Path) -> None:
 
 def test_chart_keeps_measured_series_apart_from_claimed(built_site: Path) -> None:
     html = (built_site / "chart" / "index.html").read_text(encoding="utf-8")
-    data = json.loads(unescape(re.search(r'class="vs-chart-data">(.*?)</script>', html, re.S).group(1)))
+    data = json.loads(unescape(re.search(r'class="vs-chart-data">(.*?)</script>', html, re.DOTALL).group(1)))
     claimed = [s for s in data if not s["measured"]]
     measured = [s for s in data if s["measured"]]
     assert claimed and all(s["label"].startswith("Published · ") for s in claimed)

@@ -14,9 +14,8 @@ from jinja2 import Environment, meta, nodes
 from generator import compare, render
 from generator.views.pair import aligned_tables
 
-from .client_align import client_groups
-
 from .catalogs import ROOT
+from .client_align import client_groups
 
 TEMPLATE_DIR = ROOT / "generator" / "templates"
 VIEWS_DIR = ROOT / "generator" / "views"

@@ -7,6 +7,7 @@ import http.server
 import threading
 import time
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -25,8 +26,8 @@ PAYLOAD_SHA = hashlib.sha256(PAYLOAD).hexdigest()
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
-    requests: list[tuple[str, str | None]] = []
-    seen: dict[str, int] = {}
+    requests: ClassVar[list[tuple[str, str | None]]] = []
+    seen: ClassVar[dict[str, int]] = {}
 
     def log_message(self, *args) -> None:  # keep test output quiet
         pass

@@ -21,7 +21,7 @@ import shutil
 import tempfile
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urlencode
 
 from pydantic import ValidationError
@@ -92,7 +92,7 @@ class BrowserBench:
 
     # --- set-up ---
 
-    def __enter__(self) -> BrowserBench:
+    def __enter__(self) -> Self:
         if not Path(self.chromium).is_file():
             raise BrowserUnavailable(
                 f"chromium not found at {self.chromium} (install Debian's chromium: apt-get install chromium)"

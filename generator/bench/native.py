@@ -81,6 +81,7 @@ def measure_round(
         capture_output=True,
         text=True,
         timeout=timeout,
+        check=False,
     )
     if done.returncode != 0:
         tail = "\n".join(done.stderr.strip().splitlines()[-8:])

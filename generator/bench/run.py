@@ -48,7 +48,7 @@ class Plan:
     """What to measure and how long. Two runs with the same plan on an idle machine should agree within 10%."""
 
     threads: tuple[int, ...] = (1, 2)
-    native: Settings = Settings()  # totals over all rounds
+    native: Settings = field(default_factory=Settings)  # totals over all rounds
     rounds: int = 5  # fresh native processes per thread setting, spread over the run and pooled
     browser_warmup: int = 3
     browser_runs: int = 20

@@ -144,10 +144,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         from ..bench import run as bench_run
         from ..bench.machine import this_machine
-        from ..vcs import project_commit
         from ..bench.native import Settings
         from ..bench.report import browser_vs_native, ratio_table, run_table
         from ..bench.targets import TargetError, select_artifacts
+        from ..vcs import project_commit
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise SystemExit(f"versus bench needs the `export` extra ({exc}); install it with `uv sync --extra export`")
 
@@ -300,7 +300,7 @@ class _ProgressBar:
 
 
 def _compare(records_root: Path, run_a: str, run_b: str) -> int:
-    from ..bench.report import differences, difference_table
+    from ..bench.report import difference_table, differences
 
     runs = []
     for name in (run_a, run_b):

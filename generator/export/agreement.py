@@ -89,9 +89,9 @@ def _twin(det: Detection, others: Sequence[Detection], tolerance: Tolerance) -> 
         if overlap > closest_iou:
             closest_iou = overlap
             closest = f"same class at IoU {overlap:.2f}, score {other.score:.3f}"
-        if overlap >= tolerance.min_iou and abs(other.score - det.score) <= tolerance.score_delta:
-            if best is None or abs(other.score - det.score) < abs(best.score - det.score):
-                best = other
+        close = overlap >= tolerance.min_iou and abs(other.score - det.score) <= tolerance.score_delta
+        if close and (best is None or abs(other.score - det.score) < abs(best.score - det.score)):
+            best = other
     return best, closest
 
 
@@ -177,7 +177,7 @@ class EveryValue:
         for a, b in zip(ours, theirs, strict=True):
             if np.shape(a) != np.shape(b):
                 raise ValueError(f"output shapes differ: {list(np.shape(a))} and {list(np.shape(b))}")
-        flat = lambda ts: np.concatenate([np.asarray(t, np.float64).ravel() for t in ts]) if ts else np.zeros(0)  # noqa: E731
+        flat = lambda ts: np.concatenate([np.asarray(t, np.float64).ravel() for t in ts]) if ts else np.zeros(0)
         return [(flat(ours), flat(theirs))]
 
     def __str__(self) -> str:

@@ -97,8 +97,10 @@ def _yolox(outputs: Sequence[TensorSig], decoder: YoloxHead) -> list[str]:
         or out.dtype != "float32"
     ):
         return [
-            f"output {out.name!r}: expected [1, N, {5 + decoder.classes}] float32 (yolox head: 4 box values, "
-            f"objectness, {decoder.classes} classes), got {_shape(out.shape)} {out.dtype}"
+            (
+                f"output {out.name!r}: expected [1, N, {5 + decoder.classes}] float32 (yolox head: 4 box values, "
+                f"objectness, {decoder.classes} classes), got {_shape(out.shape)} {out.dtype}"
+            )
         ]
     return []
 
@@ -157,8 +159,10 @@ def _ultralytics(outputs: Sequence[TensorSig], decoder: UltralyticsHead) -> list
     if ok:
         return []
     return [
-        f"output {out.name!r}: expected [1, {rows}, N] {dtype} (ultralytics head: 4 box rows + {decoder.classes} classes), "
-        f"got {_shape(out.shape)} {out.dtype}"
+        (
+            f"output {out.name!r}: expected [1, {rows}, N] {dtype} (ultralytics head: 4 box rows + {decoder.classes} classes), "
+            f"got {_shape(out.shape)} {out.dtype}"
+        )
     ]
 
 

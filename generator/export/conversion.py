@@ -66,7 +66,7 @@ class Converter:
     opset: int
     tools: tuple[str, ...]
     recipe_version: int  # bump when the conversion or verification changes in a way versions do not show
-    convert: Callable[[Resolved, Path, DemoRuntime, "Converter"], Conversion]
+    convert: Callable[[Resolved, Path, DemoRuntime, Converter], Conversion]
     compares: bool = True  # False: no source framework to compare with, so the export needs the accuracy check
 
     def versions(self) -> dict[str, str]:

@@ -8,8 +8,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from ..weights import Resolved
 from ..schema import DemoRuntime
+from ..weights import Resolved
 from .agreement import Tolerance
 from .conversion import NO_FLOPS_TOOL, Conversion, ConversionError, Converter
 

@@ -133,7 +133,7 @@ class AccuracyInfo(Strict):
     tool: str
 
     @model_validator(mode="after")
-    def _above_floor(self) -> "AccuracyInfo":
+    def _above_floor(self) -> AccuracyInfo:
         if self.images < 1:
             raise ValueError("an accuracy check on 0 images is not a check")
         if self.map50_95 < self.min_map50_95:
@@ -181,7 +181,7 @@ class VerificationInfo(Strict):
     )
 
     @model_validator(mode="after")
-    def _status_fits(self) -> "VerificationInfo":
+    def _status_fits(self) -> VerificationInfo:
         d, raw = self.detections, self.raw
         if self.status == "not-compared":
             if self.reference is not None or d is not None or raw is not None:

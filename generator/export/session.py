@@ -44,11 +44,11 @@ def labelled_images(labels):
 
 def make_exporter(catalog_dir: Path, out: Path, images, labels, frozen: bool = False):
     """The exporter `versus export` uses; `versus bench` uses it too, to export what it is asked to measure."""
-    from .pipeline import Exporter
     from ..weights import LOCK_NAME, LockFile, Resolver
+    from .pipeline import Exporter
 
     lock = LockFile.load(catalog_dir / LOCK_NAME)
-    log = lambda m: print(m, file=sys.stderr)  # noqa: E731
+    log = lambda m: print(m, file=sys.stderr)
     resolver = Resolver.from_environment(lock, frozen=frozen, log=log)
     return Exporter(resolver, out, settings.current().cache, images, labels, log=log, labelled=labelled_images(labels))
 

@@ -24,8 +24,7 @@ from ..decode import Detection
 from ..preprocess import Prepared
 from ..schema import DemoRuntime, DetectionRows, UltralyticsHead
 from ..weights import Resolved, copy_verified
-from .agreement import Tolerance
-from .agreement import EveryValue
+from .agreement import EveryValue, Tolerance
 from .conversion import Conversion, ConversionError, Converter
 
 OFFLINE_ENVIRONMENT = {

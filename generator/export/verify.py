@@ -107,12 +107,16 @@ def verify(
     if reference is None:
         compared = [
             contract_line,
-            f"ran in onnxruntime on {on_images}: {ours_confident} detections at or above {tolerance.confident:g} "
-            "(not checked against anything)",
+            (
+                f"ran in onnxruntime on {on_images}: {ours_confident} detections at or above {tolerance.confident:g} "
+                "(not checked against anything)"
+            ),
         ]
         not_compared = [
-            "detections and raw outputs: there is no source framework to run the same weights in, "
-            "so nothing independent of onnxruntime ran them"
+            (
+                "detections and raw outputs: there is no source framework to run the same weights in, "
+                "so nothing independent of onnxruntime ran them"
+            )
         ]
         if accuracy_line:
             compared.append(accuracy_line)
@@ -220,8 +224,10 @@ def verify(
         summary = "no confident detections on the samples: compared raw outputs only"
         compared = [contract_line, raw_line]
         not_compared = [
-            f"detections: neither side found any at or above {tolerance.confident:g} on {len(images)} images "
-            f"(the reference's from {reference.decoded_by}), so there was nothing to match"
+            (
+                f"detections: neither side found any at or above {tolerance.confident:g} on {len(images)} images "
+                f"(the reference's from {reference.decoded_by}), so there was nothing to match"
+            )
         ]
     return VerificationInfo(
         status=status,

@@ -56,8 +56,8 @@ class DemoInput(Strict):
     )
     pad_value: Annotated[int, Field(ge=0, le=255)] = 114
     scale: float = Field(1.0, gt=0, description="Multiply 0-255 pixel values by this first.")
-    mean: Annotated[list[float], Field(min_length=3, max_length=3)] = [0.0, 0.0, 0.0]
-    std: Annotated[list[float], Field(min_length=3, max_length=3)] = [1.0, 1.0, 1.0]
+    mean: Annotated[list[float], Field(min_length=3, max_length=3)] = [0.0, 0.0, 0.0]  # noqa: RUF012 - pydantic copies defaults per instance
+    std: Annotated[list[float], Field(min_length=3, max_length=3)] = [1.0, 1.0, 1.0]  # noqa: RUF012 - pydantic copies defaults per instance
     extra_inputs: list[ExtraInput] = Field(
         default_factory=list, description="Further graph inputs (e.g. the original image size), fed `[1, 2]`."
     )

@@ -128,7 +128,7 @@ def load_average() -> str:
 
 def table(header: list[str], rows: list[list[str]]) -> str:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()  # noqa: E731
+    line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
     return "\n".join([line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)])
 
 
@@ -168,6 +168,7 @@ class Native:
             text=True,
             timeout=900,
             cwd=ROOT,
+            check=False,
         )
         if done.returncode != 0:
             raise RuntimeError(f"native child failed for {job}:\n" + "\n".join(done.stderr.strip().splitlines()[-8:]))
@@ -268,7 +269,7 @@ def node_wasm(
             "inputs": inputs,
         }
         done = subprocess.run(
-            ["node", str(NODE_SCRIPT)], input=json.dumps(job), capture_output=True, text=True, timeout=900
+            ["node", str(NODE_SCRIPT)], input=json.dumps(job), capture_output=True, text=True, timeout=900, check=False
         )
         if done.returncode != 0:
             raise RuntimeError(f"onnxruntime-web in Node failed on {model}:\n{done.stderr[-2000:]}")
@@ -566,7 +567,7 @@ class Study:
                     f"{b:.2f}",
                 ]
             )
-        total = lambda p: sum(p["ops"].values())  # noqa: E731
+        total = lambda p: sum(p["ops"].values())
         rows.append(
             [
                 "sum of operator medians",
@@ -910,9 +911,12 @@ def wasm_simd_check() -> str:
     ]
     verdicts = []
     for w in wasm:
-        if subprocess.run([validate, *features, str(ORT_DIST / w)], capture_output=True).returncode == 0:
+        if subprocess.run([validate, *features, str(ORT_DIST / w)], capture_output=True, check=False).returncode == 0:
             verdicts.append(f"{w}: no relaxed-SIMD instruction")
-        elif subprocess.run([validate, "--enable-all", str(ORT_DIST / w)], capture_output=True).returncode == 0:
+        elif (
+            subprocess.run([validate, "--enable-all", str(ORT_DIST / w)], capture_output=True, check=False).returncode
+            == 0
+        ):
             verdicts.append(f"{w}: USES relaxed SIMD")
         else:
             verdicts.append(f"{w}: wabt cannot read it")
@@ -964,7 +968,7 @@ def main(argv: list[str]) -> int:
     args.artifacts = args.artifacts or where.artifacts
     started = time.perf_counter()
     catalog = load_catalog(args.catalog)
-    log = lambda msg: print(f"[{time.perf_counter() - started:5.0f} s] {msg}", file=sys.stderr, flush=True)  # noqa: E731
+    log = lambda msg: print(f"[{time.perf_counter() - started:5.0f} s] {msg}", file=sys.stderr, flush=True)
     image = where.require("sample_images") / f"{SAMPLE_IDS[0]}.jpg"
     with ExitStack() as stack, tempfile.TemporaryDirectory(prefix="versus-browser-gap-") as tmp:
         study = Study(args, catalog, image, stack, Path(tmp), log)
