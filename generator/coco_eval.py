@@ -150,7 +150,11 @@ def read_labelled_set(root: Path, names: Sequence[str] | None = None, count: int
         height, width, coco_id = sizes.get(path.name, (None, None, None))
         images.append(
             LabelledImage(
-                path, rows[:, 1:5], rows[:, 0].astype(int), None if height is None else (height, width), coco_id
+                path,
+                rows[:, 1:5],
+                rows[:, 0].astype(int),
+                None if height is None or width is None else (height, width),
+                coco_id,
             )
         )
     return LabelledSet(root, tuple(names), tuple(images))
@@ -231,7 +235,8 @@ def ground_truth(labelled: LabelledSet, sizes: Sequence[tuple[int, int]] | None 
         if missing:
             raise LabelledSetError(f"{missing[0]}: the set does not record this image's size; pass the decoded sizes")
         sizes = [i.size for i in labelled.images]  # type: ignore[misc]
-    images, annotations = [], []
+    images: list[dict] = []
+    annotations: list[dict] = []
     for image_id, (item, (height, width)) in enumerate(zip(labelled.images, sizes, strict=True), start=1):
         images.append({"id": image_id, "file_name": item.path.name, "height": height, "width": width})
         for (cx, cy, w, h), cls in zip(item.boxes, item.classes, strict=True):
@@ -251,9 +256,12 @@ def ground_truth(labelled: LabelledSet, sizes: Sequence[tuple[int, int]] | None 
 
 
 class _Detection(Protocol):
-    box: tuple[float, float, float, float]  # x1, y1, x2, y2 in image pixels
-    score: float
-    label: int
+    @property
+    def box(self) -> tuple[float, float, float, float]: ...  # x1, y1, x2, y2 in image pixels
+    @property
+    def score(self) -> float: ...
+    @property
+    def label(self) -> int: ...
 
 
 def detection_rows(
@@ -432,7 +440,9 @@ class _Bootstrap:
         self.recall_points = np.asarray(params.recThrs)
         max_det = params.maxDets[-1]
         self.images = images
-        self.categories = []  # per category: (images with results, their lengths, starts, npig, scores, matched, ignored)
+        self.categories: list[
+            tuple | None
+        ] = []  # per category: (images with results, their lengths, starts, npig, scores, matched, ignored)
         for k in range(len(params.catIds)):
             base = k * areas * images  # area index 0 is `all`
             present, lengths, npig, scores, matched, ignored = [], [], [], [], [], []

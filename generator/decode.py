@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -34,6 +35,12 @@ class Detection:
     box: tuple[float, float, float, float]  # x1, y1, x2, y2
     score: float
     label: int
+
+    @classmethod
+    def of(cls, box: Any, score: Any, label: Any) -> Detection:
+        """From array elements: plain floats and an int, so detections compare and serialise alike."""
+        x1, y1, x2, y2 = (float(v) for v in box)
+        return cls((x1, y1, x2, y2), float(score), int(label))
 
 
 def decode(
@@ -58,7 +65,7 @@ def decode(
         boxes, scores, labels = _nms_in_graph(outputs, decoder, threshold, input_w, input_h, placement)
     boxes = placement.to_image(boxes)
     order = np.argsort(-scores, kind="stable")[: decoder.max_detections]
-    return [Detection(tuple(float(v) for v in boxes[i]), float(scores[i]), int(labels[i])) for i in order]
+    return [Detection.of(boxes[i], scores[i], labels[i]) for i in order]
 
 
 def _ultralytics(

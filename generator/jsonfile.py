@@ -17,6 +17,14 @@ from .yamlfile import MAX_BYTES, MAX_DEPTH, LineMap, Loc, YamlError
 
 _SPACE = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
+_scanstring: Any = json.decoder.scanstring  # type: ignore[attr-defined]  # public, but not in typeshed
+
+
+def _skip_space(text: str, pos: int) -> int:
+    """The position of the next non-blank character at or after `pos`."""
+    match = _SPACE.match(text, pos)
+    assert match is not None  # the pattern matches the empty string
+    return match.end()
 
 
 def read_json(path: Path) -> tuple[Any, LineMap]:
@@ -56,7 +64,7 @@ def parse_json(text: str) -> tuple[Any, LineMap]:
         )
     lines = LineMap()
     newlines = [m.start() for m in re.finditer("\n", text)]
-    _walk(text, _SPACE.match(text, 0).end(), (), lines, lambda pos: bisect_right(newlines, pos) + 1)
+    _walk(text, _skip_space(text, 0), (), lines, lambda pos: bisect_right(newlines, pos) + 1)
     lines.lines[()] = 1
     return data, lines
 
@@ -90,18 +98,18 @@ def _walk(text: str, pos: int, loc: Loc, lines: LineMap, line_at: Any) -> int:
     if opener not in "{[":
         return _DECODER.raw_decode(text, pos)[1]
     closer, index = ("}" if opener == "{" else "]"), 0
-    pos = _SPACE.match(text, pos + 1).end()
+    pos = _skip_space(text, pos + 1)
     while text[pos] != closer:
         if opener == "{":
-            key, after = json.decoder.scanstring(text, pos + 1)
+            key, after = _scanstring(text, pos + 1)
             step: str | int = key
             lines.lines[(*loc, step)] = line_at(pos)
-            pos = _SPACE.match(text, _SPACE.match(text, after).end() + 1).end()  # past the colon
+            pos = _skip_space(text, _skip_space(text, after) + 1)  # past the colon
         else:
             step = index
             lines.lines[(*loc, step)] = line_at(pos)
             index += 1
-        pos = _SPACE.match(text, _walk(text, pos, (*loc, step), lines, line_at)).end()
+        pos = _skip_space(text, _walk(text, pos, (*loc, step), lines, line_at))
         if text[pos] == ",":
-            pos = _SPACE.match(text, pos + 1).end()
+            pos = _skip_space(text, pos + 1)
     return pos + 1

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from .jsonfile import read_json
 from .measurement import MEASUREMENTS_DIR, Measurement, run_id
@@ -195,9 +196,9 @@ def _load_registry(folder: Path, problems: list[Problem]) -> Registry | None:
         return Registry.model_validate(data)
     except ValidationError as exc:
         for error in exc.errors():
-            name, *rest = error["loc"]
-            path = folder / f"{name}.yaml"
-            problems.append(_from_pydantic(path, lines[str(name)], tuple(rest), error))
+            file_key, *rest = error["loc"]
+            path = folder / f"{file_key}.yaml"
+            problems.append(_from_pydantic(path, lines[str(file_key)], tuple(rest), error))
         return None
 
 
@@ -460,7 +461,7 @@ _SCHEMA_FILES = {
 _GUIDES = {ModelCard: "see the contributor guide (Adding a model)", Measurement: "see the Methodology page (Records)"}
 
 
-def _hint(error: dict[str, Any], model: type[BaseModel] = ModelCard) -> str:
+def _hint(error: ErrorDetails, model: type[BaseModel] = ModelCard) -> str:
     kind = error["type"]
     if kind == "catalog_rule":
         return error["ctx"]["hint"]
@@ -505,7 +506,7 @@ def _hint(error: dict[str, Any], model: type[BaseModel] = ModelCard) -> str:
 
 
 def _from_pydantic(
-    path: Path, lines: LineMap, loc: Loc, error: dict[str, Any], model: type[BaseModel] = ModelCard
+    path: Path, lines: LineMap, loc: Loc, error: ErrorDetails, model: type[BaseModel] = ModelCard
 ) -> Problem:
     loc = tuple(step for step in loc if not (isinstance(step, str) and step.startswith(("function-", "union["))))
     message = error["msg"]

@@ -16,13 +16,13 @@ import datetime as dt
 import json
 import re
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
 from pydantic import Field, model_validator
 
 from .schema import Strict
 
-RECORD_VERSION = 1
+RECORD_VERSION: Final = 1
 MEASUREMENTS_DIR = "measurements"
 # Registry dataset ids of the accuracy sets. The bench measures on the first; the train2017 sample is for quick
 # checks only (its images trained most of these models), and no page shows it beside a claim.

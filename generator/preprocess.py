@@ -104,12 +104,13 @@ def prepare(image_rgb: np.ndarray, spec: DemoInput) -> Prepared:
         pixels = pixels[..., ::-1]
     if spec.dtype == "uint8":
         # Quantized graphs take raw 0-255 pixels; their normalization is inside the graph.
-        tensor = np.ascontiguousarray(pixels, dtype=np.uint8)
+        tensor: np.ndarray = np.ascontiguousarray(pixels, dtype=np.uint8)
     else:
         values = pixels.astype(np.float32) * np.float32(spec.scale)
         tensor = (values - np.asarray(spec.mean, np.float32)) / np.asarray(spec.std, np.float32)
         if spec.dtype == "int8":
             q = spec.quantization
+            assert q is not None  # the schema pairs int8 with its quantization
             levels = np.rint(tensor.astype(np.float64) / q.scale) + q.zero_point  # halves to even, as TFLite
             tensor = np.clip(levels, -128, 127).astype(np.int8)
     tensor = tensor[None]

@@ -14,10 +14,10 @@ import time
 from collections.abc import Callable
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import ClassVar
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
 
 ISOLATION_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
@@ -27,7 +27,7 @@ ISOLATION_HEADERS = {
 
 
 class SiteHandler(SimpleHTTPRequestHandler):
-    extensions_map: ClassVar[dict[str, str]] = {
+    extensions_map = {  # noqa: RUF012 - the base class declares it per instance
         **SimpleHTTPRequestHandler.extensions_map,
         ".mjs": "text/javascript",
         ".wasm": "application/wasm",
@@ -69,7 +69,7 @@ class _Debounced(FileSystemEventHandler):
             self._timer.start()
 
 
-def watch(paths: list[Path], rebuild: Callable[[], None]) -> Observer:
+def watch(paths: list[Path], rebuild: Callable[[], None]) -> BaseObserver:
     observer = Observer()
     handler = _Debounced(rebuild)
     for path in paths:

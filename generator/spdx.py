@@ -8,8 +8,9 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Final
 
-NOT_STATED = "not-stated"  # a licence (or any other field) the source does not state
+NOT_STATED: Final = "not-stated"  # a licence (or any other field) the source does not state
 
 
 @dataclass(frozen=True)

@@ -25,11 +25,11 @@ def synth_card(index: int, seed: int = 0) -> dict[str, Any]:
     """Card number `index`: deterministic for a given seed, valid against the real registry."""
     rng = random.Random(seed * 1_000_003 + index)
     card_id = f"synthetic-{index:05d}"
-    source = {"source": "synthetic"}
+    source: dict[str, Any] = {"source": "synthetic"}
     tasks = rng.sample(TASKS, rng.randint(1, 3))
     states = {t: rng.choice(["pretrained", "pretrained", "architecture-only"]) for t in tasks}
     license_id, note = rng.choice(LICENSES)
-    variants = []
+    variants: list[dict[str, Any]] = []
     for size in rng.sample(SIZES, rng.randint(1, 4)):
         task = rng.choice(tasks)
         params = round(rng.uniform(1, 120), 1)

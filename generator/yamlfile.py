@@ -41,7 +41,8 @@ class LineMap:
         Validation locations can hold steps the file does not have (a single
         value wrapped into a list, a union member's tag): those are skipped.
         """
-        best, current = self.lines.get((), 1), ()
+        current: Loc = ()
+        best = self.lines.get(current, 1)
         for step in loc:
             candidate = (*current, step)
             if candidate in self.lines:

@@ -178,7 +178,7 @@ def detect(
     options.log_severity_level = 3
     session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
     input_name = image_input(runtime.input, [i.name for i in session.get_inputs()])
-    results = []
+    results: list[dict] = []
     for image_id, item in enumerate(labelled.images, start=1):
         image = load_image(item.path)
         if item.size is not None and image.shape[:2] != item.size:

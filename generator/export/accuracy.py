@@ -67,7 +67,9 @@ def measure(session, runtime, labels: Mapping[int, str], images: LabelledImages)
     from ..decode import decode
     from ..preprocess import image_input, load_image, prepare
 
-    items, sizes, results = [], [], []
+    items: list[coco_eval.LabelledImage] = []
+    sizes: list[tuple[int, int]] = []
+    results: list[dict] = []
     input_name = image_input(runtime.input, [i.name for i in session.get_inputs()])
     label_names = [labels.get(i) for i in range(max(labels, default=-1) + 1)]
     for image_id, path in enumerate(images.paths, start=1):

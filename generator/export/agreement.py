@@ -155,7 +155,8 @@ class RawTally:
 class RawCheck(Protocol):
     """Which raw values are held to which bound."""
 
-    bounds: tuple[RawBound, ...]
+    @property
+    def bounds(self) -> tuple[RawBound, ...]: ...
 
     def groups(self, ours: Sequence[np.ndarray], theirs: Sequence[np.ndarray]) -> list[tuple[np.ndarray, np.ndarray]]:
         """(our values, reference values) for each of `bounds`, in the bound's unit."""

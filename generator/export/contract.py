@@ -56,11 +56,11 @@ def check(inputs: Sequence[TensorSig], outputs: Sequence[TensorSig], runtime: De
                 f"got {_shape(got.shape)} {got.dtype}"
             )
     for name, e in extra.items():
-        got = named.get(name)
-        if got is None:
+        found = named.get(name)
+        if found is None:
             problems.append(f"extra input {name!r} ({e.value}): the graph has no such input")
-        elif not _fits(got.shape, [1, 2]) or got.dtype != e.dtype:
-            problems.append(f"extra input {name!r}: expected [1, 2] {e.dtype}, got {_shape(got.shape)} {got.dtype}")
+        elif not _fits(found.shape, [1, 2]) or found.dtype != e.dtype:
+            problems.append(f"extra input {name!r}: expected [1, 2] {e.dtype}, got {_shape(found.shape)} {found.dtype}")
     decoder = runtime.decoder
     if isinstance(decoder, UltralyticsHead):
         problems += _ultralytics(outputs, decoder)
@@ -170,6 +170,7 @@ def _nms_in_graph(outputs: Sequence[TensorSig], decoder: NmsInGraph) -> list[str
     """Fixed-size outputs (`count` given: `[1, max_detections, ...]`), or any number of rows (no count)."""
     index = decoder.outputs
     n = decoder.max_detections
+    want: dict[str, tuple[int, list[int | None], tuple[str, ...]]]
     if index.count is not None:
         want = {
             "boxes": (index.boxes, [1, n, 4], ("float32",)),

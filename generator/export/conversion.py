@@ -29,7 +29,10 @@ class Reference(Protocol):
     """The source model run in its own framework, on the same images as the ONNX file."""
 
     name: str
-    raw_check: RawCheck | None  # None: raw differences are reported, not held to a bound
+
+    @property
+    def raw_check(self) -> RawCheck | None: ...  # None: raw differences are reported, not held to a bound
+
     raw_source: str  # what made the reference's raw tensors
     raw_note: str  # why there is no bound, when `raw_check` is None
     decoded_by: str  # what turned the source's output into detections: its own post-processing where it has one

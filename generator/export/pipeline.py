@@ -90,7 +90,7 @@ class Exporter:
 
     def export(self, target: Target) -> Outcome:
         if not target.candidates:
-            formats = sorted({w.format for w in target.variant.weights}) or ["none"]
+            formats: list[str] = sorted({w.format for w in target.variant.weights}) or ["none"]
             return Outcome(
                 target.artifact_id,
                 "skipped",

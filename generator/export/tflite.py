@@ -112,7 +112,7 @@ def raw_check(q: Quantization, runtime: DemoRuntime) -> DetectionHead | None:
     if q.kind == "activations" or not isinstance(decoder, UltralyticsHead):
         return None
     return DetectionHead(
-        input_size=tuple(runtime.input.size),
+        input_size=(runtime.input.size[0], runtime.input.size[1]),
         normalized=decoder.coordinates == "normalized",
         sigmoid=decoder.score_activation == "sigmoid",
         draw_threshold=decoder.score_threshold,
@@ -322,6 +322,7 @@ class TfliteReference:
 
     def _postprocessed(self, prepared: Prepared, runtime: DemoRuntime, threshold: float) -> list[Detection]:
         """The op's four outputs (boxes, classes, scores, count), in the op's order, not the spec's."""
+        assert self.postprocess is not None  # only called when the op's outputs were found
         boxes, classes, scores, count = (self._last[i] for i in self.postprocess)
         n = int(np.asarray(count).reshape(-1)[0])
         yxyx = np.asarray(boxes, np.float64).reshape(-1, 4)[:n]
@@ -333,4 +334,4 @@ class TfliteReference:
         )
         values = np.asarray(scores, np.float64).reshape(-1)[:n]
         order = [i for i in np.argsort(-values, kind="stable") if values[i] >= threshold]
-        return [Detection(tuple(float(v) for v in in_image[i]), float(values[i]), int(labels[i])) for i in order]
+        return [Detection.of(in_image[i], values[i], labels[i]) for i in order]

@@ -155,7 +155,7 @@ def predict(model, image_rgb: np.ndarray, runtime: DemoRuntime, threshold: float
     )
     boxes = results[0].boxes
     return [
-        Detection(tuple(float(v) for v in box), float(score), int(label))
+        Detection.of(box, score, label)
         for box, score, label in zip(boxes.xyxy.cpu().numpy(), boxes.conf.cpu().numpy(), boxes.cls.cpu().numpy())
     ]
 

@@ -8,7 +8,7 @@ import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Final, Literal
 
 from pydantic import (
     AfterValidator,
@@ -94,7 +94,7 @@ def _declared_source(value: str, info: ValidationInfo) -> str:
     return value
 
 
-NOT_STATED = spdx.NOT_STATED  # one spelling for every field a source may leave unstated
+NOT_STATED: Final = spdx.NOT_STATED  # one spelling for every field a source may leave unstated
 LICENSE_REF = re.compile(r"^LicenseRef-[A-Za-z0-9.-]+$")
 
 
