@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator import compare
+from generator import compare, tradeoff
 
 from .client_align import client_groups
 
@@ -77,7 +77,7 @@ def test_classifier_latency_is_never_lined_up_with_a_detector(catalog) -> None:
 
 
 def test_chart_points_pair_one_source_and_checkpoint_on_the_real_catalog(catalog) -> None:
-    points = [p for ps in compare.chart_points(catalog.cards, catalog.registry).values() for p in ps]
+    points = [p for ps in tradeoff.chart_points(catalog.cards, catalog.registry).values() for p in ps]
     assert points
     for p in points:
         assert p.accuracy.source_url == p.latency.source_url

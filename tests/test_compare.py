@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from generator import compare
+from generator import compare, tradeoff
 from generator.loader import load_catalog
 from generator.schema import CheckContext, ModelCard
 
@@ -219,7 +219,7 @@ def test_chart_points_pair_only_one_source_and_checkpoint(registry) -> None:
             {**MAP, "value": 38, "checkpoint": "one-to-many head"},  # another head: no latency of its own
         ],
     )
-    points = compare.chart_points([a], registry)
+    points = tradeoff.chart_points([a], registry)
     assert sorted(ctx.hardware for ctx in points) == ["nvidia-t4", "nvidia-v100"]
     assert [(p.accuracy.metric.value, p.latency.metric.value) for ps in points.values() for p in ps] == [
         (40, 2.0),
@@ -230,7 +230,7 @@ def test_chart_points_pair_only_one_source_and_checkpoint(registry) -> None:
 def test_pareto_front_by_hand() -> None:
     # (latency, accuracy): the 2nd is slower and worse than the 1st; the 4th is fastest; the 5th most accurate.
     points = [(2.0, 40.0), (3.0, 39.0), (4.0, 45.0), (1.0, 30.0), (9.0, 50.0), (9.0, 49.0)]
-    assert compare.pareto_front(points) == [3, 0, 2, 4]
+    assert tradeoff.pareto_front(points) == [3, 0, 2, 4]
 
 
 def test_demo_plan_names_what_is_missing(registry) -> None:

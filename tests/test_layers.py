@@ -34,6 +34,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         (
             "generator.views.*",
             "generator.compare",
+            "generator.tradeoff",
             "generator.licenses",
             "generator.preprocess",
             "generator.decode",
@@ -72,6 +73,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
 # Modules whose docstring calls them pure: they compute, the edges do the I/O.
 PURE = (
     "generator.compare",
+    "generator.tradeoff",
     "generator.licenses",
     "generator.views.*",
     "generator.demo",

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .. import compare
+from .. import compare, tradeoff
 from ..measurement import Measurement
 from ..schema import ModelCard
 from . import measured
@@ -75,7 +75,7 @@ def chart_series(inputs: SiteInputs, cards: Iterable[ModelCard], records: Iterab
     protocol each), then measured ones (one run and setting each). Claimed and measured never share one."""
     registry = inputs.registry
     out = []
-    for ctx, points in compare.chart_points(list(cards), registry, claims_of=inputs.claims_of).items():
+    for ctx, points in tradeoff.chart_points(list(cards), registry, claims_of=inputs.claims_of).items():
         rows = [
             {
                 "family": p.card.name + (f" {p.accuracy.checkpoint}" if p.accuracy.checkpoint else ""),
@@ -135,7 +135,7 @@ def chart_context_view(label: str, is_measured: bool, y_title: str, rows: list[d
     sources_per_family: dict[str, int] = {}
     for family, _ in families:
         sources_per_family[family] = sources_per_family.get(family, 0) + 1
-    front = compare.pareto_front([(r["x"], r["y"]) for r in rows])
+    front = tradeoff.pareto_front([(r["x"], r["y"]) for r in rows])
     return {
         "label": label,
         "measured": is_measured,

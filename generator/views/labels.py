@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .. import compare
+from .. import compare, tradeoff
 from ..schema import Metric, ModelCard, Registry
 
 KIND_LABELS = {
@@ -63,7 +63,7 @@ def key_label(key: compare.ComparisonKey, registry: Registry) -> str:
     return " · ".join(p for p in parts if p)
 
 
-def chart_context_label(ctx: compare.ChartContext, registry: Registry) -> str:
+def chart_context_label(ctx: tradeoff.ChartContext, registry: Registry) -> str:
     """`NVIDIA T4 · NVIDIA TensorRT · FP16 · batch 1 · model only`, then the accuracy protocol where stated."""
     parts = [registry.hardware[compare.base_of(ctx.hardware)].name if ctx.hardware else "unknown hardware"]
     parts += _engine_parts(ctx, registry)
@@ -83,7 +83,7 @@ def _pretraining(token: str, registry: Registry) -> str:
     return "pretrained on " + ", ".join(registry.datasets[d].name for d in token.split("+"))
 
 
-def _engine_parts(key: compare.ComparisonKey | compare.ChartContext, registry: Registry) -> list[str]:
+def _engine_parts(key: compare.ComparisonKey | tradeoff.ChartContext, registry: Registry) -> list[str]:
     parts = []
     if key.engine:
         parts.append(registry.engines[compare.base_of(key.engine)].name)
