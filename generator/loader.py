@@ -6,37 +6,21 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import typing
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
-from pydantic_core import ErrorDetails
+from pydantic import ValidationError
 
 from .jsonfile import read_json
 from .measurement import MEASUREMENTS_DIR, Measurement, run_id
+from .problems import Problem, dotted, from_pydantic
 from .schema import CheckContext, FeaturedPair, ModelCard, Registry, suggest
 from .yamlfile import LineMap, Loc, YamlError, read_yaml
 
 REGISTRY_FILES = tuple(Registry.model_fields)
 PLACEHOLDER = "TODO"
-
-
-@dataclass(frozen=True)
-class Problem:
-    path: Path
-    line: int
-    field: str
-    message: str
-    hint: str
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}:"
-        field = f" {self.field}:" if self.field else ""
-        return f"{where}{field} {self.message} (hint: {self.hint})"
 
 
 class CatalogError(Exception):
@@ -132,7 +116,7 @@ def _load_featured(path: Path, cards: list[ModelCard], problems: list[Problem]) 
         try:
             pair = FeaturedPair.model_validate(entry)
         except ValidationError as exc:
-            problems.extend(_from_pydantic(path, lines, (i, *e["loc"]), e, FeaturedPair) for e in exc.errors())
+            problems.extend(from_pydantic(path, lines, (i, *e["loc"]), e, FeaturedPair) for e in exc.errors())
             continue
         line = lines.line_of((i,))
         missing = [x for x in (pair.a, pair.b) if x not in by_id]
@@ -198,7 +182,7 @@ def _load_registry(folder: Path, problems: list[Problem]) -> Registry | None:
         for error in exc.errors():
             file_key, *rest = error["loc"]
             path = folder / f"{file_key}.yaml"
-            problems.append(_from_pydantic(path, lines[str(file_key)], tuple(rest), error))
+            problems.append(from_pydantic(path, lines[str(file_key)], tuple(rest), error))
         return None
 
 
@@ -231,7 +215,7 @@ def _load_card(path: Path, registry: Registry | None, today: dt.date, problems: 
         Problem(
             path,
             lines.line_of(loc),
-            _dotted(loc),
+            dotted(loc),
             "placeholder not filled in",
             f"replace {PLACEHOLDER} with the sourced value, or delete the line if the field is optional",
         )
@@ -260,7 +244,7 @@ def _load_card(path: Path, registry: Registry | None, today: dt.date, problems: 
         card = ModelCard.model_validate(data, context={"versus": context})
     except ValidationError as exc:
         found += [
-            _from_pydantic(path, lines, e["loc"], e)
+            from_pydantic(path, lines, e["loc"], e)
             for e in exc.errors()
             if not (isinstance(e.get("input"), str) and PLACEHOLDER in e["input"])  # already reported
         ]
@@ -355,10 +339,10 @@ def _load_record(
     try:
         record = Measurement.model_validate(data)
     except ValidationError as exc:
-        problems.extend(_from_pydantic(path, lines, e["loc"], e, Measurement) for e in exc.errors())
+        problems.extend(from_pydantic(path, lines, e["loc"], e, Measurement) for e in exc.errors())
         return None
     found = [
-        Problem(path, lines.line_of(loc), _dotted(loc), message, hint)
+        Problem(path, lines.line_of(loc), dotted(loc), message, hint)
         for loc, message, hint in _record_refs(path, record, registry, cards, card_files, run_peer)
     ]
     problems.extend(found)
@@ -438,103 +422,3 @@ def _placeholders(data: Any, loc: Loc) -> Iterator[Loc]:
     elif isinstance(data, list):
         for index, value in enumerate(data):
             yield from _placeholders(value, (*loc, index))
-
-
-def _dotted(loc: Iterable[Any]) -> str:
-    return ".".join(str(step) for step in loc)
-
-
-# --- Pydantic errors into problems with hints ------------------------------------
-
-_PATTERN_HINTS = {
-    "slug": "lower-case letters and digits joined by '-', e.g. `mobilenet-ssd-v2`",
-    "variant": "`arch.tag`: lower-case architecture, a dot, then which weights, e.g. `yolov12n.turbo`",
-    "sha": "64 lower-case hex digits of the file's SHA-256, or null when not yet verified (never typed from memory)",
-    "arxiv": "the arXiv id like 2502.12524, without `arXiv:` or a version",
-    "run": "`<UTC start>-<machine name>`, e.g. `20260301T101500Z-ci-runner`; the run's folder has the same name",
-}
-# Where each kind of file is described, for hints that send the reader to its schema or guide.
-_SCHEMA_FILES = {
-    ModelCard: "catalog/schema/model-card.schema.json",
-    Measurement: "catalog/schema/measurement.schema.json",
-}
-_GUIDES = {ModelCard: "see the contributor guide (Adding a model)", Measurement: "see the Methodology page (Records)"}
-
-
-def _hint(error: ErrorDetails, model: type[BaseModel] = ModelCard) -> str:
-    kind = error["type"]
-    if kind == "catalog_rule":
-        return error["ctx"]["hint"]
-    if kind == "extra_forbidden":
-        close = difflib.get_close_matches(str(error["loc"][-1]), sorted(_field_names(model)), n=1, cutoff=0.6)
-        return f"did you mean {close[0]!r}?" if close else f"remove it; allowed keys are in {_SCHEMA_FILES[model]}"
-    if kind == "missing":
-        return f"add `{error['loc'][-1]}:`" if model is ModelCard else f'add "{error["loc"][-1]}"'
-    if kind == "string_pattern_mismatch":
-        pattern = str(error.get("ctx", {}).get("pattern", ""))
-        key = (
-            "variant"
-            if r"\." in pattern
-            else "run"
-            if "T[0-9]{6}Z" in pattern
-            else "sha"
-            if "0-9a-f" in pattern
-            else "arxiv"
-            if r"\d{4}" in pattern
-            else "slug"
-        )
-        return _PATTERN_HINTS[key]
-    if kind == "literal_error":
-        return f"allowed: {error.get('ctx', {}).get('expected', 'see the schema')}"
-    if kind.startswith("url"):
-        return "write a full http:// or https:// address"
-    if kind.startswith("datetime"):
-        return "write an ISO 8601 time in UTC, e.g. 2026-03-01T10:15:00Z"
-    if kind.startswith("date"):
-        return "write the date as YYYY-MM-DD"
-    if kind in ("greater_than", "greater_than_equal"):
-        return "sizes, counts and times are positive numbers"
-    if kind.endswith(("_type", "_parsing")):
-        return (
-            "check the value's type against the contributor guide"
-            if model is ModelCard
-            else f"check the value's type against {_SCHEMA_FILES[model]}"
-        )
-    if kind in ("too_short",):
-        return "this list needs at least one entry"
-    return _GUIDES[model]
-
-
-def _from_pydantic(
-    path: Path, lines: LineMap, loc: Loc, error: ErrorDetails, model: type[BaseModel] = ModelCard
-) -> Problem:
-    loc = tuple(step for step in loc if not (isinstance(step, str) and step.startswith(("function-", "union["))))
-    message = error["msg"]
-    if error["type"] == "extra_forbidden":
-        message = f"unknown key {loc[-1]!r}"
-    elif error["type"] == "missing":
-        message = "required field missing"
-    elif error["type"] == "value_error":
-        message = message.removeprefix("Value error, ")
-    return Problem(path, lines.line_of(loc), _dotted(loc), message, _hint(error, model))
-
-
-@cache
-def _field_names(root: type[BaseModel] = ModelCard) -> frozenset[str]:
-    names: set[str] = set()
-    seen: set[type[BaseModel]] = set()
-    pending: list[type[BaseModel]] = [root]
-    while pending:
-        model = pending.pop()
-        seen.add(model)
-        for name, info in model.model_fields.items():
-            names.add(name)
-            pending.extend(t for t in _model_types(info.annotation) if t not in seen)
-    return frozenset(names)
-
-
-def _model_types(annotation: Any) -> Iterator[type[BaseModel]]:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        yield annotation
-    for arg in typing.get_args(annotation):
-        yield from _model_types(arg)

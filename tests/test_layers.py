@@ -49,6 +49,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "catalog",
         (
             "generator.schema.*",
+            "generator.problems",
             "generator.measurement",
             "generator.loader",
             "generator.artifacts",
