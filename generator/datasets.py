@@ -25,7 +25,7 @@ import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .coco_eval import IMAGES_CSV, LabelledSetError, ListedImage
+from .labelled_set import IMAGES_CSV, LabelledSetError, ListedImage
 
 COCO_HOST = "http://images.cocodataset.org"  # the prefix tests replace with a server on 127.0.0.1
 IMAGES_ZIP = "/zips/val2017.zip"

@@ -170,10 +170,10 @@ def _coco80() -> list[str]:
 
 
 def test_the_val2017_set_is_exactly_its_listed_images(tmp_path: Path) -> None:
-    from generator import coco_eval
+    from generator import labelled_set
 
     spec = accuracy.SETS["val2017"]
-    listed = coco_eval.read_image_list(CATALOG / "datasets" / f"{spec.dataset}.csv")
+    listed = labelled_set.read_image_list(CATALOG / "datasets" / f"{spec.dataset}.csv")
     loaded = accuracy.load_set(spec, VAL2017, _coco80(), CATALOG)
     assert len(listed) == 800 and [i.path.name for i in loaded.labelled.images] == [e.file for e in listed]
     assert [i.size for i in loaded.labelled.images[:3]] == [(e.height, e.width) for e in listed[:3]]
@@ -194,7 +194,7 @@ def test_the_val2017_set_is_exactly_its_listed_images(tmp_path: Path) -> None:
     label = folder / "labels" / f"{Path(listed[1].file).stem}.txt"
     label.write_text(label.read_text() + "0 0.5 0.5 0.1 0.1\n")
     with pytest.raises(
-        coco_eval.LabelledSetError,
+        labelled_set.LabelledSetError,
         match=f"{label.name}: {listed[1].boxes + 1} boxes, the set's list says {listed[1].boxes}",
     ):
         accuracy.load_set(spec, folder, _coco80(), CATALOG)
@@ -202,7 +202,7 @@ def test_the_val2017_set_is_exactly_its_listed_images(tmp_path: Path) -> None:
     changed = folder / "images" / listed[2].file
     changed.unlink()
     changed.write_bytes((VAL2017 / "images" / listed[2].file).read_bytes() + b"\0")
-    with pytest.raises(coco_eval.LabelledSetError, match=f"{listed[2].file}: not the set's image"):
+    with pytest.raises(labelled_set.LabelledSetError, match=f"{listed[2].file}: not the set's image"):
         accuracy.load_set(spec, folder, _coco80(), CATALOG)
 
 
@@ -250,14 +250,14 @@ def test_accuracy_record_carries_every_figure_and_the_protocol(exported: Path) -
     consistent with the others, and the protocol read from the artifact and its runtime spec."""
     import hashlib
 
-    from generator import coco_eval
+    from generator import labelled_set
     from generator.demo import labels_by_id
     from generator.measurement import IMAGE_SET
 
     (artifact,) = load_artifacts(exported)["yolo11n.coco"]
     whole = accuracy.load_set(accuracy.SETS["val2017"], VAL2017, _coco80(), CATALOG)
-    piece = coco_eval.LabelledSet(whole.labelled.root, whole.labelled.names, whole.labelled.images[:40])
-    bench_set = accuracy.BenchSet(whole.spec, piece, *coco_eval.set_digests(piece))
+    piece = labelled_set.LabelledSet(whole.labelled.root, whole.labelled.names, whole.labelled.images[:40])
+    bench_set = accuracy.BenchSet(whole.spec, piece, *labelled_set.set_digests(piece))
     seen, logged = [], []
     names = labels_by_id(load_catalog(CATALOG).registry.labels[artifact.runtime.labels].labels)
     a = accuracy.measure_accuracy(

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from generator import coco_eval
+from generator import coco_eval, labelled_set
 from generator.decode import Detection
 
 from .catalogs import SETTINGS
@@ -70,7 +70,7 @@ def test_tiny_case_matches_ap_computed_by_hand(tmp_path: Path) -> None:
     labelled = _write_set(
         tmp_path / "set", {"000000000001.jpg": (100, 100, ["0 0.2 0.2 0.2 0.2", "0 0.7 0.7 0.4 0.4", "1 0.5 0.5 1 1"])}
     )
-    s = coco_eval.read_labelled_set(labelled, ["thing", "other"])
+    s = labelled_set.read_labelled_set(labelled, ["thing", "other"])
     dets = [
         Detection((10, 10, 30, 30), 0.9, 0),
         Detection((70, 0, 90, 20), 0.8, 0),
@@ -98,7 +98,7 @@ def test_tiny_case_matches_ap_computed_by_hand(tmp_path: Path) -> None:
 
 def test_no_detections_score_zero_not_absent(tmp_path: Path) -> None:
     labelled = _write_set(tmp_path / "set", {"a.jpg": (100, 100, ["0 0.5 0.5 0.2 0.2"]), "b.jpg": (50, 50, [])})
-    truth = coco_eval.ground_truth(coco_eval.read_labelled_set(labelled, ["thing"]))
+    truth = coco_eval.ground_truth(labelled_set.read_labelled_set(labelled, ["thing"]))
     ours = coco_eval.evaluate(truth, [], resamples=10)
     assert (ours.map50_95, ours.map50, ours.ap_small, ours.ap_medium, ours.ap_large) == (0.0, 0.0, 0.0, None, None)
     assert ours.per_class == (coco_eval.ClassAP("thing", 0.0, 0.0, 1),)
@@ -110,11 +110,11 @@ def test_no_detections_score_zero_not_absent(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def sample_set() -> coco_eval.LabelledSet:
-    return coco_eval.read_labelled_set(SAMPLES)
+def sample_set() -> labelled_set.LabelledSet:
+    return labelled_set.read_labelled_set(SAMPLES)
 
 
-def _sizes(sample: coco_eval.LabelledSet) -> list[tuple[int, int]]:
+def _sizes(sample: labelled_set.LabelledSet) -> list[tuple[int, int]]:
     import cv2
 
     return [cv2.imread(str(i.path)).shape[:2] for i in sample.images]
@@ -296,27 +296,29 @@ def test_the_val2017_set_reads_with_its_recorded_sizes() -> None:
     from .catalogs import CATALOG
 
     coco80 = load_catalog(CATALOG).registry.labels["coco-80"].labels
-    s = coco_eval.read_labelled_set(VAL2017, [coco80[i] for i in sorted(coco80)])
+    s = labelled_set.read_labelled_set(VAL2017, [coco80[i] for i in sorted(coco80)])
     assert len(s.images) == 800 and s.instances > 5000
     for item in s.images[::200]:
         assert cv2.imread(str(item.path)).shape[:2] == item.size
         assert item.coco_id == int(item.path.stem)
-    assert len(coco_eval.read_labelled_set(VAL2017, s.names, count=30).images) == 30
-    with pytest.raises(coco_eval.LabelledSetError, match="none were given"):
-        coco_eval.read_labelled_set(VAL2017)
+    assert len(labelled_set.read_labelled_set(VAL2017, s.names, count=30).images) == 30
+    with pytest.raises(labelled_set.LabelledSetError, match="none were given"):
+        labelled_set.read_labelled_set(VAL2017)
 
 
 def test_bad_sets_are_reported_with_the_file_at_fault(tmp_path: Path) -> None:
     shutil.copytree(SAMPLES, tmp_path / "set")
     (tmp_path / "set" / "labels" / "000000000009.txt").write_text("95 0.5 0.5 0.1 0.1\n")
-    with pytest.raises(coco_eval.LabelledSetError, match=r"000000000009.txt: class 95"):
-        coco_eval.read_labelled_set(tmp_path / "set")
+    with pytest.raises(labelled_set.LabelledSetError, match=r"000000000009.txt: class 95"):
+        labelled_set.read_labelled_set(tmp_path / "set")
     labelled = _write_set(tmp_path / "v", {"a.jpg": (10, 10, []), "b.jpg": (10, 10, [])})
     (labelled / "images" / "b.jpg").unlink()
-    with pytest.raises(coco_eval.LabelledSetError, match=r"1 image\(s\) listed in images.csv are missing, e.g. b.jpg"):
-        coco_eval.read_labelled_set(labelled, ["thing"])
-    with pytest.raises(coco_eval.LabelledSetError, match="class names differ"):
-        coco_eval.read_labelled_set(tmp_path / "set", ["person"])
+    with pytest.raises(
+        labelled_set.LabelledSetError, match=r"1 image\(s\) listed in images.csv are missing, e.g. b.jpg"
+    ):
+        labelled_set.read_labelled_set(labelled, ["thing"])
+    with pytest.raises(labelled_set.LabelledSetError, match="class names differ"):
+        labelled_set.read_labelled_set(tmp_path / "set", ["person"])
 
 
 def test_the_evaluator_imports_no_model_runtime_or_image_library() -> None:

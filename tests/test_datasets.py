@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import coco_eval, datasets
+from generator import coco_eval, datasets, labelled_set
 from generator.weights import DownloadFailed, LockFile, Resolver
 
 NAMES = ("person", "bicycle", "car")
@@ -47,10 +47,10 @@ EXPECTED = {
 }
 
 
-def listed(boxes=(2, 1, 0), images=IMAGES) -> tuple[coco_eval.ListedImage, ...]:
+def listed(boxes=(2, 1, 0), images=IMAGES) -> tuple[labelled_set.ListedImage, ...]:
     sizes = {"000000000001.jpg": (200, 100), "000000000002.jpg": (50, 40), "000000000007.jpg": (10, 10)}
     return tuple(
-        coco_eval.ListedImage(name, int(name[:-4]), *sizes[name], n, hashlib.sha256(data).hexdigest())
+        labelled_set.ListedImage(name, int(name[:-4]), *sizes[name], n, hashlib.sha256(data).hexdigest())
         for (name, data), n in zip(IMAGES.items(), boxes, strict=True)
     )
 
@@ -109,7 +109,7 @@ def test_the_set_is_built_from_the_official_zips_and_read_by_the_evaluator(serve
     built = datasets.prepare_listed_set(dest, listed(), NAMES, _resolver(tmp_path), prefix=prefix, log=lambda m: None)
     assert built == dest and sorted(p.name for p in (dest / "images").iterdir()) == sorted(IMAGES)
     assert {p.name: p.read_text() for p in (dest / "labels").iterdir()} == EXPECTED
-    labelled = coco_eval.select_listed(coco_eval.read_labelled_set(dest, NAMES), listed())
+    labelled = labelled_set.select_listed(labelled_set.read_labelled_set(dest, NAMES), listed())
     assert [i.size for i in labelled.images] == [(100, 200), (40, 50), (10, 10)]
     truth = coco_eval.ground_truth(labelled)
     assert [(a["category_id"], a["bbox"]) for a in truth["annotations"]] == [
@@ -131,7 +131,7 @@ def test_a_zip_that_is_not_the_listed_set_is_refused(server, tmp_path: Path) -> 
     prefix, files, _ = server
     _official(files, images={**IMAGES, "000000000002.jpg": b"another photo"})
     with pytest.raises(
-        coco_eval.LabelledSetError, match=r"val2017/000000000002.jpg is not the listed image \(sha256 differs\)"
+        labelled_set.LabelledSetError, match=r"val2017/000000000002.jpg is not the listed image \(sha256 differs\)"
     ):
         datasets.prepare_listed_set(
             tmp_path / "a", listed(), NAMES, _resolver(tmp_path), prefix=prefix, log=lambda m: None
@@ -139,7 +139,7 @@ def test_a_zip_that_is_not_the_listed_set_is_refused(server, tmp_path: Path) -> 
     assert not (tmp_path / "a").exists() and not (tmp_path / ".a.partial").exists(), "nothing half-built is left"
     _official(files)
     with pytest.raises(
-        coco_eval.LabelledSetError, match=r"1 boxes for 000000000002.jpg after conversion, the list says 2"
+        labelled_set.LabelledSetError, match=r"1 boxes for 000000000002.jpg after conversion, the list says 2"
     ):
         datasets.prepare_listed_set(
             tmp_path / "b",
@@ -149,7 +149,7 @@ def test_a_zip_that_is_not_the_listed_set_is_refused(server, tmp_path: Path) -> 
             prefix=prefix,
             log=lambda m: None,
         )
-    with pytest.raises(coco_eval.LabelledSetError, match="categories car are not in the label list"):
+    with pytest.raises(labelled_set.LabelledSetError, match="categories car are not in the label list"):
         datasets.yolo_labels(INSTANCES, listed(), NAMES[:2])
 
 

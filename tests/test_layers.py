@@ -41,6 +41,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "generator.demo",
             "generator.synth",
             "generator.coco_eval",
+            "generator.labelled_set",
             "generator.schema_file",
         ),
     ),

@@ -16,8 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import coco_eval
-from ..coco_eval import LabelledSet
+from .. import coco_eval, labelled_set
+from ..labelled_set import LabelledSet
 from ..measurement import (
     IMAGE_SET,
     QUICK_SET,
@@ -85,18 +85,18 @@ class BenchSet:
 
 def load_set(spec: AccuracySet, root: Path, names: Sequence[str], catalog_dir: Path) -> BenchSet:
     """The set from `root`; for a listed set, exactly its listed images, checked. Raises LabelledSetError."""
-    labelled = coco_eval.read_labelled_set(root, names)
+    labelled = labelled_set.read_labelled_set(root, names)
     if spec.listed:
-        labelled = coco_eval.select_listed(
-            labelled, coco_eval.read_image_list(catalog_dir / LISTS_DIR / f"{spec.dataset}.csv")
+        labelled = labelled_set.select_listed(
+            labelled, labelled_set.read_image_list(catalog_dir / LISTS_DIR / f"{spec.dataset}.csv")
         )
-    return BenchSet(spec, labelled, *coco_eval.set_digests(labelled))
+    return BenchSet(spec, labelled, *labelled_set.set_digests(labelled))
 
 
 def read_sample_set(root: Path) -> BenchSet:
     """The train2017 sample (quick checks), class names from its own yaml."""
-    labelled = coco_eval.read_labelled_set(root)
-    return BenchSet(SETS["sample100"], labelled, *coco_eval.set_digests(labelled))
+    labelled = labelled_set.read_labelled_set(root)
+    return BenchSet(SETS["sample100"], labelled, *labelled_set.set_digests(labelled))
 
 
 def weights_precision(model: Path) -> str:
@@ -182,7 +182,7 @@ def detect(
     for image_id, item in enumerate(labelled.images, start=1):
         image = load_image(item.path)
         if item.size is not None and image.shape[:2] != item.size:
-            raise coco_eval.LabelledSetError(
+            raise labelled_set.LabelledSetError(
                 f"{item.path}: decodes to {image.shape[1]}x{image.shape[0]}, the set says {item.size[1]}x{item.size[0]}"
             )
         prepared = prepare(image, runtime.input)

@@ -404,7 +404,7 @@ class _Measurer:
                     "accuracy": "untrained artifact: random weights, so accuracy would mean nothing; latency only",
                 },
             )
-        from .. import coco_eval
+        from .. import labelled_set
         from . import accuracy
 
         spec = accuracy.SETS[self.ctx.accuracy_set]
@@ -412,7 +412,7 @@ class _Measurer:
         try:
             if self._sample is None:
                 self._sample = self._load_set(spec)
-        except coco_eval.LabelledSetError as exc:
+        except labelled_set.LabelledSetError as exc:
             return updated(
                 record,
                 skipped={**record.skipped, "accuracy": f"no {registry.datasets[spec.dataset].name} here ({exc})"},
@@ -431,29 +431,29 @@ class _Measurer:
                 source_quantization=artifact.converter.options.get("quantization"),
                 source_format=artifact.source.format,
             )
-        except coco_eval.LabelledSetError as exc:
+        except labelled_set.LabelledSetError as exc:
             raise MeasurementFailed(str(exc)) from exc
         return updated(record, accuracy=result, software={**record.software, "pycocotools": result.tool.split()[-1]})
 
     def _load_set(self, spec):
         """The accuracy set from its folder, else from `fetch_accuracy_set`; LabelledSetError says why neither."""
-        from .. import coco_eval
+        from .. import labelled_set
         from ..weights import WeightsError
         from .accuracy import load_set
 
         names = labels_by_id(self.ctx.catalog.registry.labels[spec.label_list].labels)
         try:
             if self.ctx.accuracy_root is None:
-                raise coco_eval.LabelledSetError(f"no folder holds the {spec.dataset} set here (README: Settings)")
+                raise labelled_set.LabelledSetError(f"no folder holds the {spec.dataset} set here (README: Settings)")
             return load_set(spec, self.ctx.accuracy_root, names, self.ctx.catalog.root)
-        except coco_eval.LabelledSetError as exc:
+        except labelled_set.LabelledSetError as exc:
             if self.ctx.fetch_accuracy_set is None:
                 raise
             first = exc
         try:
             return load_set(spec, self.ctx.fetch_accuracy_set(), names, self.ctx.catalog.root)
-        except (WeightsError, coco_eval.LabelledSetError, OSError) as exc:
-            raise coco_eval.LabelledSetError(f"{first}; and it could not be fetched: {exc}") from exc
+        except (WeightsError, labelled_set.LabelledSetError, OSError) as exc:
+            raise labelled_set.LabelledSetError(f"{first}; and it could not be fetched: {exc}") from exc
 
     def _open_browser(self):
         if self._driver is not None or self._browser_missing:

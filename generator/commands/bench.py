@@ -122,13 +122,13 @@ def accuracy_fetcher(catalog, accuracy_set: str, log):
         return None
 
     def fetch() -> Path:
-        from .. import coco_eval, datasets
+        from .. import datasets, labelled_set
         from ..demo import labels_by_id
         from ..weights import LockFile, Resolver
 
         root = current_settings().cache
         labels = catalog.registry.labels[spec.label_list].labels
-        listed = coco_eval.read_image_list(catalog.root / LISTS_DIR / f"{spec.dataset}.csv")
+        listed = labelled_set.read_image_list(catalog.root / LISTS_DIR / f"{spec.dataset}.csv")
         resolver = Resolver(LockFile(root / "datasets" / "downloads.lock.json"), cache=root, log=log)
         return datasets.prepare_listed_set(
             root / "datasets" / spec.dataset, listed, labels_by_id(labels), resolver, log=log

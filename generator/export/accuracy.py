@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import coco_eval
+from .. import coco_eval, labelled_set
 
 ACCURACY_ENV = "VERSUS_ACCURACY_IMAGES"
 DEFAULT_COUNT = 100  # the first N images by file name: enough for a stable figure, about 10 s for a small model
@@ -67,21 +67,21 @@ def measure(session, runtime, labels: Mapping[int, str], images: LabelledImages)
     from ..decode import decode
     from ..preprocess import image_input, load_image, prepare
 
-    items: list[coco_eval.LabelledImage] = []
+    items: list[labelled_set.LabelledImage] = []
     sizes: list[tuple[int, int]] = []
     results: list[dict] = []
     input_name = image_input(runtime.input, [i.name for i in session.get_inputs()])
     label_names = [labels.get(i) for i in range(max(labels, default=-1) + 1)]
     for image_id, path in enumerate(images.paths, start=1):
-        rows = coco_eval.read_labels(images.root / "labels" / f"{path.stem}.txt", len(images.names))
-        items.append(coco_eval.LabelledImage(path, rows[:, 1:5], rows[:, 0].astype(int)))
+        rows = labelled_set.read_labels(images.root / "labels" / f"{path.stem}.txt", len(images.names))
+        items.append(labelled_set.LabelledImage(path, rows[:, 1:5], rows[:, 0].astype(int)))
         image = load_image(path)
         sizes.append(image.shape[:2])
         prepared = prepare(image, runtime.input)
         outputs = session.run(None, prepared.feeds(input_name))
         detections = decode(outputs, runtime, prepared.placement, score_threshold=SCORE_THRESHOLD)
         results.extend(coco_eval.detection_rows(image_id, detections[:MAX_DETECTIONS], label_names, images.names))
-    truth = coco_eval.ground_truth(coco_eval.LabelledSet(images.root, images.names, tuple(items)), sizes)
+    truth = coco_eval.ground_truth(labelled_set.LabelledSet(images.root, images.names, tuple(items)), sizes)
     map50_95, map50 = coco_eval.coco_map(truth, results)
     return {
         "map50_95": round(map50_95, 4),
