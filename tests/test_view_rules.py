@@ -101,6 +101,7 @@ ALLOWED_GENERATOR = {
     "generator.loader",
     "generator.export.manifest",
     "generator.spdx",
+    "generator.tradeoff",
 }
 ALLOWED_STDLIB = {
     "__future__",
