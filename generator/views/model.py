@@ -15,7 +15,9 @@ from .figures import ClaimsList, ClaimView, claim_views, claims_list
 from .inputs import SiteInputs
 from .labels import fmt_number, kind_label, task_name
 from .pages import model_page, pair_target
+from .per_class import ArtifactPerClass, card_per_class
 from .records import MeasuredTable, measured_table, run_columns
+from .tables import table_name
 
 
 @dataclass(frozen=True)
@@ -207,6 +209,7 @@ class ModelView:
     claims: tuple[ClaimView, ...]
     disagreements: tuple[DisagreementView, ...]
     history: tuple[HistoryView, ...]
+    per_class: tuple[ArtifactPerClass, ...]  # measured artifacts with val2017 accuracy
     license_rows: tuple[LicenseRowView, ...]
     weights: tuple[WeightsSection, ...]
     runtime_spec: bool  # some variant has a browser runtime spec
@@ -334,7 +337,9 @@ def history(card: ModelCard, inputs: SiteInputs) -> tuple[HistoryView, ...]:
             h.trained,
             len(h.records),
             claims_list(card, h.variant_id, h.trained, inputs.registry),
-            measured_table(run_columns(h.records), inputs.registry, inputs.artifacts),
+            measured_table(
+                run_columns(h.records), inputs.registry, inputs.artifacts, name=table_name("measured", h.artifact_id)
+            ),
         )
         for h in measured.card_history(inputs.catalog.measurements, card)
     )
@@ -422,6 +427,7 @@ def model_view(card: ModelCard, inputs: SiteInputs) -> ModelView:
         claims=claim_views(inputs.claims_of(card), registry),
         disagreements=disagreements(card, registry),
         history=history(card, inputs),
+        per_class=card_per_class(inputs.catalog.measurements, card, registry),
         license_rows=license_rows(card, registry),
         weights=weights_sections(card, inputs),
         runtime_spec=any(compare.runtime_of(v) for v in card.variants),

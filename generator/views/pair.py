@@ -27,7 +27,9 @@ from .figures import ClaimsList, ClaimView, claim_json, claim_views, claims_list
 from .inputs import SiteInputs
 from .labels import task_name
 from .pages import compare_page, model_page
+from .per_class import PairPerClass, pair_per_class
 from .records import MeasuredTable, RunInfo, measured_table, pair_columns, run_info
+from .tables import Table
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ class AlignedTable:
     name: str
     better: str
     rows: tuple[AlignedRow, ...]
+    csv: Table
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,7 @@ class PairView:
     measured: PairRunView | None
     runs: tuple[RunsOf, RunsOf]  # how many runs measured each side, when no run measured both
     chart: ChartData
+    per_class: PairPerClass | None  # None: no run has val2017 accuracy of both
 
 
 def side_view(card: ModelCard, registry: Registry) -> SideView:
@@ -185,16 +189,34 @@ def card_view(card: ModelCard, registry: Registry) -> dict[str, Any]:
     }
 
 
+def aligned_csv(name: str, metric: str, better: str, rows: tuple[AlignedRow, ...]) -> Table:
+    """Aligned claims as the page shows them: ★ on the best, whose figure after the value."""
+    return Table(
+        name,
+        ("Model", "Variant", f"{metric} ({better} is better)"),
+        tuple(
+            (
+                r.claim.model,
+                r.claim.variant + (f" ({r.claim.checkpoint})" if r.claim.checkpoint else ""),
+                ("★ " if r.best else "") + f"{r.claim.cell.shown} {r.claim.cell.kind_label}",
+            )
+            for r in rows
+        ),
+    )
+
+
 def aligned_tables(rows: list[compare.AlignedMetric], registry: Registry) -> tuple[AlignedTable, ...]:
     out = []
-    for row in rows:
+    for i, row in enumerate(rows, start=1):
         views = claim_views(row.claims, registry)
+        aligned = tuple(AlignedRow(v, row.is_best(c)) for v, c in zip(views, row.claims, strict=True))
         out.append(
             AlignedTable(
                 views[0].label,
                 row.info.name,
                 row.info.better,
-                tuple(AlignedRow(v, row.is_best(c)) for v, c in zip(views, row.claims, strict=True)),
+                aligned,
+                aligned_csv(f"aligned-{i}", row.info.name, row.info.better, aligned),
             )
         )
     return tuple(out)
@@ -257,4 +279,5 @@ def pair_view(a: ModelCard, b: ModelCard, inputs: SiteInputs) -> PairView:
             RunsOf(b.name, model_page(b.id), measured.runs_of(records, b.id)),
         ),
         chart=chart_data(chart_series(inputs, (a, b), pair.records if pair else ())),
+        per_class=pair_per_class(records, a, b, registry),
     )
