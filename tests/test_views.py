@@ -100,6 +100,7 @@ CHART = ChartData(
     ({"label": "ctx </script>", "measured": False, "points": 1, "models": 1, "families": [], "pareto": []},),
     (ChartGroup("Measured by Versus", ()), ChartGroup("Published", (ChartOption(0, "ctx", 1, 1),))),
     (ChartRow("ctx", "fam", "m-s", None, 2.5, 40.25, True, "claimed", "Paper"),),
+    Table("chart-points", ("Context",), (("ctx",),)),
 )
 SIDE = SideView(
     "m",
@@ -227,6 +228,7 @@ def views() -> dict[type, object]:
             ),
             history=(HistoryView("m-s.coco", "m-s", False, 1, CLAIMS, TABLE),),
             per_class=(),
+            claims_csv=Table("claimed-metrics", ("Variant",), (("m-s",),)),
             license_rows=(
                 LicenseRowView(
                     ("m-s",),
@@ -350,7 +352,11 @@ def test_every_page_type_renders_from_views_alone() -> None:
         in catalog
     )
     assert "<td>not stated</td>" in catalog
-    assert '<table id="vs-catalog" data-csv="catalog.csv">' in catalog and '<a href="catalog.csv" download>' in catalog
+    assert (
+        '<table id="vs-catalog" data-csv="catalog.csv">' in catalog
+        and '<a href="catalog.csv" download title="catalog.csv: the table above as shown, citation marks left out">'
+        in catalog
+    )
 
     chart = pages[ChartView]
     assert '<optgroup label="Measured by Versus">\n</optgroup>' in chart
@@ -403,7 +409,11 @@ def test_every_page_type_renders_from_views_alone() -> None:
         "one run: said once, above the table"
     )
     assert '<a href="../../models/m/#licences">see its page</a>' in pair
-    assert '<table data-csv="aligned-1.csv">' in pair and '<a href="measured.csv" download>' in pair
+    assert (
+        '<table data-csv="aligned-1.csv">' in pair
+        and '<a href="measured.csv" download title="measured.csv: the table above as shown, citation marks left out">'
+        in pair
+    )
     assert "No run has measured the accuracy of both Evil &lt;script&gt;" in pair
     assert "No run has measured Evil &lt;script&gt;" in model and "accuracy on the COCO val2017 set yet" in model
 

@@ -17,7 +17,7 @@ from .labels import fmt_number, kind_label, task_name
 from .pages import model_page, pair_target
 from .per_class import ArtifactPerClass, card_per_class
 from .records import MeasuredTable, measured_table, run_columns
-from .tables import table_name
+from .tables import Table, table_name
 
 
 @dataclass(frozen=True)
@@ -207,6 +207,7 @@ class ModelView:
     tasks: tuple[ModelTask, ...]
     variants: tuple[VariantRow, ...]
     claims: tuple[ClaimView, ...]
+    claims_csv: Table | None  # None: no claims, no table
     disagreements: tuple[DisagreementView, ...]
     history: tuple[HistoryView, ...]
     per_class: tuple[ArtifactPerClass, ...]  # measured artifacts with val2017 accuracy
@@ -403,9 +404,27 @@ def variant_rows(card: ModelCard, registry: Registry) -> tuple[VariantRow, ...]:
     return tuple(rows)
 
 
+def claims_table(claims: tuple[ClaimView, ...]) -> Table:
+    """The claimed-metrics table as shown: value with whose figure it is, and the setting."""
+    return Table(
+        "claimed-metrics",
+        ("Variant", "Metric", "Value", "Measured on"),
+        tuple(
+            (
+                c.variant,
+                c.name,
+                f"{c.cell.shown} {c.cell.kind_label}",
+                c.label + (f"; checkpoint {c.checkpoint}" if c.checkpoint else ""),
+            )
+            for c in claims
+        ),
+    )
+
+
 def model_view(card: ModelCard, inputs: SiteInputs) -> ModelView:
     registry = inputs.registry
     paper = card.paper
+    claims = claim_views(inputs.claims_of(card), registry)
     return ModelView(
         page=model_page(card.id),
         id=card.id,
@@ -424,7 +443,8 @@ def model_view(card: ModelCard, inputs: SiteInputs) -> ModelView:
         aliases=tuple(card.aliases),
         tasks=tuple(ModelTask(task_name(t.task, registry), t.state, cite(card, t), t.note or "") for t in card.tasks),
         variants=variant_rows(card, registry),
-        claims=claim_views(inputs.claims_of(card), registry),
+        claims=claims,
+        claims_csv=claims_table(claims) if claims else None,
         disagreements=disagreements(card, registry),
         history=history(card, inputs),
         per_class=card_per_class(inputs.catalog.measurements, card, registry),
