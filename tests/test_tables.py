@@ -160,3 +160,30 @@ def test_measurements_json_holds_every_record_as_committed(site: Path) -> None:
     schema = json.loads((site / data["schema"]).read_text(encoding="utf-8"))
     committed_schema = json.loads((CATALOG / "schema" / "measurement.schema.json").read_text(encoding="utf-8"))
     assert schema == committed_schema, "the published record schema is the committed one"
+
+
+def test_per_class_columns_sort_in_the_browser(site: Path) -> None:
+    """Clicking a header sorts by that column's numbers (data-sort), both ways; the page raises no error."""
+    from .browser import browser_page, serve
+
+    with serve(site) as url, browser_page() as page:
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"{url}/compare/mobilenet-ssd-v2-vs-yolo11/", wait_until="load")
+        table = page.locator("table.vs-per-class.vs-sortable")
+
+        def classes() -> list[str]:
+            return table.locator("tbody tr td:first-child").all_inner_texts()
+
+        assert classes() == ["person", "bicycle", "car", "dog", "cup", "giraffe"]  # the record's order
+        header = table.locator("th").nth(4)  # the difference, by hand: -25.1 -10.1 -2.0 +12.0 +5.0 +40.0
+        header.click()
+        first = classes()
+        header.click()
+        second = classes()
+        descending = ["giraffe", "dog", "cup", "car", "bicycle", "person"]
+        assert {tuple(first), tuple(second)} == {tuple(descending), tuple(reversed(descending))}
+        table.locator("th").nth(1).click()  # labelled boxes: numbers, not text ("1500" after "120" as text)
+        boxes = [int(t) for t in table.locator("tbody tr td:nth-child(2)").all_inner_texts()]
+        assert boxes in (sorted(boxes), sorted(boxes, reverse=True))
+        assert errors == []
