@@ -13,6 +13,7 @@ import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 
@@ -42,9 +43,9 @@ class Tables(HTMLParser):
         self._skipping = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = dict(attrs)
+        a = {k: v or "" for k, v in attrs}
         if tag == "a" and a.get("href", "").endswith(".csv") and "download" in a:
-            self.links.add(a["href"] or "")
+            self.links.add(a["href"])
         if tag == "table" and a.get("data-csv"):
             self._table = a["data-csv"]
             self.tables[self._table] = []
@@ -121,6 +122,7 @@ def test_every_csv_equals_its_table_on_the_page(site: Path) -> None:
         "models/yolo11/measured-yolo11n-coco.csv",
         "models/yolo11/claimed-metrics.csv",
         "chart/chart-points.csv",
+        "tasks/tasks.csv",
         f"{pair}/chart-points.csv",
     } <= names
     assert any(re.fullmatch(r"compare/yolo11-vs-yolov8/aligned-\d+\.csv", n) for n in names), sorted(names)
@@ -166,7 +168,8 @@ def test_per_class_columns_sort_in_the_browser(site: Path) -> None:
     """Clicking a header sorts by that column's numbers (data-sort), both ways; the page raises no error."""
     from .browser import browser_page, serve
 
-    with serve(site) as url, browser_page() as page:
+    with serve(site) as url, browser_page() as opened:
+        page = cast(Any, opened)  # a playwright Page
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(f"{url}/compare/mobilenet-ssd-v2-vs-yolo11/", wait_until="load")

@@ -175,6 +175,7 @@ def views() -> dict[type, object]:
             "tasks.md",
             ("Object detection", "Segmentation"),
             (TasksRow(HOSTILE, "models/m.md", (TaskCell("pretrained", CITE), None)),),
+            Table("tasks", ("Model", "Object detection", "Segmentation"), ((HOSTILE, "●", "–"),)),
         ),
         ChartView: ChartView("chart.md", CHART),
         CompareIndexView: CompareIndexView(
