@@ -121,6 +121,8 @@ def test_every_csv_equals_its_table_on_the_page(site: Path) -> None:
         "models/yolo11/per-class-ap-yolo11n-coco.csv",
         "models/yolo11/measured-yolo11n-coco.csv",
         "models/yolo11/claimed-metrics.csv",
+        "models/yolo11/variants.csv",
+        "models/yolo11/tasks.csv",
         "chart/chart-points.csv",
         "tasks/tasks.csv",
         f"{pair}/chart-points.csv",

@@ -203,6 +203,8 @@ def views() -> dict[type, object]:
             code=Sourced("https://c.test", CITE),
             aliases=("M1", "M-one"),
             tasks=(ModelTask("Object detection", "pretrained", CITE, ""),),
+            tasks_csv=Table("tasks", ("Task",), (("Object detection",),)),
+            variants_csv=Table("variants", ("Variant",), (("m-s",),)),
             variants=(
                 VariantRow(
                     "m-s",

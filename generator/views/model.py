@@ -14,6 +14,7 @@ from .citations import Cite, SourceEntry, anchor, cite, number, sources
 from .figures import ClaimsList, ClaimView, claim_views, claims_list
 from .inputs import SiteInputs
 from .labels import fmt_number, kind_label, task_name
+from .model_tables import claims_table, tasks_table, variants_table
 from .pages import model_page, pair_target
 from .per_class import ArtifactPerClass, card_per_class
 from .records import MeasuredTable, measured_table, run_columns
@@ -205,7 +206,9 @@ class ModelView:
     code: Sourced | None
     aliases: tuple[str, ...]
     tasks: tuple[ModelTask, ...]
+    tasks_csv: Table
     variants: tuple[VariantRow, ...]
+    variants_csv: Table
     claims: tuple[ClaimView, ...]
     claims_csv: Table | None  # None: no claims, no table
     disagreements: tuple[DisagreementView, ...]
@@ -404,27 +407,12 @@ def variant_rows(card: ModelCard, registry: Registry) -> tuple[VariantRow, ...]:
     return tuple(rows)
 
 
-def claims_table(claims: tuple[ClaimView, ...]) -> Table:
-    """The claimed-metrics table as shown: value with whose figure it is, and the setting."""
-    return Table(
-        "claimed-metrics",
-        ("Variant", "Metric", "Value", "Measured on"),
-        tuple(
-            (
-                c.variant,
-                c.name,
-                f"{c.cell.shown} {c.cell.kind_label}",
-                c.label + (f"; checkpoint {c.checkpoint}" if c.checkpoint else ""),
-            )
-            for c in claims
-        ),
-    )
-
-
 def model_view(card: ModelCard, inputs: SiteInputs) -> ModelView:
     registry = inputs.registry
     paper = card.paper
     claims = claim_views(inputs.claims_of(card), registry)
+    tasks = tuple(ModelTask(task_name(t.task, registry), t.state, cite(card, t), t.note or "") for t in card.tasks)
+    variants = variant_rows(card, registry)
     return ModelView(
         page=model_page(card.id),
         id=card.id,
@@ -441,8 +429,10 @@ def model_view(card: ModelCard, inputs: SiteInputs) -> ModelView:
         paper=PaperView(str(paper.url), paper.title, paper.venue, paper.arxiv, cite(card, paper)) if paper else None,
         code=Sourced(str(card.code.url), cite(card, card.code)) if card.code else None,
         aliases=tuple(card.aliases),
-        tasks=tuple(ModelTask(task_name(t.task, registry), t.state, cite(card, t), t.note or "") for t in card.tasks),
-        variants=variant_rows(card, registry),
+        tasks=tasks,
+        tasks_csv=tasks_table(tasks),
+        variants=variants,
+        variants_csv=variants_table(variants),
         claims=claims,
         claims_csv=claims_table(claims) if claims else None,
         disagreements=disagreements(card, registry),
