@@ -126,6 +126,7 @@ def test_every_csv_equals_its_table_on_the_page(site: Path) -> None:
         "chart/chart-points.csv",
         "tasks/tasks.csv",
         f"{pair}/chart-points.csv",
+        f"{pair}/properties.csv",
     } <= names
     assert any(re.fullmatch(r"compare/yolo11-vs-yolov8/aligned-\d+\.csv", n) for n in names), sorted(names)
     assert not any("per-class" in n for n in names if n.startswith("models/yolov8/")), "a train2017 record per class"

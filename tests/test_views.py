@@ -320,6 +320,7 @@ def views() -> dict[type, object]:
             runs=(RunsOf(HOSTILE, "models/m.md", 2), RunsOf("Other", "models/n.md", 0)),
             chart=CHART,
             per_class=None,
+            properties=Table("properties", ("", HOSTILE, "Other"), ()),
         ),
     }
 
