@@ -261,7 +261,8 @@ class ArtifactRef(Strict):
 
 
 class Measurement(Strict):
-    """One artifact in one run on one machine."""
+    """One artifact in one run on one machine. Committed as `catalog/measurements/<run>/<artifact id>.json`; the
+    site publishes every record, as committed, in `measurements.json` (`records`) beside this schema."""
 
     record_version: Literal[1] = RECORD_VERSION
     run: str = Field(pattern=RUN_PATTERN, description="`<UTC start>-<machine name>`; the records of one run share it.")

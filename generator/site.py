@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import csv
 import fcntl
 import hashlib
 import html
+import io
+import json
 import logging
 import re
 import shutil
@@ -28,10 +31,12 @@ from mkdocs.exceptions import Abort, MkDocsException
 from .artifacts import load_artifacts
 from .demo import demo_files
 from .loader import Catalog
-from .render import Renderer, catalog_json, model_page
+from .measurement import json_schema as measurement_schema
+from .render import Renderer, catalog_json, model_page, render_page
 from .settings import ROOT as PROJECT
 from .settings import current as current_settings
 from .staging import BuildError, copy_files, stage_demo
+from .views.tables import Table, table_files
 
 VENDOR = {
     # npm package file -> path in the site. Installed by `npm ci --prefix wasm_demo`.
@@ -96,14 +101,21 @@ def stage_docs(
         if artifact_root is not None
         else None
     )
-    pages = Renderer(catalog, artifacts, demo_ready=demo is not None).pages()
-    for rel, text in pages.items():
+    views = Renderer(catalog, artifacts, demo_ready=demo is not None).views()
+    pages = {view.page: render_page(view) for view in views}
+    # Each table's CSV next to its page (the page links it by file name).
+    csvs = {path: csv_text(table) for path, table in table_files(views).items()}
+    for rel, text in {**pages, **csvs}.items():
         if (docs / rel).exists():
-            raise BuildError(f"site_src/{rel} clashes with a generated page; rename or remove it")
+            raise BuildError(f"site_src/{rel} clashes with a generated file; rename or remove it")
         target = docs / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        target.write_text(text, encoding="utf-8", newline="")
     (docs / "catalog.json").write_text(catalog_json(catalog), encoding="utf-8")
+    (docs / MEASUREMENTS_JSON).write_text(measurements_json(catalog), encoding="utf-8")
+    (docs / RECORD_SCHEMA).write_text(
+        json.dumps(measurement_schema(), indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
     copy_files(
         docs,
         {dest: node_modules / package_file for package_file, dest in VENDOR.items()},
@@ -112,6 +124,29 @@ def stage_docs(
     if demo is not None:
         stage_demo(demo, docs, node_modules, project)
     return len(pages)
+
+
+def csv_text(table: Table) -> str:
+    """The table as CSV (RFC 4180 quoting, `\\r\\n` line ends as the csv module writes them), header first."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(table.header)
+    writer.writerows(table.rows)
+    return out.getvalue()
+
+
+MEASUREMENTS_JSON = "measurements.json"
+RECORD_SCHEMA = "measurement.schema.json"  # the same schema as catalog/schema/measurement.schema.json
+
+
+def measurements_json(catalog: Catalog) -> str:
+    """Every measurement record the pages draw on, each exactly as committed (it validates against the record
+    schema published beside it), in the catalog's order: run, then artifact."""
+    data = {
+        "schema": RECORD_SCHEMA,
+        "records": [record.model_dump(mode="json") for record in catalog.measurements],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
 def _nav(catalog: Catalog) -> list:

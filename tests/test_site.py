@@ -329,7 +329,7 @@ def measured_tables(page: Path) -> list[str]:
     html = page.read_text(encoding="utf-8")
     return [
         unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", t)))
-        for t in re.findall(r'<table class="vs-measured">.*?</table>', html, re.DOTALL)
+        for t in re.findall(r'<table class="vs-measured"[^>]*>.*?</table>', html, re.DOTALL)
     ]
 
 

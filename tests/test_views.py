@@ -46,6 +46,7 @@ from generator.views.pair import (
     UnalignedGroup,
 )
 from generator.views.records import MeasuredTable, ReadingRow, RecordColumn, RunInfo
+from generator.views.tables import Table
 from generator.views.tasks import TaskCell, TasksRow, TasksView
 
 from .catalogs import ROOT
@@ -93,11 +94,13 @@ TABLE = MeasuredTable(
         ReadingRow("onnxruntime CPU · 1 thread", "end-to-end", False, (None,)),
     ),
     one_run=False,
+    csv=Table("measured", ("", "box, 2026-01-01"), ()),
 )
 CHART = ChartData(
     ({"label": "ctx </script>", "measured": False, "points": 1, "models": 1, "families": [], "pareto": []},),
     (ChartGroup("Measured by Versus", ()), ChartGroup("Published", (ChartOption(0, "ctx", 1, 1),))),
     (ChartRow("ctx", "fam", "m-s", None, 2.5, 40.25, True, "claimed", "Paper"),),
+    Table("chart-points", ("Context",), (("ctx",),)),
 )
 SIDE = SideView(
     "m",
@@ -166,11 +169,13 @@ def views() -> dict[type, object]:
                     "2024-01-02",
                 ),
             ),
+            Table("catalog", ("Model",), ((HOSTILE,),)),
         ),
         TasksView: TasksView(
             "tasks.md",
             ("Object detection", "Segmentation"),
             (TasksRow(HOSTILE, "models/m.md", (TaskCell("pretrained", CITE), None)),),
+            Table("tasks", ("Model", "Object detection", "Segmentation"), ((HOSTILE, "●", "–"),)),
         ),
         ChartView: ChartView("chart.md", CHART),
         CompareIndexView: CompareIndexView(
@@ -198,6 +203,8 @@ def views() -> dict[type, object]:
             code=Sourced("https://c.test", CITE),
             aliases=("M1", "M-one"),
             tasks=(ModelTask("Object detection", "pretrained", CITE, ""),),
+            tasks_csv=Table("tasks", ("Task",), (("Object detection",),)),
+            variants_csv=Table("variants", ("Variant",), (("m-s",),)),
             variants=(
                 VariantRow(
                     "m-s",
@@ -223,6 +230,8 @@ def views() -> dict[type, object]:
                 ),
             ),
             history=(HistoryView("m-s.coco", "m-s", False, 1, CLAIMS, TABLE),),
+            per_class=(),
+            claims_csv=Table("claimed-metrics", ("Variant",), (("m-s",),)),
             license_rows=(
                 LicenseRowView(
                     ("m-s",),
@@ -294,15 +303,24 @@ def views() -> dict[type, object]:
             shared=(SharedTaskView("Object detection", "pretrained", "architecture-only"),),
             aligned=(
                 AlignedTable(
-                    "mAP50-95 · 640 px input", "mAP50-95", "higher", (AlignedRow(CLAIM, True), AlignedRow(CLAIM, False))
+                    "mAP50-95 · 640 px input",
+                    "mAP50-95",
+                    "higher",
+                    (AlignedRow(CLAIM, True), AlignedRow(CLAIM, False)),
+                    Table("aligned-1", ("Model",), ()),
                 ),
             ),
             unaligned=(Unaligned("Other", (UnalignedGroup("Latency · T4", (CLAIM,)),)),),
             measured=PairRunView(
-                RUN, True, (SideClaims(HOSTILE, "m-s", CLAIMS),), MeasuredTable(TABLE.columns, TABLE.rows, one_run=True)
+                RUN,
+                True,
+                (SideClaims(HOSTILE, "m-s", CLAIMS),),
+                MeasuredTable(TABLE.columns, TABLE.rows, True, TABLE.csv),
             ),
             runs=(RunsOf(HOSTILE, "models/m.md", 2), RunsOf("Other", "models/n.md", 0)),
             chart=CHART,
+            per_class=None,
+            properties=Table("properties", ("", HOSTILE, "Other"), ()),
         ),
     }
 
@@ -338,6 +356,11 @@ def test_every_page_type_renders_from_views_alone() -> None:
         in catalog
     )
     assert "<td>not stated</td>" in catalog
+    assert (
+        '<table id="vs-catalog" data-csv="catalog.csv">' in catalog
+        and '<a href="catalog.csv" download title="catalog.csv: the table above as shown, citation marks left out">'
+        in catalog
+    )
 
     chart = pages[ChartView]
     assert '<optgroup label="Measured by Versus">\n</optgroup>' in chart
@@ -390,6 +413,13 @@ def test_every_page_type_renders_from_views_alone() -> None:
         "one run: said once, above the table"
     )
     assert '<a href="../../models/m/#licences">see its page</a>' in pair
+    assert (
+        '<table data-csv="aligned-1.csv">' in pair
+        and '<a href="measured.csv" download title="measured.csv: the table above as shown, citation marks left out">'
+        in pair
+    )
+    assert "No run has measured the accuracy of both Evil &lt;script&gt;" in pair
+    assert "No run has measured Evil &lt;script&gt;" in model and "accuracy on the COCO val2017 set yet" in model
 
 
 def test_filter_menus_list_each_value_once_in_case_insensitive_order() -> None:

@@ -10,8 +10,9 @@ from ..schema import NOT_STATED, Metric, ModelCard, Registry, Variant
 from .cards import organizations
 from .citations import Cite, cite
 from .inputs import SiteInputs
-from .labels import first_release, fmt_range, params_range, task_name
+from .labels import first_release, fmt_number, fmt_range, params_range, task_name
 from .pages import CATALOG, model_page
+from .tables import Table
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,41 @@ class CatalogView:
     licenses: tuple[str, ...]
     organizations: tuple[str, ...]
     rows: tuple[CatalogRow, ...]
+    table: Table  # the rows as the page shows them, for the CSV download
+
+
+# The catalog table's columns, as the page heads them.
+CATALOG_COLUMNS = (
+    "Model",
+    "Organization",
+    "Licence (code)",
+    "Weights licences",
+    "Tasks (trained weights)",
+    "Parameters (M)",
+    "Best COCO val2017 mAP50-95 (claimed)",
+    "First released",
+)
+
+
+def catalog_table(rows: Iterable[CatalogRow]) -> Table:
+    """The catalog as the page shows it, one row per card (citation marks left out)."""
+    return Table(
+        "catalog",
+        CATALOG_COLUMNS,
+        tuple(
+            (
+                r.name,
+                r.organizations,
+                r.license,
+                ", ".join(r.weights_licenses) or "no weights listed",
+                r.tasks,
+                r.params,
+                f"{fmt_number(r.best.value)} ({r.best.variant})" if r.best else "no val2017 claim",
+                r.first_release,
+            )
+            for r in rows
+        ),
+    )
 
 
 def best_metric(card: ModelCard, metric: str, dataset: str) -> tuple[Variant, Metric] | None:
@@ -101,10 +137,12 @@ def catalog_row(card: ModelCard, registry: Registry) -> CatalogRow:
 
 def catalog_view(inputs: SiteInputs) -> CatalogView:
     cards = inputs.cards
+    rows = tuple(catalog_row(c, inputs.registry) for c in cards)
     return CatalogView(
         CATALOG,
         tuple((task_id, t.name) for task_id, t in inputs.registry.tasks.items()),
         menu(c.license.id for c in cards),
         menu(o.name for c in cards for o in c.organizations),
-        tuple(catalog_row(c, inputs.registry) for c in cards),
+        rows,
+        catalog_table(rows),
     )

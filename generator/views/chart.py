@@ -17,8 +17,9 @@ from ..measurement import Measurement
 from ..schema import ModelCard
 from . import measured
 from .inputs import SiteInputs
-from .labels import chart_context_label, kind_label
+from .labels import chart_context_label, fmt_number, kind_label
 from .pages import CHART
+from .tables import Table
 
 Series = dict[str, Any]
 
@@ -59,6 +60,7 @@ class ChartData:
     series: tuple[Series, ...]  # the contexts as the drawing script reads them
     groups: tuple[ChartGroup, ...]  # measured contexts, then published ones
     table: tuple[ChartRow, ...]
+    csv: Table | None  # the table form as shown, for the CSV download; None: no points, no table
 
 
 @dataclass(frozen=True)
@@ -184,7 +186,42 @@ def chart_data(series: Sequence[Series]) -> ChartData:
                         p["source"],
                     )
                 )
-    return ChartData(tuple(series), groups, tuple(table))
+    return ChartData(tuple(series), groups, tuple(table), chart_csv(table) if table else None)
+
+
+CHART_COLUMNS = (
+    "Context",
+    "Family",
+    "Variant",
+    "Input (px)",
+    "Latency (ms)",
+    "mAP50-95 (%)",
+    "Pareto front",
+    "Whose figures",
+    "Source",
+)
+
+
+def chart_csv(rows: Iterable[ChartRow]) -> Table:
+    """The chart's points as its table form shows them."""
+    return Table(
+        "chart-points",
+        CHART_COLUMNS,
+        tuple(
+            (
+                r.context,
+                r.family,
+                r.variant,
+                str(r.input) if r.input else "–",
+                fmt_number(r.x),
+                fmt_number(r.y),
+                "yes" if r.front else "",
+                r.kind,
+                r.source,
+            )
+            for r in rows
+        ),
+    )
 
 
 def chart_view(inputs: SiteInputs) -> ChartView:

@@ -14,8 +14,11 @@ from .citations import Cite, SourceEntry, anchor, cite, number, sources
 from .figures import ClaimsList, ClaimView, claim_views, claims_list
 from .inputs import SiteInputs
 from .labels import fmt_number, kind_label, task_name
+from .model_tables import claims_table, tasks_table, variants_table
 from .pages import model_page, pair_target
+from .per_class import ArtifactPerClass, card_per_class
 from .records import MeasuredTable, measured_table, run_columns
+from .tables import Table, table_name
 
 
 @dataclass(frozen=True)
@@ -203,10 +206,14 @@ class ModelView:
     code: Sourced | None
     aliases: tuple[str, ...]
     tasks: tuple[ModelTask, ...]
+    tasks_csv: Table
     variants: tuple[VariantRow, ...]
+    variants_csv: Table
     claims: tuple[ClaimView, ...]
+    claims_csv: Table | None  # None: no claims, no table
     disagreements: tuple[DisagreementView, ...]
     history: tuple[HistoryView, ...]
+    per_class: tuple[ArtifactPerClass, ...]  # measured artifacts with val2017 accuracy
     license_rows: tuple[LicenseRowView, ...]
     weights: tuple[WeightsSection, ...]
     runtime_spec: bool  # some variant has a browser runtime spec
@@ -334,7 +341,9 @@ def history(card: ModelCard, inputs: SiteInputs) -> tuple[HistoryView, ...]:
             h.trained,
             len(h.records),
             claims_list(card, h.variant_id, h.trained, inputs.registry),
-            measured_table(run_columns(h.records), inputs.registry, inputs.artifacts),
+            measured_table(
+                run_columns(h.records), inputs.registry, inputs.artifacts, name=table_name("measured", h.artifact_id)
+            ),
         )
         for h in measured.card_history(inputs.catalog.measurements, card)
     )
@@ -401,6 +410,9 @@ def variant_rows(card: ModelCard, registry: Registry) -> tuple[VariantRow, ...]:
 def model_view(card: ModelCard, inputs: SiteInputs) -> ModelView:
     registry = inputs.registry
     paper = card.paper
+    claims = claim_views(inputs.claims_of(card), registry)
+    tasks = tuple(ModelTask(task_name(t.task, registry), t.state, cite(card, t), t.note or "") for t in card.tasks)
+    variants = variant_rows(card, registry)
     return ModelView(
         page=model_page(card.id),
         id=card.id,
@@ -417,11 +429,15 @@ def model_view(card: ModelCard, inputs: SiteInputs) -> ModelView:
         paper=PaperView(str(paper.url), paper.title, paper.venue, paper.arxiv, cite(card, paper)) if paper else None,
         code=Sourced(str(card.code.url), cite(card, card.code)) if card.code else None,
         aliases=tuple(card.aliases),
-        tasks=tuple(ModelTask(task_name(t.task, registry), t.state, cite(card, t), t.note or "") for t in card.tasks),
-        variants=variant_rows(card, registry),
-        claims=claim_views(inputs.claims_of(card), registry),
+        tasks=tasks,
+        tasks_csv=tasks_table(tasks),
+        variants=variants,
+        variants_csv=variants_table(variants),
+        claims=claims,
+        claims_csv=claims_table(claims) if claims else None,
         disagreements=disagreements(card, registry),
         history=history(card, inputs),
+        per_class=card_per_class(inputs.catalog.measurements, card, registry),
         license_rows=license_rows(card, registry),
         weights=weights_sections(card, inputs),
         runtime_spec=any(compare.runtime_of(v) for v in card.variants),

@@ -27,7 +27,9 @@ from .figures import ClaimsList, ClaimView, claim_json, claim_views, claims_list
 from .inputs import SiteInputs
 from .labels import task_name
 from .pages import compare_page, model_page
+from .per_class import PairPerClass, pair_per_class
 from .records import MeasuredTable, RunInfo, measured_table, pair_columns, run_info
+from .tables import Table
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ class AlignedTable:
     name: str
     better: str
     rows: tuple[AlignedRow, ...]
+    csv: Table
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,8 @@ class PairView:
     measured: PairRunView | None
     runs: tuple[RunsOf, RunsOf]  # how many runs measured each side, when no run measured both
     chart: ChartData
+    per_class: PairPerClass | None  # None: no run has val2017 accuracy of both
+    properties: Table  # the properties table as shown, for the CSV download
 
 
 def side_view(card: ModelCard, registry: Registry) -> SideView:
@@ -185,16 +190,69 @@ def card_view(card: ModelCard, registry: Registry) -> dict[str, Any]:
     }
 
 
+STATE_LABELS = {"pretrained": "● trained weights", "architecture-only": "◐ architecture only"}  # as state_badge
+
+
+def properties_table(a: SideView, b: SideView, tasks: tuple[TaskRow, ...]) -> Table:
+    """The properties table as the page shows it (a cell's lines joined by spaces, citation marks left out)."""
+
+    def licence(c: SideView) -> str:
+        parts = [f"code {c.license.id}"]
+        if c.license.summary:
+            parts.append(c.license.summary)
+        if c.license.others_differ:
+            parts.append("weights or upstream parts under other licences: see its page")
+        return " ".join(parts)
+
+    def free(c: SideView) -> str:
+        return (
+            "at least one trained variant"
+            if c.free_commercial
+            else "no trained variant without a non-commercial licence or a paid plan"
+        )
+
+    rows = [
+        ("Organization", *("; ".join(o.name for o in c.organizations) for c in (a, b))),
+        ("Category", a.category, b.category),
+        ("Modality", a.modality, b.modality),
+        ("Released", *(" ".join(r.text for r in c.released) for c in (a, b))),
+        ("Input resolution", a.input, b.input),
+        ("Parameters", *(f"{c.params} ({c.variants} variant{'s' if c.variants != 1 else ''})" for c in (a, b))),
+        ("Licence", licence(a), licence(b)),
+        ("Free commercial use", free(a), free(b)),
+    ]
+    rows += [(t.name, *(STATE_LABELS.get(s.state, "–") for s in (t.a, t.b))) for t in tasks]
+    return Table("properties", ("", a.name, b.name), tuple(rows))
+
+
+def aligned_csv(name: str, metric: str, better: str, rows: tuple[AlignedRow, ...]) -> Table:
+    """Aligned claims as the page shows them: ★ on the best, whose figure after the value."""
+    return Table(
+        name,
+        ("Model", "Variant", f"{metric} ({better} is better)"),
+        tuple(
+            (
+                r.claim.model,
+                r.claim.variant + (f" ({r.claim.checkpoint})" if r.claim.checkpoint else ""),
+                ("★ " if r.best else "") + f"{r.claim.cell.shown} {r.claim.cell.kind_label}",
+            )
+            for r in rows
+        ),
+    )
+
+
 def aligned_tables(rows: list[compare.AlignedMetric], registry: Registry) -> tuple[AlignedTable, ...]:
     out = []
-    for row in rows:
+    for i, row in enumerate(rows, start=1):
         views = claim_views(row.claims, registry)
+        aligned = tuple(AlignedRow(v, row.is_best(c)) for v, c in zip(views, row.claims, strict=True))
         out.append(
             AlignedTable(
                 views[0].label,
                 row.info.name,
                 row.info.better,
-                tuple(AlignedRow(v, row.is_best(c)) for v, c in zip(views, row.claims, strict=True)),
+                aligned,
+                aligned_csv(f"aligned-{i}", row.info.name, row.info.better, aligned),
             )
         )
     return tuple(out)
@@ -235,17 +293,19 @@ def pair_view(a: ModelCard, b: ModelCard, inputs: SiteInputs) -> PairView:
     pair = measured.pair_run(inputs.catalog.measurements, a.id, b.id)
     unaligned = (Unaligned(card.name, unaligned_groups(card, aligned, inputs)) for card in (a, b))
     records = inputs.catalog.measurements
+    side_a, side_b = side_view(a, registry), side_view(b, registry)
+    tasks = tuple(
+        TaskRow(task.name, task_badge(a, task_id, registry), task_badge(b, task_id, registry))
+        for task_id, task in registry.tasks.items()
+        if a.task_state(task_id) != "none" or b.task_state(task_id) != "none"
+    )
     return PairView(
         page=compare_page(a.id, b.id),
-        a=side_view(a, registry),
-        b=side_view(b, registry),
+        a=side_a,
+        b=side_b,
         demo=DemoView(plan.possible, plan.reason, len(plan.runs) < 2, plan.cards_allow),
         demo_ready=inputs.demo_ready,
-        tasks=tuple(
-            TaskRow(task.name, task_badge(a, task_id, registry), task_badge(b, task_id, registry))
-            for task_id, task in registry.tasks.items()
-            if a.task_state(task_id) != "none" or b.task_state(task_id) != "none"
-        ),
+        tasks=tasks,
         shared=tuple(
             SharedTaskView(task_name(s.task, registry), s.state_a, s.state_b) for s in compare.shared_tasks(a, b)
         ),
@@ -257,4 +317,6 @@ def pair_view(a: ModelCard, b: ModelCard, inputs: SiteInputs) -> PairView:
             RunsOf(b.name, model_page(b.id), measured.runs_of(records, b.id)),
         ),
         chart=chart_data(chart_series(inputs, (a, b), pair.records if pair else ())),
+        per_class=pair_per_class(records, a, b, registry),
+        properties=properties_table(side_a, side_b, tasks),
     )

@@ -13,6 +13,7 @@ from ..export.manifest import OnnxArtifact
 from ..measurement import Figure, Machine, Measurement, NativeLatency
 from ..schema import Registry
 from . import measured
+from .tables import Table
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class MeasuredTable:
     columns: tuple[RecordColumn, ...]
     rows: tuple[ReadingRow, ...]
     one_run: bool  # every column is from one run: the page says the machine and run once, above the table
+    csv: Table  # the table as the page shows it, for the CSV download
 
 
 # --- Figures -----------------------------------------------------------------------------
@@ -193,8 +195,9 @@ def measured_table(
     registry: Registry,
     artifacts: Mapping[str, Sequence[OnnxArtifact]],
     one_run: bool = False,
+    name: str = "measured",
 ) -> MeasuredTable:
-    """`columns`: (heading, record) pairs, one column each, in order."""
+    """`columns`: (heading, record) pairs, one column each, in order; `name`: the CSV's name, unique on the page."""
     columns = list(columns)
     records = [r for _, r in columns]
     rows, previous = [], None
@@ -205,25 +208,56 @@ def measured_table(
             )
         )
         previous = row.setting
-    return MeasuredTable(
-        tuple(
-            RecordColumn(
-                heading,
-                run_info(r),
-                software_label(r),
-                r.artifact.artifact_id,
-                r.artifact.sha256,
-                r.artifact.sha256[:12],
-                r.artifact.trained,
-                record_provenance(r, artifacts),
-                r.complete,
-                status_label(r),
-            )
-            for heading, r in columns
-        ),
-        tuple(rows),
-        one_run,
+    cols = tuple(
+        RecordColumn(
+            heading,
+            run_info(r),
+            software_label(r),
+            r.artifact.artifact_id,
+            r.artifact.sha256,
+            r.artifact.sha256[:12],
+            r.artifact.trained,
+            record_provenance(r, artifacts),
+            r.complete,
+            status_label(r),
+        )
+        for heading, r in columns
     )
+    return MeasuredTable(cols, tuple(rows), one_run, measured_csv(name, cols, rows, one_run))
+
+
+UNTRAINED = "random weights — latency only"
+
+
+def run_text(run: RunInfo) -> str:
+    return f"{run.run}, started {run.started} UTC, by {run.recorded_by}"
+
+
+def measured_csv(name: str, columns: Sequence[RecordColumn], rows: Sequence[ReadingRow], one_run: bool) -> Table:
+    """The measured table as the page lays it out: context rows, then each setting's row (its name in the first
+    cell) and its figures; `—` where a record lacks a figure."""
+    blank = ("",) * len(columns)
+    out: list[tuple[str, ...]] = []
+    if not one_run:
+        out += [
+            ("Machine", *(c.run.machine for c in columns)),
+            ("Run", *(run_text(c.run) for c in columns)),
+            ("Project commit", *(c.run.commit or "not recorded" for c in columns)),
+        ]
+    out += [
+        ("Software", *(c.software for c in columns)),
+        (
+            "Artifact",
+            *(f"{c.artifact_id}, sha256 {c.sha256_short}" + ("" if c.trained else f" {UNTRAINED}") for c in columns),
+        ),
+        ("What was measured", *(c.provenance for c in columns)),
+        ("Status", *(c.status for c in columns)),
+    ]
+    for row in rows:
+        if row.first_of_setting:
+            out.append((row.setting, *blank))
+        out.append((row.what, *(cell or "—" for cell in row.cells)))
+    return Table(name, ("", *(c.heading for c in columns)), tuple(out))
 
 
 def run_columns(records: Iterable[Measurement]) -> list[tuple[str, Measurement]]:

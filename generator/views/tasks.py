@@ -8,6 +8,7 @@ from ..schema import Task
 from .citations import Cite, cite
 from .inputs import SiteInputs
 from .pages import TASKS, model_page
+from .tables import Table
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,18 @@ class TasksView:
     page: str
     tasks: tuple[str, ...]  # registry task names, the columns
     rows: tuple[TasksRow, ...]
+    table: Table  # the matrix as shown (its marks), for the CSV download
+
+
+MARKS = {"pretrained": "●", "architecture-only": "◐", "none": "–"}  # the page's legend explains them
+
+
+def tasks_table(tasks: tuple[str, ...], rows: tuple[TasksRow, ...]) -> Table:
+    return Table(
+        "tasks",
+        ("Model", *tasks),
+        tuple((r.name, *(MARKS[c.state] if c else MARKS["none"] for c in r.cells)) for r in rows),
+    )
 
 
 def tasks_view(inputs: SiteInputs) -> TasksView:
@@ -40,4 +53,5 @@ def tasks_view(inputs: SiteInputs) -> TasksView:
             TaskCell(listed[t].state, cite(card, listed[t])) if t in listed else None for t in inputs.registry.tasks
         )
         rows.append(TasksRow(card.name, model_page(card.id), cells))
-    return TasksView(TASKS, tuple(t.name for t in inputs.registry.tasks.values()), tuple(rows))
+    names = tuple(t.name for t in inputs.registry.tasks.values())
+    return TasksView(TASKS, names, tuple(rows), tasks_table(names, tuple(rows)))

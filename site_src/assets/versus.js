@@ -160,7 +160,14 @@ if (typeof module === "object" && module.exports) module.exports = VersusAlign;
     });
   }
 
-  function init() { initCatalog(); initPicker(); initCharts(); }
+  // Tables marked vs-sortable (per-class AP): a click on a header sorts by that column, numbers by each cell's
+  // data-sort. Tablesort is already loaded for the catalog; the numeric columns say data-sort-method="number".
+  function initSortable() {
+    if (!window.Tablesort) return;
+    document.querySelectorAll("table.vs-sortable").forEach(function (table) { new window.Tablesort(table); });
+  }
+
+  function init() { initCatalog(); initPicker(); initCharts(); initSortable(); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
 })();
