@@ -22,6 +22,7 @@ from ..demo import labels_by_id
 from ..export.manifest import MODEL_NAME, OnnxArtifact
 from ..loader import Catalog
 from ..measurement import (
+    BENCH_SECTIONS,
     SECTIONS,
     ArtifactRef,
     Machine,
@@ -30,6 +31,7 @@ from ..measurement import (
     Section,
     read_record,
     run_id,
+    section_field,
     write_record,
 )
 from . import machine as machine_info
@@ -53,8 +55,9 @@ class Plan:
     browser_warmup: int = 3
     browser_runs: int = 20
     cold_pages: int = 3
-    sections: tuple[Section, ...] = SECTIONS
+    sections: tuple[Section, ...] = BENCH_SECTIONS
     bootstrap: int = 1000  # resamples of the accuracy set for mAP50-95's confidence interval
+    browser_accuracy_images: int = 200  # the first of the set's images (browser_accuracy.DEFAULT_IMAGES says why)
 
 
 @dataclass(frozen=True)
@@ -117,12 +120,12 @@ def pending_steps(record: Measurement, plan: Plan, stored_rounds: Mapping[int, i
             )
         if step.section == "browser":
             return any(b.requested_threads == step.threads for b in record.browser)
-        return record.accuracy is not None
+        return getattr(record, section_field(step.section)) is not None
 
     return [s for s in steps(plan) if not done(s)]
 
 
-ORDER = {"native": 0, "accuracy": 1, "browser": 2}
+ORDER = {"native": 0, "accuracy": 1, "browser": 2, "browser-accuracy": 3}
 
 
 def schedule(todo: list[tuple[OnnxArtifact, Step]]) -> list[tuple[OnnxArtifact, Step]]:
@@ -271,7 +274,7 @@ def _bench(
         stack.callback(measurer.close)
         for index, (artifact, step) in enumerate(todo):
             record = records[artifact.artifact_id]
-            if step.section != "browser":
+            if step.section not in ("browser", "browser-accuracy"):
                 measurer.close()  # Chromium must not share the cores with native timing or accuracy
             if on_step:
                 on_step(f"{artifact.artifact_id}: {step}", index, len(todo))
@@ -358,7 +361,7 @@ class _Measurer:
         self._sample = None
 
     def apply(self, record: Measurement, artifact: OnnxArtifact, step: Step) -> Measurement:
-        return getattr(self, f"_{step.section}")(record, artifact, step)
+        return getattr(self, f"_{section_field(step.section)}")(record, artifact, step)
 
     def _native(self, record: Measurement, artifact: OnnxArtifact, step: Step) -> Measurement:
         model = self.ctx.artifact_root / artifact.artifact_id / MODEL_NAME
@@ -434,6 +437,16 @@ class _Measurer:
         except coco_eval.LabelledSetError as exc:
             raise MeasurementFailed(str(exc)) from exc
         return updated(record, accuracy=result, software={**record.software, "pycocotools": result.tool.split()[-1]})
+
+    def _browser_accuracy(self, record: Measurement, artifact: OnnxArtifact, step: Step) -> Measurement:
+        from .. import coco_eval
+        from .browser import BrowserUnavailable
+        from .browser_accuracy import bench_step
+
+        try:
+            return updated(record, **bench_step(self, record, artifact))
+        except (BrowserUnavailable, coco_eval.LabelledSetError) as exc:
+            raise MeasurementFailed(str(exc)) from exc
 
     def _load_set(self, spec):
         """The accuracy set from its folder, else from `fetch_accuracy_set`; LabelledSetError says why neither."""
