@@ -35,7 +35,7 @@ from ..demo import SCRIPTS
 from ..export.agreement import Comparison, Tolerance, compare_image
 from ..export.manifest import MODEL_NAME, OnnxArtifact
 from ..measurement import AccuracySetId, BrowserAccuracy, DetectionAgreement
-from .accuracy import MAX_DETECTIONS, SCORE_THRESHOLD, detections_by_image
+from .accuracy import MAX_DETECTIONS, SCORE_THRESHOLD, _sizes, detections_by_image
 from .browser import PAGE_TIMEOUT_MS, BrowserBench, BrowserUnavailable
 
 DEFAULT_IMAGES = 200
@@ -109,7 +109,8 @@ class BrowserRun:
     detections: list[list[Detection]]
     backend: Literal["wasm", "webgpu"]
     threads: int
-    seconds: float
+    setup_seconds: float  # demo modules imported, model downloaded, session created
+    seconds: float  # the images: fetched, decoded, pre-processed, run, decoded and NMS-ed, one after another
 
 
 def subset(labelled: LabelledSet, images: int) -> LabelledSet:
@@ -161,6 +162,7 @@ def browser_detections(
         )
         if not info["crossOriginIsolated"]:
             raise BrowserUnavailable(f"{where}: the worker is not cross-origin isolated (check the COOP/COEP headers)")
+        setup = time.perf_counter() - started
         found = []
         for n, (name, item) in enumerate(zip(names, labelled.images, strict=True), start=1):
             got = _evaluate(page, "(url) => window.__versusAccuracy.run(url)", base + name, f"{where}: {name}", errors)
@@ -172,7 +174,9 @@ def browser_detections(
             found.append([Detection(tuple(d[:4]), float(d[4]), int(d[5])) for d in got["detections"]])
             if progress:
                 progress(n, len(names))
-        return BrowserRun(found, info["backend"], info["threads"] or threads, time.perf_counter() - started)
+        return BrowserRun(
+            found, info["backend"], info["threads"] or threads, setup, time.perf_counter() - started - setup
+        )
     finally:
         context.close()
 
@@ -236,7 +240,7 @@ def score(
     """Both sides scored by the same evaluator on the same images, their difference and their agreement."""
     if len(native) != len(run.detections) or len(native) != len(labelled.images):
         raise ValueError(f"{len(labelled.images)} images, {len(native)} native results, {len(run.detections)} browser")
-    truth = coco_eval.ground_truth(labelled)
+    truth = coco_eval.ground_truth(labelled, _sizes(labelled))  # recorded sizes, else decoded (the train2017 sample)
     native_rows, browser_rows = (rows(d, label_names, labelled.names) for d in (native, run.detections))
     b50_95, b50 = coco_eval.coco_map(truth, browser_rows)
     n50_95, n50 = coco_eval.coco_map(truth, native_rows)
