@@ -2,8 +2,9 @@
 to its record at once. An interrupted run keeps every step already written; `resume` continues it.
 
 A step is one round of one thread setting of native latency, one thread setting of browser latency, the
-accuracy check, or the browser accuracy check (`browser_accuracy.py`). Native rounds are spread over the whole run, the other steps between them, so that a figure
-describes the run's few minutes and not whichever minute its block fell in (see `schedule`). A step that
+accuracy check, or the browser accuracy check (`browser_accuracy.py`). Native rounds are spread over the whole
+run, the other steps between them, so that a figure describes the run's few minutes and not whichever minute its
+block fell in (see `schedule`). A step that
 cannot run on this machine (no browser, an untrained artifact's accuracy) is recorded as skipped with the
 reason; a step that fails stays pending, is reported, and is retried when the run is resumed.
 """
