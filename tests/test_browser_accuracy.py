@@ -193,3 +193,12 @@ def test_leaving_the_section_out_changes_nothing_in_an_older_run(tmp_path, monke
     after = {p.name: read_record(p) for p in (ctx.records_root / run).glob("*.json")}
     assert set(after) == set(before) and all(r.browser_accuracy is None for r in after.values())
     assert all("browser-accuracy" not in r.skipped for r in after.values())
+
+
+def test_skipping_the_browser_leaves_the_browser_accuracy_out_too() -> None:
+    """Both run in Chromium: `--skip browser` on a machine without one must not start it for the other."""
+    from generator.commands.bench import left_out
+
+    assert left_out(["browser"]) == {"browser", "browser-accuracy"}
+    assert left_out(["browser-accuracy"]) == {"browser-accuracy"}
+    assert left_out(["native", "accuracy"]) == {"native", "accuracy"}

@@ -82,7 +82,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="append",
         default=[],
         choices=BENCH_SECTIONS,
-        help="leave a section out (recorded as such; browser-accuracy, added later, is simply left out)",
+        help="leave a section out (recorded as such; browser-accuracy, added later, is simply left out, and "
+        "--skip browser leaves it out too: both run in Chromium)",
     )
     parser.add_argument(
         "--browser-accuracy-images",
@@ -147,6 +148,11 @@ def accuracy_fetcher(catalog, accuracy_set: str, log):
         )
 
     return fetch
+
+
+def left_out(skip: list[str]) -> set[str]:
+    """The sections `--skip` leaves out: browser-accuracy goes with browser (no Chromium wanted, none started)."""
+    return set(skip) | ({"browser-accuracy"} if "browser" in skip else set())
 
 
 def run(args: argparse.Namespace) -> int:
@@ -223,7 +229,7 @@ def run(args: argparse.Namespace) -> int:
         browser_warmup=args.browser_warmup,
         browser_runs=args.browser_runs,
         cold_pages=args.cold_pages,
-        sections=tuple(s for s in BENCH_SECTIONS if s not in args.skip),
+        sections=tuple(s for s in BENCH_SECTIONS if s not in left_out(args.skip)),
         bootstrap=args.bootstrap,
         browser_accuracy_images=args.browser_accuracy_images,
     )
