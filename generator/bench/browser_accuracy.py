@@ -330,4 +330,7 @@ def bench_step(measurer: Any, record: Any, artifact: OnnxArtifact) -> dict[str, 
         progress=measurer.on_images,
         log=measurer.log,
     )
-    return {"browser_accuracy": result, "software": {**record.software, **browser.versions}}
+    import onnxruntime
+
+    native = {"onnxruntime": onnxruntime.__version__}  # the native side of the comparison
+    return {"browser_accuracy": result, "software": {**record.software, **native, **browser.versions}}
