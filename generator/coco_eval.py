@@ -243,6 +243,12 @@ def resample_draws(images: int, resamples: int, seed: int = BOOTSTRAP_SEED) -> n
     return np.random.default_rng(seed).integers(0, images, size=(resamples, images))
 
 
+def bootstrap_maps(truth: dict, results: list[dict], draws: np.ndarray) -> np.ndarray:
+    """mAP50-95 of `results` on each resampled image set of `draws`: two result sets scored on the same draws
+    give a paired interval of their difference."""
+    return _Bootstrap(_cocoeval(truth, results)).maps(draws)
+
+
 class _Bootstrap:
     """mAP50-95 (area `all`, 100 detections) of resampled image sets from one COCOeval's per-image results.
 

@@ -29,8 +29,12 @@ MEASUREMENTS_DIR = "measurements"
 IMAGE_SET = "coco-val2017-person800"
 QUICK_SET = "coco-train2017-sample100"
 AccuracySetId = Literal["coco-val2017-person800", "coco-train2017-sample100"]
-Section = Literal["native", "browser", "accuracy"]
-SECTIONS: tuple[Section, ...] = ("native", "browser", "accuracy")
+Section = Literal["native", "browser", "accuracy", "browser-accuracy"]
+SECTIONS: tuple[Section, ...] = ("native", "browser", "accuracy")  # a complete record measures or skips each
+# Sections added after records were first written: a complete record may lack them (a run made before they existed);
+# `versus bench --resume RUN` adds them.
+OPTIONAL_SECTIONS: tuple[Section, ...] = ("browser-accuracy",)
+BENCH_SECTIONS: tuple[Section, ...] = SECTIONS + OPTIONAL_SECTIONS
 RUN_PATTERN = r"^[0-9]{8}T[0-9]{6}Z-[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 Ms = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -242,6 +246,58 @@ class Accuracy(Strict):
         return self
 
 
+class DetectionAgreement(Strict):
+    """Image by image, the browser's confident detections against native onnxruntime's: each needs a twin of the
+    same class on the other side (the export parity tolerance of the artifact, `generator/export/agreement.py`)."""
+
+    confident: Ratio = Field(description="Detections scoring at least this must have a twin.")
+    min_iou: Ratio = Field(description="A twin overlaps at least this much ...")
+    score_delta: float = Field(ge=0, le=1, description="... and scores within this of the detection.")
+    images: int = Field(ge=1)
+    images_agreeing: int = Field(ge=0, description="Images where every confident detection, both sides, has a twin.")
+    detections: int = Field(ge=0, description="Confident detections, both sides, all images.")
+    matched: int = Field(ge=0, description="Of those, how many have a twin.")
+
+    @property
+    def share(self) -> float:
+        """Share of the confident detections that have a twin (1.0 when there are none)."""
+        return self.matched / self.detections if self.detections else 1.0
+
+
+class BrowserAccuracy(Strict):
+    """COCO box mAP of the artifact through the demo's own code (onnxruntime-web, the demo worker's pre-processing,
+    decoding and NMS) in headless Chromium, beside native onnxruntime with the Python reference on the very same
+    images, scored by the same evaluator (`generator/bench/browser_accuracy.py`)."""
+
+    dataset: AccuracySetId = Field(description="The registry dataset the images are taken from.")
+    images: int = Field(ge=1, description="The first this many images of the set, in its order.")
+    images_sha256: str = Field(
+        pattern=r"^[0-9a-f]{64}$", description="sha256 of those image file names, one a line: which images."
+    )
+    backend: Literal["wasm", "webgpu"]
+    threads: int = Field(ge=1, le=256, description="wasm threads in the browser (they do not change the detections).")
+    map50_95: Ratio = Field(description="Browser: COCO mAP averaged over IoU 0.50:0.95.")
+    map50: Ratio = Field(description="Browser: COCO mAP at IoU 0.50.")
+    native_map50_95: Ratio = Field(description="Native onnxruntime on the same images.")
+    native_map50: Ratio
+    difference: float = Field(ge=-1, le=1, description="Browser minus native mAP50-95.")
+    difference_interval: tuple[float, float] | None = Field(
+        None,
+        description="95% interval of that difference: the same bootstrap draws of the images for both sides (paired), "
+        "plain percentiles; null when not computed.",
+    )
+    agreement: DetectionAgreement
+    tool: str = Field(description="The evaluator and its version, e.g. `pycocotools 2.0.10`.")
+    score_threshold: float = Field(ge=0, le=1, description="Lowest score kept before evaluation, both sides.")
+    max_detections: int = Field(ge=1, description="Detections per image kept for evaluation, both sides.")
+
+    @model_validator(mode="after")
+    def _difference_adds_up(self) -> BrowserAccuracy:
+        if abs(self.map50_95 - self.native_map50_95 - self.difference) > 1e-9:
+            raise ValueError("difference must be map50_95 - native_map50_95")
+        return self
+
+
 class Machine(Strict):
     name: str = Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", description="A short id for the machine, used in run ids.")
     cpu: str | None = Field(description="CPU model; null where it cannot be read (a browser does not say).")
@@ -279,17 +335,21 @@ class Measurement(Strict):
     native: list[NativeLatency] = Field(default_factory=list)
     browser: list[BrowserLatency] = Field(default_factory=list)
     accuracy: Accuracy | None = None
+    browser_accuracy: BrowserAccuracy | None = Field(
+        default=None,
+        description="Accuracy through the browser path on a subset; absent in records made before it existed.",
+    )
     skipped: dict[Section, str] = Field(default_factory=dict, description="Sections not measured, and why.")
 
     @model_validator(mode="after")
     def _consistent(self) -> Measurement:
-        for section in SECTIONS:
-            measured = bool(getattr(self, section))
+        for section in BENCH_SECTIONS:
+            measured = bool(getattr(self, section_field(section)))
             if measured and section in self.skipped:
                 raise ValueError(f"{section}: both measured and skipped ({self.skipped[section]!r})")
-            if self.complete and not measured and section not in self.skipped:
+            if self.complete and not measured and section not in self.skipped and section in SECTIONS:
                 raise ValueError(f"{section}: a complete record measures it or says in `skipped` why not")
-        if not self.artifact.trained and self.accuracy is not None:
+        if not self.artifact.trained and (self.accuracy is not None or self.browser_accuracy is not None):
             raise ValueError("accuracy: an untrained artifact has random weights; its accuracy means nothing")
         threads = [n.threads for n in self.native]
         if len(threads) != len(set(threads)):
@@ -300,6 +360,11 @@ class Measurement(Strict):
 
     def pending(self) -> list[Section]:
         return [s for s in SECTIONS if not getattr(self, s) and s not in self.skipped]
+
+
+def section_field(section: Section) -> str:
+    """The record field holding a section's figures: `browser-accuracy` -> `browser_accuracy`."""
+    return section.replace("-", "_")
 
 
 def run_id(started: dt.datetime, machine_name: str) -> str:

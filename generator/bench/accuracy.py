@@ -12,11 +12,12 @@ Two sets (`SETS`), each a registry dataset id:
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from .. import coco_eval, labelled_set
+from ..decode import Detection
 from ..labelled_set import LabelledSet
 from ..measurement import (
     IMAGE_SET,
@@ -168,6 +169,17 @@ def detect(
     model: Path, runtime, label_names: Sequence[str | None], labelled: LabelledSet, progress: Progress | None = None
 ) -> list[dict]:
     """COCO result rows of the artifact on every image; each image's decoded size must be the one the set records."""
+    results: list[dict] = []
+    for image_id, detections in enumerate(detections_by_image(model, runtime, labelled, progress), start=1):
+        results.extend(coco_eval.detection_rows(image_id, detections, label_names, labelled.names))  # type: ignore[arg-type]
+    return results
+
+
+def detections_by_image(
+    model: Path, runtime, labelled: LabelledSet, progress: Progress | None = None
+) -> Iterator[list[Detection]]:
+    """The artifact's detections on each image in turn, best first, at the evaluation's threshold and cap (the
+    browser accuracy step compares them image by image with the browser's)."""
     import onnxruntime as ort
 
     from ..decode import decode
@@ -178,7 +190,6 @@ def detect(
     options.log_severity_level = 3
     session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
     input_name = image_input(runtime.input, [i.name for i in session.get_inputs()])
-    results: list[dict] = []
     for image_id, item in enumerate(labelled.images, start=1):
         image = load_image(item.path)
         if item.size is not None and image.shape[:2] != item.size:
@@ -187,14 +198,12 @@ def detect(
             )
         prepared = prepare(image, runtime.input)
         outputs = session.run(None, prepared.feeds(input_name))
-        detections = decode(outputs, runtime, prepared.placement, score_threshold=SCORE_THRESHOLD)
-        results.extend(coco_eval.detection_rows(image_id, detections[:MAX_DETECTIONS], label_names, labelled.names))
+        yield decode(outputs, runtime, prepared.placement, score_threshold=SCORE_THRESHOLD)[:MAX_DETECTIONS]
         if progress:
             progress(image_id, len(labelled.images))
-    return results
 
 
-def _sizes(labelled: LabelledSet) -> list[tuple[int, int]]:
+def image_sizes(labelled: LabelledSet) -> list[tuple[int, int]]:
     """Each image's (height, width): recorded by the set, else read from the file."""
     from ..preprocess import load_image
 
@@ -218,7 +227,7 @@ def measure_accuracy(
     started = time.perf_counter()
     results = detect(model, runtime, label_names, labelled, progress)
     detected = time.perf_counter()
-    truth = coco_eval.ground_truth(labelled, _sizes(labelled))
+    truth = coco_eval.ground_truth(labelled, image_sizes(labelled))
     figures = coco_eval.evaluate(truth, results, resamples=resamples)
     if log:
         log(

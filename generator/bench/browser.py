@@ -149,6 +149,30 @@ class BrowserBench:
             self._tmp.cleanup()
             self._tmp = None
 
+    # --- other pages on the same server (generator/bench/browser_accuracy.py) ---
+
+    def serve_files(self, folder: str, files: dict[str, Path]) -> str:
+        """Links `files` (name -> path) into `folder` of the served root; returns that folder's URL."""
+        if self._tmp is None:
+            raise RuntimeError("BrowserBench.serve_files outside its `with` block")
+        target = Path(self._tmp.name) / folder
+        target.mkdir(parents=True, exist_ok=True)
+        for name, path in files.items():
+            link = target / name
+            if not link.is_symlink():
+                link.symlink_to(Path(path).resolve())
+        return f"{self._base}/{folder}/"
+
+    def new_context(self) -> Any:
+        """A fresh browser context (empty profile) on the run's Chromium; the caller closes it."""
+        if self._browser is None:
+            raise RuntimeError("BrowserBench.new_context outside its `with` block")
+        return self._browser.new_context()
+
+    @property
+    def base_url(self) -> str:
+        return self._base
+
     # --- measuring ---
 
     def page_url(

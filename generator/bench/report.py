@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from ..measurement import AGREEMENT, IMAGE_SET, QUICK_SET, Accuracy, Figure, Measurement
+from ..measurement import AGREEMENT, IMAGE_SET, QUICK_SET, Accuracy, BrowserAccuracy, Figure, Measurement
 
 
 def fig(f: Figure | None) -> str:
@@ -50,6 +50,8 @@ def run_table(records: Sequence[Measurement]) -> str:
                 lines.append(f"    pre+post {pre_post:.1f} ms = {pre_post / b.inference.median:.0%} of inference")
         if r.accuracy:
             lines += accuracy_lines(r.accuracy)
+        if r.browser_accuracy:
+            lines.append(browser_accuracy_line(r.browser_accuracy))
         for section, why in r.skipped.items():
             lines.append(f"  {section}: skipped: {why}")
         if not r.complete:
@@ -88,6 +90,22 @@ def accuracy_lines(a: Accuracy, classes: int = 5) -> list[str]:
             + f" … AP50-95 of {len(a.per_class)} classes (labelled boxes)"
         )
     return lines
+
+
+def browser_accuracy_line(b: BrowserAccuracy) -> str:
+    """The browser path's mAP beside native's on the same images, their difference and per-image agreement."""
+    interval = (
+        f" (95% paired interval {b.difference_interval[0]:+.4f} to {b.difference_interval[1]:+.4f})"
+        if b.difference_interval
+        else ""
+    )
+    a = b.agreement
+    return (
+        f"  browser accuracy ({b.backend}, first {b.images} images of the set): mAP50-95 {b.map50_95:.4f}, native "
+        f"{b.native_map50_95:.4f}, difference {b.difference:+.4f}{interval}; mAP50 {b.map50:.4f} vs "
+        f"{b.native_map50:.4f}; {a.images_agreeing}/{a.images} images agree, {a.matched}/{a.detections} confident "
+        "detections have a twin"
+    )
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,10 @@
 """One bench run: every pending measurement of every target artifact, one step at a time, each result written
 to its record at once. An interrupted run keeps every step already written; `resume` continues it.
 
-A step is one round of one thread setting of native latency, one thread setting of browser latency, or the
-accuracy check. Native rounds are spread over the whole run, the other steps between them, so that a figure
-describes the run's few minutes and not whichever minute its block fell in (see `schedule`). A step that
+A step is one round of one thread setting of native latency, one thread setting of browser latency, the
+accuracy check, or the browser accuracy check (`browser_accuracy.py`). Native rounds are spread over the whole
+run, the other steps between them, so that a figure describes the run's few minutes and not whichever minute its
+block fell in (see `schedule`). A step that
 cannot run on this machine (no browser, an untrained artifact's accuracy) is recorded as skipped with the
 reason; a step that fails stays pending, is reported, and is retried when the run is resumed.
 """
@@ -18,10 +19,12 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import labelled_set
 from ..demo import labels_by_id
 from ..export.manifest import MODEL_NAME, OnnxArtifact
 from ..loader import Catalog
 from ..measurement import (
+    BENCH_SECTIONS,
     SECTIONS,
     ArtifactRef,
     Machine,
@@ -30,6 +33,7 @@ from ..measurement import (
     Section,
     read_record,
     run_id,
+    section_field,
     write_record,
 )
 from . import machine as machine_info
@@ -53,8 +57,9 @@ class Plan:
     browser_warmup: int = 3
     browser_runs: int = 20
     cold_pages: int = 3
-    sections: tuple[Section, ...] = SECTIONS
+    sections: tuple[Section, ...] = BENCH_SECTIONS
     bootstrap: int = 1000  # resamples of the accuracy set for mAP50-95's confidence interval
+    browser_accuracy_images: int = 200  # the first of the set's images (browser_accuracy.DEFAULT_IMAGES says why)
 
 
 @dataclass(frozen=True)
@@ -117,12 +122,12 @@ def pending_steps(record: Measurement, plan: Plan, stored_rounds: Mapping[int, i
             )
         if step.section == "browser":
             return any(b.requested_threads == step.threads for b in record.browser)
-        return record.accuracy is not None
+        return getattr(record, section_field(step.section)) is not None
 
     return [s for s in steps(plan) if not done(s)]
 
 
-ORDER = {"native": 0, "accuracy": 1, "browser": 2}
+ORDER = {"native": 0, "accuracy": 1, "browser": 2, "browser-accuracy": 3}
 
 
 def schedule(todo: list[tuple[OnnxArtifact, Step]]) -> list[tuple[OnnxArtifact, Step]]:
@@ -271,7 +276,7 @@ def _bench(
         stack.callback(measurer.close)
         for index, (artifact, step) in enumerate(todo):
             record = records[artifact.artifact_id]
-            if step.section != "browser":
+            if step.section not in ("browser", "browser-accuracy"):
                 measurer.close()  # Chromium must not share the cores with native timing or accuracy
             if on_step:
                 on_step(f"{artifact.artifact_id}: {step}", index, len(todo))
@@ -358,7 +363,7 @@ class _Measurer:
         self._sample = None
 
     def apply(self, record: Measurement, artifact: OnnxArtifact, step: Step) -> Measurement:
-        return getattr(self, f"_{step.section}")(record, artifact, step)
+        return getattr(self, f"_{section_field(step.section)}")(record, artifact, step)
 
     def _native(self, record: Measurement, artifact: OnnxArtifact, step: Step) -> Measurement:
         model = self.ctx.artifact_root / artifact.artifact_id / MODEL_NAME
@@ -404,7 +409,6 @@ class _Measurer:
                     "accuracy": "untrained artifact: random weights, so accuracy would mean nothing; latency only",
                 },
             )
-        from .. import labelled_set
         from . import accuracy
 
         spec = accuracy.SETS[self.ctx.accuracy_set]
@@ -435,9 +439,17 @@ class _Measurer:
             raise MeasurementFailed(str(exc)) from exc
         return updated(record, accuracy=result, software={**record.software, "pycocotools": result.tool.split()[-1]})
 
+    def _browser_accuracy(self, record: Measurement, artifact: OnnxArtifact, step: Step) -> Measurement:
+        from .browser import BrowserUnavailable
+        from .browser_accuracy import bench_step
+
+        try:
+            return updated(record, **bench_step(self, record, artifact))
+        except (BrowserUnavailable, labelled_set.LabelledSetError) as exc:
+            raise MeasurementFailed(str(exc)) from exc
+
     def _load_set(self, spec):
         """The accuracy set from its folder, else from `fetch_accuracy_set`; LabelledSetError says why neither."""
-        from .. import labelled_set
         from ..weights import WeightsError
         from .accuracy import load_set
 

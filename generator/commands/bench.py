@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from ..loader import load_catalog
-from ..measurement import MEASUREMENTS_DIR, SECTIONS, read_record
+from ..measurement import BENCH_SECTIONS, MEASUREMENTS_DIR, read_record
 from ..settings import ACCURACY_ENV, SAMPLE_SET_ENV, SettingsError
 from ..settings import current as current_settings
 
@@ -78,7 +78,20 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="accuracy: resamples of the images for mAP50-95's 95%% interval (default: 1000)",
     )
     parser.add_argument(
-        "--skip", action="append", default=[], choices=SECTIONS, help="leave a section out (recorded as such)"
+        "--skip",
+        action="append",
+        default=[],
+        choices=BENCH_SECTIONS,
+        help="leave a section out (recorded as such; browser-accuracy, added later, is simply left out, and "
+        "--skip browser leaves it out too: both run in Chromium)",
+    )
+    parser.add_argument(
+        "--browser-accuracy-images",
+        type=int,
+        default=200,
+        metavar="N",
+        help="browser-accuracy: the first N images of the accuracy set, through the demo's code in Chromium and "
+        "natively, scored alike (default: 200)",
     )
     parser.add_argument("--resume", metavar="RUN", help="continue an interrupted run: measure only what it lacks")
     parser.add_argument(
@@ -137,6 +150,11 @@ def accuracy_fetcher(catalog, accuracy_set: str, log):
     return fetch
 
 
+def left_out(skip: list[str]) -> set[str]:
+    """The sections `--skip` leaves out: browser-accuracy goes with browser (no Chromium wanted, none started)."""
+    return set(skip) | ({"browser-accuracy"} if "browser" in skip else set())
+
+
 def run(args: argparse.Namespace) -> int:
     records_root = args.records or args.catalog / MEASUREMENTS_DIR
     if args.compare:
@@ -159,9 +177,14 @@ def run(args: argparse.Namespace) -> int:
     except ValueError:
         print(f"versus bench: --threads {args.threads!r}: give whole numbers of at least 1, e.g. 1,2", file=sys.stderr)
         return 2
-    if args.rounds < 1 or args.runs < 1 or args.warmup < 0 or args.min_seconds < 0 or args.bootstrap < 1:
+    if (
+        min(args.rounds, args.runs, args.bootstrap, args.browser_accuracy_images) < 1
+        or args.warmup < 0
+        or args.min_seconds < 0
+    ):
         print(
-            "versus bench: --rounds, --runs and --bootstrap must be at least 1, --warmup and --min-seconds at least 0",
+            "versus bench: --rounds, --runs, --bootstrap and --browser-accuracy-images must be at least 1, --warmup "
+            "and --min-seconds at least 0",
             file=sys.stderr,
         )
         return 2
@@ -206,8 +229,9 @@ def run(args: argparse.Namespace) -> int:
         browser_warmup=args.browser_warmup,
         browser_runs=args.browser_runs,
         cold_pages=args.cold_pages,
-        sections=tuple(s for s in SECTIONS if s not in args.skip),
+        sections=tuple(s for s in BENCH_SECTIONS if s not in left_out(args.skip)),
         bootstrap=args.bootstrap,
+        browser_accuracy_images=args.browser_accuracy_images,
     )
     try:
         run_id = bench_run.start_run(ctx, args.resume)
