@@ -250,3 +250,12 @@ def test_an_untrained_artifact_gets_no_figure(tiny) -> None:
     shown = claims.claims_beside(card, "tiny-n.v1", False, [read_record(VM_YOLO11)], registry)
     assert all(c.beside is None for c in shown.claims) and shown.note is None and not shown.trained
     assert claims.claims_beside(card, "no-such-variant", True, [], registry).claims == ()
+
+
+def test_a_variant_without_claims_names_the_variants_that_have_some(tiny) -> None:
+    card, registry = tiny
+    bare = card.variants[0].model_copy(update={"id": "tiny-q.v1", "metrics": []})
+    card = card.model_copy(update={"variants": [card.variants[0], bare]})
+    shown = claims.claims_beside(card, "tiny-q.v1", True, [read_record(VM_YOLO11)], registry)
+    assert shown.claims == () and shown.others == ("tiny-n.v1",)
+    assert claims.claims_beside(card, "tiny-n.v1", True, [], registry).others == (), "it has claims of its own"

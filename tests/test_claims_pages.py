@@ -88,5 +88,6 @@ def test_an_artifact_without_claims_of_its_own_says_so(built_site: Path) -> None
     part = text_of(built_site / "models" / "mobilenet-ssd-v2" / "index.html")
     measured = part[part.index("ssd-mobilenet-v2.coral-uint8 Claimed for") :]
     assert "No claimed figures for ssd-mobilenet-v2.coral-uint8." in measured
+    assert "Other variants of this model have claims of their own (ssd-mobilenet-v2.coco)" in measured
     assert "uint8 (quantized weights), activations quantized too" in measured
     assert "inside the graph (its own settings), keeps 20" in measured

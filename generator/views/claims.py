@@ -64,12 +64,15 @@ class ClaimBeside:
 @dataclass(frozen=True)
 class ClaimsBeside:
     """A variant's claims, each with our figure where we measured the same metric. `note` says why no figure
-    stands beside them when a record exists but cannot (only the train-set quick run measured accuracy)."""
+    stands beside them when a record exists but cannot (only the train-set quick run measured accuracy);
+    `others` names the card's other variants with claims of their own, when this one has none (their claims
+    are about other weights, so none is set beside this artifact)."""
 
     subject: str
     claims: tuple[ClaimBeside, ...]
     trained: bool
     note: str | None
+    others: tuple[str, ...] = ()
 
 
 # --- The settings, in words -----------------------------------------------------------------
@@ -280,4 +283,7 @@ def claims_beside(
     for metric in variant.metrics:
         claim = compare.Claim(card, variant, metric, compare.ComparisonKey.of(card, variant, metric, registry))
         out.append(ClaimBeside(claim_view(claim, registry), beside(claim, record, registry) if record else None))
-    return ClaimsBeside(variant.id, tuple(out), trained, quick_only_note(records, registry) if trained else None)
+    others = () if out else tuple(v.id for v in card.variants if v.metrics and v.id != variant.id)
+    return ClaimsBeside(
+        variant.id, tuple(out), trained, quick_only_note(records, registry) if trained else None, others
+    )
