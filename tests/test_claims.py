@@ -131,7 +131,7 @@ def test_differences_of_a_bare_claim(tiny) -> None:
         "evaluator": None,
     }
     images = found[0]
-    assert images.ours == "800 COCO val2017 images with people: 800 images"
+    assert images.ours == "800 COCO val2017 images with people"
     assert images.theirs == "COCO val2017: 5,000 images"
     assert "crowd regions (iscrowd=1) are not in the labels" in found[1].ours
     assert found[3].ours == "640×640, letterbox (centre)" and found[3].theirs == "640×640"
@@ -259,3 +259,11 @@ def test_a_variant_without_claims_names_the_variants_that_have_some(tiny) -> Non
     shown = claims.claims_beside(card, "tiny-q.v1", True, [read_record(VM_YOLO11)], registry)
     assert shown.claims == () and shown.others == ("tiny-n.v1",)
     assert claims.claims_beside(card, "tiny-n.v1", True, [], registry).others == (), "it has claims of its own"
+
+
+def test_the_records_own_image_count_shows_when_it_differs_from_the_sets(tiny) -> None:
+    record = with_accuracy(read_record(VM_YOLO11), images=799)
+    assert record.accuracy is not None
+    assert claims.differences(record.accuracy, claim(tiny), tiny[1])[0].ours == (
+        "800 COCO val2017 images with people: 799 images"
+    )

@@ -100,7 +100,8 @@ def precision_family(text: str | None) -> str | None:
 
 def _images(accuracy: Accuracy, claim: compare.Claim, registry: Registry) -> Difference:
     ours_set = registry.datasets[accuracy.dataset]
-    ours = f"{ours_set.name}: {accuracy.images:,} images"
+    # The set's name already says how many images it holds; the record's own count shows only if it differs.
+    ours = ours_set.name if ours_set.images == accuracy.images else f"{ours_set.name}: {accuracy.images:,} images"
     if claim.metric.dataset is None:
         return Difference("images", ours, "data set not stated", None)
     theirs_set = registry.datasets[claim.metric.dataset]
