@@ -258,6 +258,8 @@ def test_a_variant_without_claims_names_the_variants_that_have_some(tiny) -> Non
     card = card.model_copy(update={"variants": [card.variants[0], bare]})
     shown = claims.claims_beside(card, "tiny-q.v1", True, [read_record(VM_YOLO11)], registry)
     assert shown.claims == () and shown.others == ("tiny-n.v1",)
+    quick = claims.claims_beside(card, "tiny-q.v1", True, [read_record(LAPTOP_YOLO11)], registry)
+    assert quick.note is None, "no claim to explain why nothing stands beside it"
     assert claims.claims_beside(card, "tiny-n.v1", True, [], registry).others == (), "it has claims of its own"
 
 

@@ -285,6 +285,7 @@ def claims_beside(
         claim = compare.Claim(card, variant, metric, compare.ComparisonKey.of(card, variant, metric, registry))
         out.append(ClaimBeside(claim_view(claim, registry), beside(claim, record, registry) if record else None))
     others = () if out else tuple(v.id for v in card.variants if v.metrics and v.id != variant.id)
+    measurable = trained and any(m.metric in MEASURED_METRICS for m in variant.metrics)
     return ClaimsBeside(
-        variant.id, tuple(out), trained, quick_only_note(records, registry) if trained else None, others
+        variant.id, tuple(out), trained, quick_only_note(records, registry) if measurable else None, others
     )
