@@ -13,8 +13,9 @@ VAL, QUICK = "800 COCO val2017 images with people", "100 COCO train2017 images"
 
 
 def plain(html: str) -> str:
-    """Text of HTML: tags become spaces, and a space a closing tag left before punctuation goes."""
-    return re.sub(r" ([:;,.])", r"\1", unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)))).strip()
+    """Text of HTML: tags become spaces, and the spaces a tag left inside brackets or before punctuation go."""
+    text = unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)))
+    return re.sub(r"\( ", "(", re.sub(r" ([:;,.)])", r"\1", text)).strip()
 
 
 def text_of(page: Path) -> str:
