@@ -2,7 +2,8 @@
 
 The fixture run `20260310T091500Z-ci-vm` (tests/fixtures/measurements) with hand-chosen val2017 accuracy on
 MobileNet SSD v2 and YOLO11n, so the expected differences and "better on" lists can be worked out by hand
-(tests/test_per_class.py does). YOLOv8n keeps its train2017 quick-set accuracy: it must not appear per class.
+(tests/test_per_class.py does). YOLOv8n gets the train2017 quick-set accuracy of the laptop run's YOLO11n record:
+a quick-set figure must not appear per class.
 
     /work/main/.venv/bin/python -m tests.per_class_records OUT   # writes OUT/<run>/<artifact id>.json
 """
@@ -26,6 +27,7 @@ from generator.measurement import (
 from .catalogs import MEASUREMENTS
 
 RUN = "20260310T091500Z-ci-vm"
+QUICK = MEASUREMENTS / "20260402T143000Z-laptop-i7" / "yolo11n.coco.json"  # accuracy on the train2017 quick set
 # class -> (labelled boxes, SSD AP50-95, YOLO11n AP50-95). SSD is side A of their pair page (ids in order).
 CLASSES = {
     "person": (1500, 0.301, 0.552),  # YOLO11 leads by 25.1 points
@@ -90,6 +92,9 @@ def records() -> list[Measurement]:
         if record.artifact.artifact_id in SIZES:
             record = record.model_copy(update={"accuracy": val_accuracy(record.artifact.artifact_id)})
             record = Measurement.model_validate(record.model_dump())  # the validators run on the new accuracy
+        elif record.artifact.artifact_id == "yolov8n.coco":
+            record = record.model_copy(update={"accuracy": read_record(QUICK).accuracy})
+            record = Measurement.model_validate(record.model_dump())
         out.append(record)
     return out
 

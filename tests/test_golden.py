@@ -31,7 +31,8 @@ PAGES = [
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     valid = sorted((FIXTURES / "cards" / "valid").glob("*.yaml"))
     root = make_catalog(tmp_path_factory.mktemp("golden"), *valid)
-    return Renderer(load_catalog(root)).pages()
+    # One val2017 record of tiny-detector (tests/fixtures/make_measurements.py): claimed vs measured on its page.
+    return Renderer(load_catalog(root, measurements=FIXTURES / "golden_measurements")).pages()
 
 
 @pytest.mark.parametrize("page", PAGES)

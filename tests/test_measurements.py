@@ -17,6 +17,8 @@ from .catalogs import CATALOG, MEASUREMENTS
 RECORDS = MEASUREMENTS
 VM_RUN = "20260310T091500Z-ci-vm"
 LAPTOP_RUN = "20260402T143000Z-laptop-i7"
+VAL = "800 COCO val2017 images with people"  # the registry names of the two accuracy sets
+QUICK = "100 COCO train2017 images"
 
 
 @pytest.fixture(scope="module")
@@ -228,20 +230,49 @@ def test_rows_line_up_by_setting_and_keep_each_record_apart(catalog) -> None:
         for rec in (laptop, vm)
     )
     # The incomplete laptop record has no browser or accuracy figures: its cells are empty, not borrowed.
-    assert rows[("100 COCO train2017 images", "mAP50-95")][0] is None
-    assert rows[("100 COCO train2017 images", "mAP50-95")][1].value == pytest.approx(47.8)
+    assert rows[(VAL, "mAP50-95")][0] is None
+    assert rows[(VAL, "mAP50-95")][1].value == pytest.approx(34.8)
     assert rows[("browser · wasm · 2 threads", "inference (warm)")][0] is None
-    assert list(rows)[-2:] == [("100 COCO train2017 images", "mAP50-95"), ("100 COCO train2017 images", "mAP50")]
+    # Accuracy comes last: the figures, then the settings that decide them (from the record's protocol).
+    assert [what for setting, what in rows if setting == VAL] == [
+        "mAP50-95",
+        "mAP50",
+        "mAP75",
+        "AP small",
+        "AP medium",
+        "AP large",
+        "mAP50-95, 95% interval",
+        "input",
+        "precision of the artifact",
+        "NMS",
+        "scored detections",
+    ]
+    assert list(rows)[-1] == (VAL, "scored detections")
+    shown = {what: cells[1].value for (setting, what), cells in rows.items() if setting == VAL and cells[1]}
+    assert shown["mAP50-95, 95% interval"] == "33.1–36.6% (1,000 bootstrap resamples of the images)"
+    assert shown["NMS"] == "after the graph, class-aware, IoU 0.7, keeps 300"
+    assert shown["scored detections"] == "score ≥ 0.001, at most 100 per image, pycocotools 2.0.10"
 
 
-def test_accuracy_is_labelled_with_its_image_set_never_val2017(catalog) -> None:
+def test_accuracy_is_labelled_with_its_image_set(catalog) -> None:
     labels = {
-        r.setting
+        (rec.run, r.setting)
         for rec in catalog.measurements
         for r in measured.readings(rec, catalog.registry)
         if r.kind == "percent"
     }
-    assert labels == {"100 COCO train2017 images"}
+    assert labels == {(VM_RUN, VAL), (LAPTOP_RUN, QUICK)}
+
+
+def test_accuracy_sets_are_named_from_the_records_bench_set_first(catalog) -> None:
+    sets = measured.accuracy_sets(catalog.measurements, catalog.registry)
+    assert [(s.name, s.beside_claims) for s in sets] == [(VAL, True), (QUICK, False)]
+    val, quick = sets
+    assert val.description == catalog.registry.datasets["coco-val2017-person800"].description
+    assert "crowd regions (iscrowd=1) are not in the labels" in (val.crowd or "")
+    assert quick.label_source is None, "the quick run's records carry no protocol: nothing is made up for them"
+    laptop = [r for r in catalog.measurements if r.run == LAPTOP_RUN]
+    assert [s.name for s in measured.accuracy_sets(laptop, catalog.registry)] == [QUICK]
 
 
 def test_measured_series_one_per_run_and_setting_trained_and_complete_only(catalog) -> None:

@@ -356,8 +356,8 @@ def test_model_page_shows_claims_with_sources_beside_each_run(built_site: Path) 
         assert context in table, context
     assert re.search(r"inference \d+\.\d ms \(IQR \d+\.\d–\d+\.\d, 30 runs\)", table)
     assert "incomplete: browser, accuracy not measured yet" in table
-    assert "100 COCO train2017 images mAP50-95" in table and "mAP50" in table
-    assert "val2017" not in table, "measured accuracy is never labelled as COCO val2017"
+    assert "800 COCO val2017 images with people mAP50-95" in table and "mAP50" in table
+    assert "train2017" not in table, "the laptop's quick run never measured YOLOv8n's accuracy"
 
 
 def test_untrained_artifact_is_marked_random_weights_latency_only(built_site: Path) -> None:
@@ -382,7 +382,7 @@ def test_comparison_takes_both_sides_from_one_run(built_site: Path) -> None:
     assert "mAP@[.5:.95] · COCO val2017 · 640 px input: 37.3% claimed" in part
     (table,) = measured_tables(page)
     assert "Ultralytics YOLO11: yolo11n.coco" in table and "Ultralytics YOLOv8: yolov8n.coco" in table
-    assert "100 COCO train2017 images" in table and "val2017" not in table
+    assert "800 COCO val2017 images with people" in table and "train2017" not in table
     html = page.read_text(encoding="utf-8")
     data = json.loads(unescape(re.search(r'class="vs-chart-data">(.*?)</script>', html, re.DOTALL).group(1)))
     measured = [s for s in data if s["measured"]]
@@ -415,9 +415,10 @@ def test_chart_keeps_measured_series_apart_from_claimed(built_site: Path) -> Non
     assert claimed and all(s["label"].startswith("Published · ") for s in claimed)
     assert len(measured) == 6  # two runs × (1 thread, 2 threads, browser)
     for s in measured:
-        assert s["label"].startswith("Measured · ") and s["label"].endswith("mAP on 100 COCO train2017 images")
+        on = "800 COCO val2017 images with people" if "ci-vm" in s["label"] else "100 COCO train2017 images"
+        assert s["label"].startswith("Measured · ") and s["label"].endswith(f"mAP on {on}")
         assert len({p["source"] for f in s["families"] for p in f["points"]}) == 1, "one run per context"
-        assert s["y_title"] == "mAP50-95 (%) on 100 COCO train2017 images, measured"
+        assert s["y_title"] == f"mAP50-95 (%) on {on}, measured"
     assert "onnxruntime CPU · 1 thread" in measured[0]["label"]
     variants = {p["variant"] for s in measured for f in s["families"] for p in f["points"]}
     assert "yolov12n.untrained" not in variants and "yolo11n.coco" in variants

@@ -8,9 +8,11 @@ from generator.views.cards import CodeLicense, OrgView, Sourced, TaskBadge
 from generator.views.catalog import BestFigure, CatalogRow, CatalogView, menu
 from generator.views.chart import ChartData, ChartGroup, ChartOption, ChartRow, ChartView
 from generator.views.citations import Cite, SourceEntry
+from generator.views.claims import Beside, ClaimBeside, ClaimsBeside, Difference
 from generator.views.compare import ClientPairView, CompareIndexView, Link, PairList
-from generator.views.figures import ClaimsList, ClaimView, FigureCell
+from generator.views.figures import ClaimView, FigureCell
 from generator.views.home import FeaturedView, HomeView
+from generator.views.measured import AccuracySet
 from generator.views.model import (
     ArtifactView,
     DetectionsView,
@@ -72,7 +74,24 @@ CLAIM = ClaimView(
     "Paper",
     "https://x.test/p",
 )
-CLAIMS = ClaimsList("m-s", (CLAIM,), trained=False)
+DIFF = Difference("input size", "640×640, letterbox (centre)", HOSTILE, True)
+BESIDE = Beside(
+    37.2,
+    "37.2%",
+    (35.5, 38.9),
+    95,
+    "The interval: 1,000 resamples",
+    "outside",
+    15.9,
+    "outside our 95% interval (35.5–38.9%); the claim is 15.9 points above our figure",
+    "20260101T000000Z-box",
+    "800 COCO val2017 images with people",
+    (DIFF,),
+    (Difference("evaluator", "pycocotools 2.0.10", "not stated", None),),
+    (Difference("NMS", "after the graph", "included", False),),
+)
+CLAIMS = ClaimsBeside("m-s", (ClaimBeside(CLAIM, BESIDE), ClaimBeside(CLAIM, None)), False, HOSTILE)
+SETS = (AccuracySet("800 COCO val2017 images with people", HOSTILE, True, "COCO boxes", "no crowd", "box area"),)
 RUN = RunInfo("20260101T000000Z-box", "2026-01-01 00:00", "versus bench", None, "box: CPU X, 4 logical cores")
 TABLE = MeasuredTable(
     (
@@ -232,6 +251,7 @@ def views() -> dict[type, object]:
             history=(HistoryView("m-s.coco", "m-s", False, 1, CLAIMS, TABLE),),
             per_class=(),
             claims_csv=Table("claimed-metrics", ("Variant",), (("m-s",),)),
+            accuracy_sets=SETS,
             license_rows=(
                 LicenseRowView(
                     ("m-s",),
@@ -316,6 +336,7 @@ def views() -> dict[type, object]:
                 True,
                 (SideClaims(HOSTILE, "m-s", CLAIMS),),
                 MeasuredTable(TABLE.columns, TABLE.rows, True, TABLE.csv),
+                SETS,
             ),
             runs=(RunsOf(HOSTILE, "models/m.md", 2), RunsOf("Other", "models/n.md", 0)),
             chart=CHART,

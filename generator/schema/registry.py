@@ -35,6 +35,9 @@ class DatasetInfo(Strict):
     name: ShortText
     url: HttpUrl
     description: Text
+    images: int | None = Field(
+        None, ge=1, description="Images in the set, where the set is fixed: pages say how large a subset is."
+    )
 
 
 class HardwareInfo(Strict):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import compare
-from ..schema import Metric, ModelCard, Registry, Variant
+from ..schema import Metric, ModelCard, Registry
 from .citations import Cite, cite
 from .labels import key_label, kind_label, metric_value
 
@@ -41,16 +41,6 @@ class ClaimView:
     cell: FigureCell
     source: str  # the source's title
     url: str  # the source's address
-
-
-@dataclass(frozen=True)
-class ClaimsList:
-    """A variant's claimed figures, shown beside measured ones. `subject` names the variant, or says there is
-    none; `trained` False adds that the claims are not about the measured (random-weights) artifact."""
-
-    subject: str
-    claims: tuple[ClaimView, ...]
-    trained: bool
 
 
 def figure_cell(card: ModelCard, metric: Metric, registry: Registry) -> FigureCell:
@@ -101,20 +91,3 @@ def claim_json(view: ClaimView) -> dict[str, Any]:
         "source": view.source,
         "url": view.url,
     }
-
-
-def variant_claims(card: ModelCard, variant: Variant, registry: Registry) -> tuple[ClaimView, ...]:
-    return claim_views(
-        (
-            compare.Claim(card, variant, m, compare.ComparisonKey.of(card, variant, m, registry))
-            for m in variant.metrics
-        ),
-        registry,
-    )
-
-
-def claims_list(card: ModelCard, variant_id: str, trained: bool, registry: Registry) -> ClaimsList:
-    variant = next((v for v in card.variants if v.id == variant_id), None)
-    if variant is None:
-        return ClaimsList("this variant", (), trained)
-    return ClaimsList(variant.id, variant_claims(card, variant, registry), trained)

@@ -3,8 +3,9 @@
 Records of different runs are never averaged or merged. A model page shows each run apart, latest first; a
 comparison page takes both models from one run, so both sides share a machine; the chart draws one series
 per run and setting. Measured figures are kept apart from claimed ones (`generator/compare.py`): they were measured on
-other hardware and, for accuracy, on other images (`IMAGE_SET`, 800 COCO val2017 images with people, not the
-full 5,000; or, in quick runs, `QUICK_SET`, 100 COCO train2017 images).
+other hardware and, for accuracy, on other images, named from each record's dataset id (`IMAGE_SET`, the bench's
+val2017 subset, or `QUICK_SET`, the train2017 sample of quick runs, which never stands beside a claim). Beside a
+claim, `claims.py` sets our val2017 figure and what differs.
 
 Incomplete records (`complete: false`, a run that was interrupted or is still going) are shown on model
 pages, marked with what is still pending; comparisons and the chart use complete records only, so a pair is
@@ -18,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from ..measurement import BrowserLatency, Figure, Machine, Measurement, NativeLatency
+from ..measurement import IMAGE_SET, Accuracy, BrowserLatency, Figure, Machine, Measurement, NativeLatency
 from ..schema import ModelCard, Registry
 
 # --- Runs ------------------------------------------------------------------------------
@@ -113,7 +114,7 @@ def runs_of(records: Iterable[Measurement], card_id: str) -> int:
 
 # --- Figures in a table --------------------------------------------------------------------
 
-Kind = Literal["figure", "rounds", "ms", "bytes", "percent"]
+Kind = Literal["figure", "rounds", "ms", "bytes", "percent", "text"]
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,7 @@ class Reading:
     setting: str  # e.g. "onnxruntime CPU · 1 thread"
     what: str  # e.g. "inference"
     kind: Kind
-    value: Figure | NativeLatency | float | int  # "rounds": the NativeLatency whose rounds to show
+    value: Figure | NativeLatency | float | int | str  # "rounds": the NativeLatency whose rounds to show
 
     @property
     def key(self) -> tuple[str, str]:
@@ -191,7 +192,85 @@ def readings(record: Measurement, registry: Registry) -> list[Reading]:
             for i, (what, value) in enumerate(more)
             if value is not None
         ]
+        out += [
+            Reading((3, "", 10 + i), dataset, what, "text", text)
+            for i, (what, text) in enumerate(protocol_readings(record.accuracy))
+        ]
     return out
+
+
+def protocol_readings(accuracy: Accuracy) -> list[tuple[str, str]]:
+    """The settings of one artifact's accuracy figure that differ between artifacts, in words: its interval,
+    input, precision, NMS and caps. What a whole set shares (labels, crowd regions) is in `accuracy_sets`."""
+    out = []
+    if accuracy.interval is not None:
+        iv = accuracy.interval
+        out.append(
+            (
+                f"mAP50-95, {iv.confidence:.0%} interval",
+                f"{iv.low * 100:.1f}–{iv.high * 100:.1f}% ({iv.resamples:,} bootstrap resamples of the images)",
+            )
+        )
+    protocol = accuracy.protocol
+    if protocol is not None:
+        h, w = protocol.input_size
+        nms = protocol.nms
+        if nms.where == "outside":
+            scope = "class-aware" if nms.class_aware else "across classes"
+            nms_text = f"after the graph, {scope}, IoU {nms.iou_threshold:g}, keeps {nms.max_kept}"
+        elif nms.where == "inside":
+            nms_text = f"inside the graph (its own settings), keeps {nms.max_kept}"
+        else:
+            nms_text = f"none (an NMS-free head), keeps {nms.max_kept}"
+        out += [
+            ("input", f"{h}×{w}, {protocol.resize}"),
+            ("precision of the artifact", protocol.precision),
+            ("NMS", nms_text),
+        ]
+    out.append(
+        (
+            "scored detections",
+            f"score ≥ {accuracy.score_threshold:g}, at most {accuracy.max_detections} per image, {accuracy.tool}",
+        )
+    )
+    return out
+
+
+@dataclass(frozen=True)
+class AccuracySet:
+    """A set the shown records measured accuracy on, and what every figure on it shares."""
+
+    name: str
+    description: str
+    beside_claims: bool  # only the bench's val2017 set stands beside a claim
+    label_source: str | None
+    crowd: str | None
+    size_buckets: str | None
+
+
+def accuracy_sets(records: Iterable[Measurement], registry: Registry) -> tuple[AccuracySet, ...]:
+    """The sets behind the accuracy figures of `records`, the bench's set first: the page's note names them
+    from the records' dataset ids and protocols, never from a fixed sentence."""
+    found: dict[str, Accuracy] = {}
+    for record in records:
+        if record.accuracy is not None:
+            kept = found.get(record.accuracy.dataset)
+            if kept is None or (kept.protocol is None and record.accuracy.protocol is not None):
+                found[record.accuracy.dataset] = record.accuracy
+    out = []
+    for dataset_id in sorted(found, key=lambda d: (d != IMAGE_SET, d)):
+        info, protocol = registry.datasets[dataset_id], found[dataset_id].protocol
+        out.append(
+            AccuracySet(
+                info.name,
+                info.description,
+                dataset_id == IMAGE_SET,
+                protocol.label_source if protocol else None,
+                protocol.crowd if protocol else None,
+                protocol.size_buckets if protocol else None,
+            )
+        )
+    return tuple(out)
 
 
 @dataclass(frozen=True)

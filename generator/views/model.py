@@ -11,7 +11,8 @@ from ..schema import ModelCard, Registry
 from . import measured
 from .cards import CodeLicense, OrgView, Sourced, code_license, input_label, org_groups, params_label, released
 from .citations import Cite, SourceEntry, anchor, cite, number, sources
-from .figures import ClaimsList, ClaimView, claim_views, claims_list
+from .claims import ClaimsBeside, claims_beside
+from .figures import ClaimView, claim_views
 from .inputs import SiteInputs
 from .labels import fmt_number, kind_label, task_name
 from .model_tables import claims_table, tasks_table, variants_table
@@ -77,7 +78,7 @@ class HistoryView:
     variant_id: str
     trained: bool
     runs: int
-    claims: ClaimsList
+    claims: ClaimsBeside  # each claim with our val2017 figure beside it, where measured
     table: MeasuredTable
 
 
@@ -214,6 +215,7 @@ class ModelView:
     disagreements: tuple[DisagreementView, ...]
     history: tuple[HistoryView, ...]
     per_class: tuple[ArtifactPerClass, ...]  # measured artifacts with val2017 accuracy
+    accuracy_sets: tuple[measured.AccuracySet, ...]  # the sets behind the history's accuracy figures
     license_rows: tuple[LicenseRowView, ...]
     weights: tuple[WeightsSection, ...]
     runtime_spec: bool  # some variant has a browser runtime spec
@@ -340,7 +342,7 @@ def history(card: ModelCard, inputs: SiteInputs) -> tuple[HistoryView, ...]:
             h.variant_id,
             h.trained,
             len(h.records),
-            claims_list(card, h.variant_id, h.trained, inputs.registry),
+            claims_beside(card, h.variant_id, h.trained, h.records, inputs.registry),
             measured_table(
                 run_columns(h.records), inputs.registry, inputs.artifacts, name=table_name("measured", h.artifact_id)
             ),
@@ -438,6 +440,9 @@ def model_view(card: ModelCard, inputs: SiteInputs) -> ModelView:
         disagreements=disagreements(card, registry),
         history=history(card, inputs),
         per_class=card_per_class(inputs.catalog.measurements, card, registry),
+        accuracy_sets=measured.accuracy_sets(
+            (r for h in measured.card_history(inputs.catalog.measurements, card) for r in h.records), registry
+        ),
         license_rows=license_rows(card, registry),
         weights=weights_sections(card, inputs),
         runtime_spec=any(compare.runtime_of(v) for v in card.variants),

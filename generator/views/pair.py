@@ -23,7 +23,8 @@ from .cards import (
     task_badge,
 )
 from .chart import ChartData, chart_data, chart_series
-from .figures import ClaimsList, ClaimView, claim_json, claim_views, claims_list
+from .claims import ClaimsBeside, claims_beside
+from .figures import ClaimView, claim_json, claim_views
 from .inputs import SiteInputs
 from .labels import task_name
 from .pages import compare_page, model_page
@@ -110,7 +111,7 @@ class Unaligned:
 class SideClaims:
     name: str
     variant: str
-    claims: ClaimsList
+    claims: ClaimsBeside  # each claim with our val2017 figure from this run beside it, where measured
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,7 @@ class PairRunView:
     untrained: bool  # some column is an untrained test graph
     claims: tuple[SideClaims, ...]
     table: MeasuredTable
+    accuracy_sets: tuple[measured.AccuracySet, ...]  # the sets behind the table's accuracy figures
 
 
 @dataclass(frozen=True)
@@ -273,7 +275,7 @@ def pair_run_view(pair: measured.PairRun, a: ModelCard, b: ModelCard, inputs: Si
         SideClaims(
             card.name,
             r.artifact.variant_id,
-            claims_list(card, r.artifact.variant_id, r.artifact.trained, inputs.registry),
+            claims_beside(card, r.artifact.variant_id, r.artifact.trained, (r,), inputs.registry),
         )
         for card, rs in ((a, pair.a), (b, pair.b))
         for r in rs
@@ -283,6 +285,7 @@ def pair_run_view(pair: measured.PairRun, a: ModelCard, b: ModelCard, inputs: Si
         any(not r.artifact.trained for r in pair.records),
         claims,
         measured_table(pair_columns(pair, a.name, b.name), inputs.registry, inputs.artifacts, one_run=True),
+        measured.accuracy_sets(pair.records, inputs.registry),
     )
 
 

@@ -103,6 +103,8 @@ def fmt_reading(reading: measured.Reading) -> str:
         return fmt_ms(float(reading.value))  # type: ignore[arg-type]
     if reading.kind == "bytes":
         return fmt_bytes(int(reading.value))  # type: ignore[arg-type]
+    if reading.kind == "text":
+        return str(reading.value)
     return f"{float(reading.value):.1f}%"  # type: ignore[arg-type]
 
 
