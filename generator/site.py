@@ -29,6 +29,7 @@ from .artifacts import load_artifacts
 from .demo import demo_files
 from .loader import Catalog
 from .render import Renderer, catalog_json, model_page
+from .samples import load as shipped_samples
 from .settings import ROOT as PROJECT
 from .settings import current as current_settings
 from .staging import BuildError, copy_files, stage_demo
@@ -91,11 +92,7 @@ def stage_docs(
         )
     shutil.copytree(site_src, docs, ignore=shutil.ignore_patterns("*.pyc", "__pycache__"))
     artifacts = load_artifacts(artifact_root) if artifact_root is not None else {}
-    demo = (
-        demo_files(catalog, artifacts, artifact_root, current_settings().sample_images)
-        if artifact_root is not None
-        else None
-    )
+    demo = demo_files(catalog, artifacts, artifact_root, shipped_samples()) if artifact_root is not None else None
     pages = Renderer(catalog, artifacts, demo_ready=demo is not None).pages()
     for rel, text in pages.items():
         if (docs / rel).exists():
