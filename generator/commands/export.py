@@ -50,8 +50,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--images",
         type=Path,
         default=None,
-        help=f"sample images for verification (default: the images/ of ${settings.SAMPLE_SET_ENV}, "
-        "else of ../shared/images/coco-sample beside the repository)",
+        help=f"sample images for verification (default: the images/ of ${settings.SAMPLE_SET_ENV} when it is set, "
+        "else the project's shipped samples in wasm_demo/samples/)",
     )
     parser.add_argument("--image-count", type=int, default=0, metavar="N", help="use the first N images (default: all)")
     parser.set_defaults(func=run)
@@ -92,4 +92,6 @@ def run(args: argparse.Namespace) -> int:
     print(
         ", ".join(f"{n} {s}" for s, n in counts.items()) + f" in {time.monotonic() - started:.1f}s; artifacts in {out}/"
     )
+    if exporter.no_labelled_reason:
+        print(f"accuracy check not run: {exporter.no_labelled_reason}")
     return 1 if counts["failed"] else 0
