@@ -3,7 +3,7 @@ the files to publish. Pure: the site build copies the files."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,11 +46,23 @@ def sample_entry(sample: Sample) -> dict[str, Any]:
     }
 
 
+def _why_not(card, not_exported: Mapping[str, str]) -> str:
+    """What `versus export` said of the card's variants it could not export, as sentences ("" when it said nothing)."""
+    said = [f"{v.id}: {not_exported[v.id]}" for v in card.variants if v.id in not_exported]
+    return "".join(f"`versus export` could not export {line}. " for line in said[:3])
+
+
 def demo_files(
-    catalog: Catalog, artifacts: dict[str, list[OnnxArtifact]], artifact_root: Path, samples: Sequence[Sample]
+    catalog: Catalog,
+    artifacts: dict[str, list[OnnxArtifact]],
+    artifact_root: Path,
+    samples: Sequence[Sample],
+    not_exported: Mapping[str, str] | None = None,
 ) -> DemoFiles | None:
     """The manifest and files for every artifact this build has, or None when it has none. `samples`: the
-    shipped sample images (generator/samples.py), in the order the demo offers them."""
+    shipped sample images (generator/samples.py), in the order the demo offers them. `not_exported`: variant id
+    -> why `versus export` could not export it (artifacts.NOT_EXPORTED), said in the panel of a card with no model."""
+    not_exported = not_exported or {}
     entries = [a for card in catalog.cards for v in card.variants for a in artifacts.get(v.id, [])]
     if not entries:
         return None
@@ -86,7 +98,8 @@ def demo_files(
         card.id: {
             "name": card.name,
             "reason": f"This build has no trained {card.name}.",
-            "message": (
+            "message": _why_not(card, not_exported)
+            + (
                 f"This build could not obtain trained weights for {card.name}, so it cannot run here. Run "
                 f"`versus export {card.id}` with network access or a weights mirror, or drop an ONNX file you "
                 "exported (for example with Ultralytics) onto this panel: it runs in your browser only."

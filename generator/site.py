@@ -25,7 +25,7 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, MkDocsException
 
-from .artifacts import load_artifacts
+from .artifacts import load_artifacts, load_not_exported
 from .demo import demo_files
 from .loader import Catalog
 from .render import Renderer, catalog_json, model_page
@@ -92,8 +92,13 @@ def stage_docs(
         )
     shutil.copytree(site_src, docs, ignore=shutil.ignore_patterns("*.pyc", "__pycache__"))
     artifacts = load_artifacts(artifact_root) if artifact_root is not None else {}
-    demo = demo_files(catalog, artifacts, artifact_root, shipped_samples()) if artifact_root is not None else None
-    pages = Renderer(catalog, artifacts, demo_ready=demo is not None).pages()
+    not_exported = load_not_exported(artifact_root) if artifact_root is not None else {}
+    demo = (
+        demo_files(catalog, artifacts, artifact_root, shipped_samples(), not_exported)
+        if artifact_root is not None
+        else None
+    )
+    pages = Renderer(catalog, artifacts, demo_ready=demo is not None, not_exported=not_exported).pages()
     for rel, text in pages.items():
         if (docs / rel).exists():
             raise BuildError(f"site_src/{rel} clashes with a generated page; rename or remove it")

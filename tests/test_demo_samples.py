@@ -67,3 +67,17 @@ def test_the_page_credits_the_chosen_sample_with_links(built_site: Path) -> None
         text = credit.inner_text()
     assert links["Flickr"] == first["flickr_url"] and links[first["license"]] == first["license_url"]
     assert first["title"] in text and "own licence" not in text
+
+
+def test_a_card_the_export_could_not_give_says_why_in_its_panel(catalog) -> None:
+    from generator.artifacts import load_artifacts
+    from generator.demo import demo_files
+
+    from .catalogs import ARTIFACTS
+
+    why = "weights not available: https://example.org/yolov12n.pt: HTTP 404 Not Found"
+    demo = demo_files(catalog, load_artifacts(ARTIFACTS), ARTIFACTS, shipped.load(), {"yolov12n.turbo": why})
+    assert demo is not None
+    message = demo.manifest["cards"]["yolov12"]["message"]
+    assert message.startswith(f"`versus export` could not export yolov12n.turbo: {why}. "), message
+    assert "could not export" not in demo.manifest["cards"].get("yolov10", {}).get("message", "")

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from .. import settings
+from ..artifacts import record_not_exported
 from ..export.session import make_exporter, outcome_line, sample_images
 from ..loader import load_catalog
 
@@ -84,10 +85,17 @@ def run(args: argparse.Namespace) -> int:
         print(f"versus export: {exc}", file=sys.stderr)
         return 1
     outcomes = []
+    failed: dict[str, str] = {}
+    exported: set[str] = set()
     for target in targets:
         outcome = exporter.export(target)
         outcomes.append(outcome)
         print(outcome_line(outcome), flush=True)
+        if target.untrained is None and outcome.status in ("skipped", "failed"):
+            failed[target.variant.id] = outcome.message
+        elif target.untrained is None:
+            exported.add(target.variant.id)
+    record_not_exported(out, failed, exported)
     counts = {s: sum(o.status == s for o in outcomes) for s in ("exported", "cached", "skipped", "failed")}
     print(
         ", ".join(f"{n} {s}" for s, n in counts.items()) + f" in {time.monotonic() - started:.1f}s; artifacts in {out}/"

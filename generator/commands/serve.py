@@ -1,4 +1,4 @@
-"""`versus serve`: build, serve at http://127.0.0.1:8000 and rebuild on every change."""
+"""`versus serve`: build, serve at http://127.0.0.1:8000 and rebuild when anything a build reads changes."""
 
 from __future__ import annotations
 

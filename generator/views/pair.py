@@ -141,6 +141,7 @@ class PairView:
     measured: PairRunView | None
     runs: tuple[RunsOf, RunsOf]  # how many runs measured each side, when no run measured both
     chart: ChartData
+    not_exported: tuple[tuple[str, str], ...] = ()  # (variant id, why) of either side, that the export could not give
 
 
 def side_view(card: ModelCard, registry: Registry) -> SideView:
@@ -241,6 +242,7 @@ def pair_view(a: ModelCard, b: ModelCard, inputs: SiteInputs) -> PairView:
         b=side_view(b, registry),
         demo=DemoView(plan.possible, plan.reason, len(plan.runs) < 2, plan.cards_allow),
         demo_ready=inputs.demo_ready,
+        not_exported=inputs.not_exported_of(a) + inputs.not_exported_of(b),
         tasks=tuple(
             TaskRow(task.name, task_badge(a, task_id, registry), task_badge(b, task_id, registry))
             for task_id, task in registry.tasks.items()
