@@ -159,6 +159,18 @@ def current() -> Settings:
     return resolve(os.environ)
 
 
+def redact(text: str, settings: Settings, home: Path | None = None) -> str:
+    """`text` with this machine's folders named by their setting instead (`$VERSUS_WEIGHTS_MIRROR`, …), for
+    messages that reach a published page; the longest path first, so a folder inside another keeps its own name."""
+    home = home if home is not None else Path.home()
+    names = [(getattr(settings, v.field), f"${v.name}") for v in VARIABLES] + [(settings.root, "<repository>")]
+    names.append((home, "~"))
+    for path, name in sorted(((p, n) for p, n in names if p is not None), key=lambda pn: -len(str(pn[0]))):
+        if str(path) not in ("", "/"):
+            text = text.replace(str(path), name)
+    return text
+
+
 def as_json(settings: Settings) -> dict[str, str | None]:
     fields = ["root", *(v.field for v in VARIABLES), "sample_images"]
     return {f: (str(getattr(settings, f)) if getattr(settings, f) is not None else None) for f in fields}

@@ -71,3 +71,17 @@ def test_without_labelled_images_the_download_is_tried_then_the_reason_is_given(
     assert found is None
     assert why.startswith("no labelled COCO val2017 images: no accuracy images folder, and building them from COCO")
     assert "cannot connect (no route)" in why and settings.ACCURACY_ENV in why
+
+
+def test_reasons_that_reach_the_pages_name_settings_not_folders_of_this_machine(tmp_path) -> None:
+    found = settings.resolve(
+        {settings.SHARED_ENV: str(tmp_path / "shared"), settings.MIRROR_ENV: str(tmp_path / "shared" / "weights")},
+        root=tmp_path / "repo",
+        home=tmp_path,
+    )
+    text = (
+        f"https://x/y.pt: not found; put the file in $VERSUS_WEIGHTS_MIRROR ({tmp_path}/shared/weights) or {tmp_path}/z"
+    )
+    said = settings.redact(text, found, home=tmp_path)
+    assert said == "https://x/y.pt: not found; put the file in $VERSUS_WEIGHTS_MIRROR ($VERSUS_WEIGHTS_MIRROR) or ~/z"
+    assert str(tmp_path) not in said

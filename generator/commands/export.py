@@ -92,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
         outcomes.append(outcome)
         print(outcome_line(outcome), flush=True)
         if target.untrained is None and outcome.status in ("skipped", "failed"):
-            failed[target.variant.id] = outcome.message
+            failed[target.variant.id] = settings.redact(outcome.message, settings.current())  # pages quote it
         elif target.untrained is None:
             exported.add(target.variant.id)
     record_not_exported(out, failed, exported)
