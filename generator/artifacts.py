@@ -6,8 +6,10 @@ artifacts simply shows none.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections import defaultdict
+from collections.abc import Mapping
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -31,3 +33,35 @@ def load_artifacts(folder: Path) -> dict[str, list[OnnxArtifact]]:
             continue
         found[artifact.variant_id].append(artifact)
     return {k: sorted(v, key=lambda a: not a.trained) for k, v in found.items()}
+
+
+# What `versus export` could not export and why, by variant id, beside the artifacts: the build says it on the pages
+# (a model page, its pairs and the demo's panel), so a visitor reads why a model does not run rather than guessing.
+NOT_EXPORTED = "not-exported.json"
+
+
+def load_not_exported(folder: Path) -> dict[str, str]:
+    """Variant id -> why `versus export` could not export it; empty when the file is absent or unreadable."""
+    path = folder / NOT_EXPORTED
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {str(k): str(v) for k, v in data["variants"].items()}
+    except FileNotFoundError:
+        return {}
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        print(f"{path}: not a list of exports that failed, ignored ({exc}); re-run `versus export`", file=sys.stderr)
+        return {}
+
+
+def record_not_exported(folder: Path, failed: Mapping[str, str], exported: set[str]) -> None:
+    """Merge one export run into `folder`'s record: `failed` (variant id -> why) replaces earlier reasons, and a
+    variant exported now leaves it. Variants this run did not try keep what an earlier run said."""
+    found = {k: v for k, v in load_not_exported(folder).items() if k not in exported}
+    found.update(failed)
+    path = folder / NOT_EXPORTED
+    if not found:
+        path.unlink(missing_ok=True)
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    body = {"comment": "written by `versus export`: variants it could not export here, and why", "variants": found}
+    path.write_text(json.dumps(body, indent=1, sort_keys=True) + "\n", encoding="utf-8")

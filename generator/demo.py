@@ -3,6 +3,7 @@ the files to publish. Pure: the site build copies the files."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,13 +11,12 @@ from typing import Any
 from . import compare
 from .export.manifest import OnnxArtifact
 from .loader import Catalog
+from .samples import Sample
 
 MANIFEST = "demo/manifest.json"
 SCRIPTS = "assets/versus-demo"
 # The CPU path of onnxruntime-web: enough for every visitor; WebGPU builds are left out (26 MiB more).
 ORT_FILES = ("ort.wasm.min.mjs", "ort-wasm-simd-threaded.mjs", "ort-wasm-simd-threaded.wasm")
-# Bundled sample images: COCO train2017 ids from the sample set (generator/settings.py).
-SAMPLE_IDS = ("000000000036", "000000000438", "000000000357", "000000000049")
 
 
 def labels_by_id(labels: dict[int, str]) -> list[str | None]:
@@ -31,11 +31,38 @@ class DemoFiles:
     copies: dict[str, Path]  # site path -> source file
 
 
+def sample_entry(sample: Sample) -> dict[str, Any]:
+    """A shipped sample as the manifest lists it: the picture, and its credit (Flickr photo, licence, COCO image)."""
+    return {
+        "url": f"../samples/{sample.path.name}",
+        "name": sample.title,
+        "credit": sample.credit,
+        "credit_url": sample.flickr_url,
+        "license": sample.license,
+        "license_url": sample.license_url,
+        "flickr_url": sample.flickr_url,
+        "coco_url": sample.coco_url,
+        "coco_id": sample.coco_id,
+    }
+
+
+def _why_not(card, not_exported: Mapping[str, str]) -> str:
+    """What `versus export` said of the card's variants it could not export, as sentences ("" when it said nothing)."""
+    said = [f"{v.id}: {not_exported[v.id]}" for v in card.variants if v.id in not_exported]
+    return "".join(f"`versus export` could not export {line}. " for line in said[:3])
+
+
 def demo_files(
-    catalog: Catalog, artifacts: dict[str, list[OnnxArtifact]], artifact_root: Path, samples: Path | None
+    catalog: Catalog,
+    artifacts: dict[str, list[OnnxArtifact]],
+    artifact_root: Path,
+    samples: Sequence[Sample],
+    not_exported: Mapping[str, str] | None = None,
 ) -> DemoFiles | None:
-    """The manifest and files for every artifact this build has, or None when it has none. `samples`: the folder
-    of sample images (none found: the demo offers no samples)."""
+    """The manifest and files for every artifact this build has, or None when it has none. `samples`: the
+    shipped sample images (generator/samples.py), in the order the demo offers them. `not_exported`: variant id
+    -> why `versus export` could not export it (artifacts.NOT_EXPORTED), said in the panel of a card with no model."""
+    not_exported = not_exported or {}
     entries = [a for card in catalog.cards for v in card.variants for a in artifacts.get(v.id, [])]
     if not entries:
         return None
@@ -71,7 +98,8 @@ def demo_files(
         card.id: {
             "name": card.name,
             "reason": f"This build has no trained {card.name}.",
-            "message": (
+            "message": _why_not(card, not_exported)
+            + (
                 f"This build could not obtain trained weights for {card.name}, so it cannot run here. Run "
                 f"`versus export {card.id}` with network access or a weights mirror, or drop an ONNX file you "
                 "exported (for example with Ultralytics) onto this panel: it runs in your browser only."
@@ -80,19 +108,8 @@ def demo_files(
         for card in catalog.cards
         if card.id not in trained_cards and any(compare.runtime_of(v) for v in card.variants)
     }
-    sample_list = []
-    for sample_id in SAMPLE_IDS if samples is not None else ():
-        source = samples / f"{sample_id}.jpg"
-        if source.is_file():
-            copies[f"samples/{source.name}"] = source
-            number = int(sample_id)
-            sample_list.append(
-                {
-                    "url": f"../samples/{source.name}",
-                    "name": f"COCO image {number}",
-                    "credit": f"COCO train2017 image {number}: COCO Consortium, annotations CC BY 4.0; photo from Flickr under its own licence",
-                    "credit_url": f"https://cocodataset.org/#explore?id={number}",
-                }
-            )
+    for sample in samples:
+        copies[f"samples/{sample.path.name}"] = sample.path
+    sample_list = [sample_entry(s) for s in samples]
     manifest = {"version": 1, "models": models, "samples": sample_list, "cards": cards}
     return DemoFiles(manifest, copies)

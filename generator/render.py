@@ -143,9 +143,14 @@ def render_page(view: Any) -> str:
 
 class Renderer:
     def __init__(
-        self, catalog: Catalog, artifacts: dict[str, list[OnnxArtifact]] | None = None, demo_ready: bool = False
+        self,
+        catalog: Catalog,
+        artifacts: dict[str, list[OnnxArtifact]] | None = None,
+        demo_ready: bool = False,
+        not_exported: dict[str, str] | None = None,
     ) -> None:
         self.catalog = catalog
+        self.not_exported = not_exported or {}  # variant id -> why `versus export` could not export it
         self.artifacts = artifacts or {}  # by variant id, trained first
         self.demo_ready = demo_ready  # the build publishes the demo (it has at least one artifact)
 
@@ -157,7 +162,7 @@ class Renderer:
 
     def views(self) -> list[Any]:
         """Every page's view: the fixed pages, one per card, and one per pair while pairs get pages."""
-        inputs = SiteInputs(self.catalog, self.artifacts, self.demo_ready, self.static_pairs)
+        inputs = SiteInputs(self.catalog, self.artifacts, self.demo_ready, self.static_pairs, self.not_exported)
         out = [
             home_view(inputs),
             catalog_view(inputs),

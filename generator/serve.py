@@ -1,4 +1,4 @@
-"""Serve a built site on localhost and rebuild it when the catalog or pages change.
+"""Serve a built site on localhost and rebuild it when the catalog, pages, demo code, samples or artifacts change.
 
 The server sends the cross-origin isolation headers so the in-browser demo can use
 threads. Rebuilds reuse `versus build`: a card that fails validation is reported
@@ -51,27 +51,36 @@ def make_server(site: Path, host: str = "127.0.0.1", port: int = 8000) -> Thread
 
 
 class _Debounced(FileSystemEventHandler):
-    """Coalesce a burst of file events (an editor's save) into one rebuild."""
+    """Coalesce a burst of file events (an editor's save, an export writing a folder) into one rebuild, handed
+    the paths that changed."""
 
-    def __init__(self, rebuild: Callable[[], None], delay: float = 0.3) -> None:
+    def __init__(self, rebuild: Callable[[list[str]], None], delay: float = 0.3) -> None:
         self.rebuild, self.delay = rebuild, delay
         self._timer: threading.Timer | None = None
         self._lock = threading.Lock()
+        self._changed: set[str] = set()
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write") or "/." in str(event.src_path):
             return
         with self._lock:
+            self._changed.add(str(event.src_path))
             if self._timer:
                 self._timer.cancel()
-            self._timer = threading.Timer(self.delay, self.rebuild)
+            self._timer = threading.Timer(self.delay, self._fire)
             self._timer.daemon = True
             self._timer.start()
 
+    def _fire(self) -> None:
+        with self._lock:
+            changed, self._changed = sorted(self._changed), set()
+        self.rebuild(changed)
 
-def watch(paths: list[Path], rebuild: Callable[[], None]) -> BaseObserver:
+
+def watch(paths: list[Path], rebuild: Callable[[list[str]], None], delay: float = 0.3) -> BaseObserver:
+    """Call `rebuild(changed paths)` after changes under any of `paths` (those that exist)."""
     observer = Observer()
-    handler = _Debounced(rebuild)
+    handler = _Debounced(rebuild, delay)
     for path in paths:
         if path.exists():
             observer.schedule(handler, str(path), recursive=True)
@@ -80,11 +89,26 @@ def watch(paths: list[Path], rebuild: Callable[[], None]) -> BaseObserver:
     return observer
 
 
+def describe(changed: list[str], watched: list[Path], limit: int = 3) -> str:
+    """What changed, for the rebuild line: each path as `<watched folder's name>/<path inside it>`."""
+    roots = [w.resolve() for w in watched]
+    names = []
+    for raw in changed:
+        path = Path(raw).resolve()
+        root = next((r for r in roots if path == r or path.is_relative_to(r)), None)
+        names.append(raw if root is None else (root / path.relative_to(root)).relative_to(root.parent).as_posix())
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
 def serve_forever(site: Path, watched: list[Path], rebuild: Callable[[], bool], host: str, port: int) -> None:
-    def on_change() -> None:
+    def on_change(changed: list[str]) -> None:
         started = time.perf_counter()
         if rebuild():
-            print(f"rebuilt in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+            print(
+                f"rebuilt in {time.perf_counter() - started:.1f} s after changes to {describe(changed, watched)}",
+                file=sys.stderr,
+            )
 
     observer = watch(watched, on_change)
     server = make_server(site, host, port)

@@ -25,6 +25,9 @@ SAMPLE_SET_ENV = "VERSUS_SAMPLE_SET"
 ACCURACY_ENV = "VERSUS_ACCURACY_IMAGES"
 ARTIFACTS_ENV = "VERSUS_ARTIFACTS"
 CACHE_ENV = "VERSUS_CACHE"
+# Tests only: fetch every download from this prefix + the official URL's path (a server on 127.0.0.1 that serves
+# files at their official paths), so the real download code runs without the network. Never set it otherwise.
+TEST_URL_PREFIX_ENV = "VERSUS_TEST_URL_PREFIX"
 
 
 @dataclass(frozen=True)
@@ -52,15 +55,15 @@ VARIABLES = (
         SAMPLE_SET_ENV,
         "sample_set",
         "`<shared>/images/coco-sample`",
-        "COCO train2017 sample set (`images/`, `labels/`): export verification, demo samples, the bench's latency "
-        "image and `--accuracy-set sample100`",
+        "COCO train2017 sample set (`images/`, `labels/`): the parity tests and `--accuracy-set sample100`; "
+        "set, `versus export` verifies on its images instead of the shipped samples",
     ),
     Variable(
         ACCURACY_ENV,
         "accuracy_images",
         "`<shared>/images/coco-val2017`",
         "labelled COCO val2017 images: the bench's accuracy set, and the accuracy check of exports with no source "
-        "framework to compare with",
+        "framework to compare with (none here: built once from COCO's downloads into the cache)",
     ),
     Variable(
         ARTIFACTS_ENV,
@@ -94,6 +97,8 @@ class Settings:
     accuracy_images: Path | None
     artifacts: Path
     cache: Path
+    explicit: frozenset[str] = frozenset()  # the fields an environment variable set (not a default)
+    test_url_prefix: str | None = None  # tests only (TEST_URL_PREFIX_ENV)
 
     @property
     def sample_images(self) -> Path | None:
@@ -144,12 +149,26 @@ def resolve(env: Mapping[str, str], root: Path = ROOT, home: Path | None = None)
         accuracy_images=pick(ACCURACY_ENV, images / "coco-val2017" if images else None),
         artifacts=pick(ARTIFACTS_ENV, None) or root / "artifacts",
         cache=pick(CACHE_ENV, None) or home / ".cache" / "versus",
+        explicit=frozenset(v.field for v in VARIABLES if v.name in env),
+        test_url_prefix=env.get(TEST_URL_PREFIX_ENV) or None,
     )
 
 
 def current() -> Settings:
     """The settings of this process's environment, read afresh on every call."""
     return resolve(os.environ)
+
+
+def redact(text: str, settings: Settings, home: Path | None = None) -> str:
+    """`text` with this machine's folders named by their setting instead (`$VERSUS_WEIGHTS_MIRROR`, …), for
+    messages that reach a published page; the longest path first, so a folder inside another keeps its own name."""
+    home = home if home is not None else Path.home()
+    names = [(getattr(settings, v.field), f"${v.name}") for v in VARIABLES] + [(settings.root, "<repository>")]
+    names.append((home, "~"))
+    for path, name in sorted(((p, n) for p, n in names if p is not None), key=lambda pn: -len(str(pn[0]))):
+        if str(path) not in ("", "/"):
+            text = text.replace(str(path), name)
+    return text
 
 
 def as_json(settings: Settings) -> dict[str, str | None]:

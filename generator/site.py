@@ -28,11 +28,12 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, MkDocsException
 
-from .artifacts import load_artifacts
+from .artifacts import load_artifacts, load_not_exported
 from .demo import demo_files
 from .loader import Catalog
 from .measurement import json_schema as measurement_schema
 from .render import Renderer, catalog_json, model_page, render_page
+from .samples import load as shipped_samples
 from .settings import ROOT as PROJECT
 from .settings import current as current_settings
 from .staging import BuildError, copy_files, stage_demo
@@ -96,12 +97,13 @@ def stage_docs(
         )
     shutil.copytree(site_src, docs, ignore=shutil.ignore_patterns("*.pyc", "__pycache__"))
     artifacts = load_artifacts(artifact_root) if artifact_root is not None else {}
+    not_exported = load_not_exported(artifact_root) if artifact_root is not None else {}
     demo = (
-        demo_files(catalog, artifacts, artifact_root, current_settings().sample_images)
+        demo_files(catalog, artifacts, artifact_root, shipped_samples(), not_exported)
         if artifact_root is not None
         else None
     )
-    views = Renderer(catalog, artifacts, demo_ready=demo is not None).views()
+    views = Renderer(catalog, artifacts, demo_ready=demo is not None, not_exported=not_exported).views()
     pages = {view.page: render_page(view) for view in views}
     # Each table's CSV next to its page (the page links it by file name).
     csvs = {path: csv_text(table) for path, table in table_files(views).items()}

@@ -191,9 +191,11 @@ class Unreachable(DownloadFailed):
     """No connection to the host at all (no network, DNS, refused): retrying will not help this run."""
 
 
-def download(url: str, partial: Path, settings: FetchSettings, https_only: bool) -> None:
+def download(url: str, partial: Path, settings: FetchSettings, https_only: bool, shown: str | None = None) -> None:
     """Stream `url` into `partial`, resuming a previous partial file with Range when the server
-    supports it and restarting cleanly when it does not. Raises DownloadFailed."""
+    supports it and restarting cleanly when it does not. Raises DownloadFailed, naming `shown` (default: `url`;
+    the official URL when a test prefix fetched it from elsewhere)."""
+    name = shown or url
     import httpx
     from tqdm import tqdm
 
@@ -209,7 +211,7 @@ def download(url: str, partial: Path, settings: FetchSettings, https_only: bool)
                         hops = [*(r.url for r in response.history), response.url]
                         if any(hop.scheme != "https" for hop in hops):
                             raise Refused(
-                                f"{url}: redirected to {hops[-1]}, not HTTPS; unpinned weights are fetched only over HTTPS"
+                                f"{name}: redirected to {hops[-1]}, not HTTPS; unpinned weights are fetched only over HTTPS"
                             )
                     if response.status_code == 416 and have:  # our partial file is no use: start again
                         partial.unlink()
@@ -218,7 +220,7 @@ def download(url: str, partial: Path, settings: FetchSettings, https_only: bool)
                     if response.status_code >= 400:
                         reason = f"HTTP {response.status_code} {response.reason_phrase}"
                         if response.status_code < 500:
-                            raise DownloadFailed(f"{url}: {reason}")
+                            raise DownloadFailed(f"{name}: {reason}")
                         last = reason
                         continue
                     resumed = (
@@ -251,12 +253,12 @@ def download(url: str, partial: Path, settings: FetchSettings, https_only: bool)
                         continue
                     return
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-                raise Unreachable(f"{url}: cannot connect ({exc or type(exc).__name__})") from exc
+                raise Unreachable(f"{name}: cannot connect ({exc or type(exc).__name__})") from exc
             except httpx.TimeoutException as exc:
                 last = f"timed out ({type(exc).__name__})"
             except httpx.TransportError as exc:  # cut transfer, protocol error: resume on the next attempt
                 last = f"{type(exc).__name__}: {exc}"
-    raise DownloadFailed(f"{url}: {last} (after {settings.attempts} attempts)")
+    raise DownloadFailed(f"{name}: {last} (after {settings.attempts} attempts)")
 
 
 # --- The resolver --------------------------------------------------------------------------
@@ -273,8 +275,12 @@ class Resolver:
         frozen: bool = False,
         fetch: FetchSettings = FetchSettings(),
         log: Callable[[str], None] = print,
+        url_prefix: str | None = None,
     ) -> None:
         self.lock = lock
+        # Tests only (settings.TEST_URL_PREFIX_ENV): fetch `url_prefix` + the URL's path instead of the URL, from
+        # a local server that serves files at their official paths; hashes and the lock stay keyed by the URL.
+        self.url_prefix = url_prefix.rstrip("/") if url_prefix else None
         self.cache = (cache or current_settings().cache) / "weights"
         self.mirror_path = mirror
         self.mirror = Mirror(mirror) if mirror is not None else None
@@ -286,6 +292,7 @@ class Resolver:
     @classmethod
     def from_environment(cls, lock: LockFile, frozen: bool = False, **kwargs) -> Resolver:
         found = current_settings()
+        kwargs.setdefault("url_prefix", found.test_url_prefix)
         return cls(lock, cache=found.cache, mirror=found.weights_mirror, frozen=frozen, **kwargs)
 
     def expected(self, url: str, sha256: str | None) -> str | None:
@@ -376,8 +383,12 @@ class Resolver:
         partials = self.cache / ".partial"
         partials.mkdir(parents=True, exist_ok=True)
         partial = partials / (expected or hashlib.sha256(url.encode()).hexdigest())
+        fetched = url
+        if self.url_prefix:  # the official URL's scheme was checked above; the stand-in host is local
+            fetched = self.url_prefix + urlparse(url).path
+            self.log(f"{url}: fetching {fetched} instead (test URL prefix)")
         try:
-            download(url, partial, self.fetch, https_only=https_only)
+            download(fetched, partial, self.fetch, https_only=https_only and fetched == url, shown=url)
         except Unreachable as exc:
             self._unreachable[host] = str(exc.__cause__ or exc)
             raise

@@ -20,10 +20,13 @@ from generator.bench.stats import figure
 from generator.loader import load_catalog
 from generator.measurement import Measurement, read_record
 
-from .catalogs import ARTIFACTS, CATALOG, ROOT, SETTINGS
+from .catalogs import ARTIFACTS, CATALOG, ROOT
+from .conftest import shared_folder
 
-SAMPLES = SETTINGS.require("sample_set")
-VAL2017 = SETTINGS.require("accuracy_images")
+# Most of this module reads the shared image sets; without them it is reported as skipped (tests/conftest.py).
+pytestmark = pytest.mark.needs_shared("sample_set", "accuracy_images")
+SAMPLES = shared_folder("sample_set")
+VAL2017 = shared_folder("accuracy_images")
 IMAGE = SAMPLES / "images" / "000000000036.jpg"
 
 

@@ -13,9 +13,12 @@ from generator.loader import load_catalog
 
 from .bench_fixtures import exported, sample_set  # noqa: F401 - fixtures
 from .catalogs import CATALOG, SETTINGS
+from .conftest import shared_folder
 
-SAMPLES = SETTINGS.require("sample_set")
-VAL2017 = SETTINGS.require("accuracy_images")
+# Every test here reads the shared image sets; without them each is a named skip (tests/conftest.py).
+pytestmark = pytest.mark.needs_shared("sample_set", "accuracy_images")
+SAMPLES = shared_folder("sample_set")
+VAL2017 = shared_folder("accuracy_images")
 IMAGE = SAMPLES / "images" / "000000000036.jpg"
 
 

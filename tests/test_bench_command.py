@@ -9,13 +9,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from generator.measurement import read_record
 
 from .bench_fixtures import exported  # noqa: F401 - a fixture
-from .catalogs import ARTIFACTS, ROOT, SETTINGS
+from .catalogs import ARTIFACTS, ROOT
 
-SAMPLES = SETTINGS.require("sample_set")
-VAL2017 = SETTINGS.require("accuracy_images")
+# Every test here reads the shared image sets; without them each is a named skip (tests/conftest.py).
+pytestmark = pytest.mark.needs_shared("sample_set", "accuracy_images")
 
 
 def test_versus_bench_measures_and_records(exported: Path, tmp_path: Path) -> None:

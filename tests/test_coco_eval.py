@@ -16,10 +16,11 @@ import pytest
 from generator import coco_eval, labelled_set
 from generator.decode import Detection
 
-from .catalogs import SETTINGS
+from .conftest import shared_folder
 
-SAMPLES = SETTINGS.require("sample_set")
-VAL2017 = SETTINGS.require("accuracy_images")
+pytestmark = pytest.mark.needs_shared("sample_set", "accuracy_images")  # skipped, named, where missing (conftest.py)
+SAMPLES = shared_folder("sample_set")
+VAL2017 = shared_folder("accuracy_images")
 
 
 def _pycocotools_on_files(tmp_path: Path, truth: dict, results: list[dict], cat_ids: list[int] | None = None):

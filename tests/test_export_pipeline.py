@@ -22,11 +22,13 @@ from generator.export.manifest import read_manifest
 from generator.export.pipeline import Exporter
 from generator.weights import sha256_file
 
-from .catalogs import FIXTURES, SETTINGS, make_catalog
+from .catalogs import FIXTURES, make_catalog
+from .conftest import shared_folder
 
-MIRROR = SETTINGS.require("weights_mirror")
-IMAGES = SETTINGS.require("sample_images")
-LABELLED = SETTINGS.require("accuracy_images")  # the accuracy check of ONNX sources
+pytestmark = pytest.mark.needs_shared("weights_mirror", "sample_images", "accuracy_images")  # see conftest.py
+MIRROR = shared_folder("weights_mirror")
+IMAGES = shared_folder("sample_images")
+LABELLED = shared_folder("accuracy_images")  # the accuracy check of ONNX sources
 EXPORT_CARDS = sorted((FIXTURES / "cards" / "export").glob("*.yaml"))
 SSD_FILE = MIRROR / "ssd_mobilenet_v2_coco" / "mobilenet_ssd_v2_coco_quant_postprocess.tflite"
 SSD_SHA = "7046f31a72ec0045a57b94199144c96cf5840c7dc106b808b64a1ed5559aa0cd"
@@ -308,12 +310,15 @@ def test_an_onnx_source_without_labelled_images_is_skipped(tmp_path, run, first)
                 "VERSUS_CACHE": str(self.cache),
                 "VERSUS_WEIGHTS_MIRROR": str(mirror),
                 "VERSUS_ACCURACY_IMAGES": str(tmp_path / "none"),
+                # COCO's download, tried next, fails at once: nothing listens on port 9
+                "VERSUS_TEST_URL_PREFIX": "http://127.0.0.1:9",
             },
         )
         code, stdout = onnx_run.versus("t-ssd", mirror=mirror)
     assert code == 0, stdout
     line = next(line for line in stdout.splitlines() if line.startswith("SKIPPED"))
-    assert "no labelled images" in line and "VERSUS_ACCURACY_IMAGES" in line, line
+    assert "the accuracy check could not run: no labelled COCO val2017 images" in line, line
+    assert f"{tmp_path / 'none'} has no images/ and labels/" in line and "VERSUS_ACCURACY_IMAGES" in line, line
 
 
 def test_a_decoder_spec_the_postprocess_op_disagrees_with_fails(tmp_path, run, first):

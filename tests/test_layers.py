@@ -65,6 +65,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "generator.jsonfile",
             "generator.spdx",
             "generator.settings",
+            "generator.samples",
             "generator.weights",
             "generator.serve",
             "generator",

@@ -21,7 +21,7 @@ from .catalogs import ROOT, machine_paths
 SETTINGS_MODULE = "generator/settings.py"
 # VERSUS_* variables that are not folders of the project: test switches and hand-offs (contributor guide,
 # Settings), and the browser the publish smoke test drives (an executable or `bundled`, .ci/smoke.py).
-TEST_VARIABLES = {"VERSUS_UPDATE_GOLDEN", "VERSUS_GOLDEN", "VERSUS_CHROMIUM"}
+TEST_VARIABLES = {"VERSUS_UPDATE_GOLDEN", "VERSUS_GOLDEN", "VERSUS_CHROMIUM", "VERSUS_TEST_URL_PREFIX"}
 # The folder this project was first developed in, spelt so that this file does not name it itself.
 DEVELOPMENT_FOLDER = "/".join(["", "work", ""])  # noqa: FLY002 - spelt so this file does not name it
 

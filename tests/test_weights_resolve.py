@@ -10,9 +10,10 @@ import pytest
 
 from generator.weights import HashMismatch, LockFile, Refused, Resolver, WeightsError, sha256_file
 
-from .catalogs import SETTINGS
+from .conftest import shared_folder
 
-MIRROR = SETTINGS.require("weights_mirror")
+pytestmark = pytest.mark.needs_shared("weights_mirror")  # skipped, named, where missing (conftest.py)
+MIRROR = shared_folder("weights_mirror")
 SSD = MIRROR / "ssd_mobilenet_v2_coco" / "mobilenet_ssd_v2_coco_quant_postprocess.tflite"
 SSD_SHA = "7046f31a72ec0045a57b94199144c96cf5840c7dc106b808b64a1ed5559aa0cd"
 YOLO11N = MIRROR / "yolo11n" / "yolo11n_int8.tflite"

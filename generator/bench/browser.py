@@ -26,13 +26,13 @@ from urllib.parse import urlencode
 
 from pydantic import ValidationError
 
-from ..demo import SAMPLE_IDS, SCRIPTS, demo_files
+from ..demo import SCRIPTS, demo_files
 from ..export.manifest import OnnxArtifact
 from ..loader import Catalog
 from ..measurement import BrowserLatency, Measurement
+from ..samples import SamplesError
+from ..samples import load as shipped_samples
 from ..serve import make_server
-from ..settings import SettingsError
-from ..settings import current as current_settings
 from ..site import PROJECT
 from ..staging import BuildError, copy_files, stage_demo
 from .stats import figure
@@ -344,12 +344,10 @@ def stage_page(
     included, marked `trained: false`). Returns the artifact ids the manifest lists."""
     node_modules = project / "wasm_demo" / "node_modules"
     try:
-        samples = current_settings().require("sample_images")
-    except SettingsError as exc:
-        raise BrowserUnavailable(f"the bench needs the sample images: {exc}") from exc
-    first = samples / f"{SAMPLE_IDS[0]}.jpg"
-    if not first.is_file():
-        raise BrowserUnavailable(f"the bench's sample image {first} is missing (README: Settings)")
+        samples = shipped_samples()
+    except SamplesError as exc:
+        raise BrowserUnavailable(f"the bench needs the shipped sample images: {exc}") from exc
+    first = samples[0].path
     by_variant: dict[str, list[OnnxArtifact]] = {}
     for artifact in artifacts:
         by_variant.setdefault(artifact.variant_id, []).append(artifact)

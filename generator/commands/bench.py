@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..loader import load_catalog
 from ..measurement import BENCH_SECTIONS, MEASUREMENTS_DIR, read_record
-from ..settings import ACCURACY_ENV, SAMPLE_SET_ENV, SettingsError
+from ..settings import ACCURACY_ENV, SAMPLE_SET_ENV
 from ..settings import current as current_settings
 
 
@@ -188,13 +188,14 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    from ..demo import SAMPLE_IDS
+    from ..samples import SamplesError
+    from ..samples import load as shipped_samples
 
     found = current_settings()
     try:
-        images = found.require("sample_images")
-    except SettingsError as exc:
-        print(f"versus bench: the image latency is timed on comes from the sample set: {exc}", file=sys.stderr)
+        latency_image = shipped_samples()[0].path
+    except SamplesError as exc:
+        print(f"versus bench: the image latency is timed on is the first shipped sample: {exc}", file=sys.stderr)
         return 2
     artifacts = args.artifacts or found.artifacts
     try:
@@ -211,7 +212,7 @@ def run(args: argparse.Namespace) -> int:
         fetch_accuracy_set=None
         if args.accuracy_images or args.no_download
         else accuracy_fetcher(catalog, args.accuracy_set, lambda m: print(m, file=sys.stderr)),
-        latency_image=images / f"{SAMPLE_IDS[0]}.jpg",
+        latency_image=latency_image,
         machine=this_machine(args.machine),
         commit=project_commit(found.root),
     )

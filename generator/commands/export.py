@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from .. import settings
+from ..artifacts import record_not_exported
 from ..export.session import make_exporter, outcome_line, sample_images
 from ..loader import load_catalog
 
@@ -50,8 +51,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--images",
         type=Path,
         default=None,
-        help=f"sample images for verification (default: the images/ of ${settings.SAMPLE_SET_ENV}, "
-        "else of ../shared/images/coco-sample beside the repository)",
+        help=f"sample images for verification (default: the images/ of ${settings.SAMPLE_SET_ENV} when it is set, "
+        "else the project's shipped samples in wasm_demo/samples/)",
     )
     parser.add_argument("--image-count", type=int, default=0, metavar="N", help="use the first N images (default: all)")
     parser.set_defaults(func=run)
@@ -84,12 +85,21 @@ def run(args: argparse.Namespace) -> int:
         print(f"versus export: {exc}", file=sys.stderr)
         return 1
     outcomes = []
+    failed: dict[str, str] = {}
+    exported: set[str] = set()
     for target in targets:
         outcome = exporter.export(target)
         outcomes.append(outcome)
         print(outcome_line(outcome), flush=True)
+        if target.untrained is None and outcome.status in ("skipped", "failed"):
+            failed[target.variant.id] = settings.redact(outcome.message, settings.current())  # pages quote it
+        elif target.untrained is None:
+            exported.add(target.variant.id)
+    record_not_exported(out, failed, exported)
     counts = {s: sum(o.status == s for o in outcomes) for s in ("exported", "cached", "skipped", "failed")}
     print(
         ", ".join(f"{n} {s}" for s, n in counts.items()) + f" in {time.monotonic() - started:.1f}s; artifacts in {out}/"
     )
+    if exporter.no_labelled_reason:
+        print(f"accuracy check not run: {exporter.no_labelled_reason}")
     return 1 if counts["failed"] else 0

@@ -1,4 +1,4 @@
-"""`versus serve`: build, serve at http://127.0.0.1:8000 and rebuild on every change."""
+"""`versus serve`: build, serve at http://127.0.0.1:8000 and rebuild when anything a build reads changes."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..loader import CatalogError, load_catalog
 from ..serve import serve_forever
+from ..settings import current as current_settings
 from ..site import PROJECT, BuildError, build_site
 
 
@@ -18,6 +19,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", default=8000, type=int)
     parser.set_defaults(func=run)
+
+
+def watched_paths(catalog: Path, artifacts: Path, project: Path = PROJECT) -> list[Path]:
+    """Everything a build reads: the catalog, the pages and templates, the demo's code and shipped samples, and
+    the exported artifacts (a `versus export` in another terminal shows up without a restart)."""
+    return [
+        catalog,
+        project / "site_src",
+        project / "generator" / "templates",
+        project / "mkdocs.yml",
+        project / "wasm_demo" / "src",
+        project / "wasm_demo" / "samples",
+        artifacts,
+    ]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -35,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
 
     if not rebuild() and not args.out.exists():
         return 1
-    watched = [args.catalog, PROJECT / "site_src", PROJECT / "generator" / "templates", PROJECT / "mkdocs.yml"]
-    serve_forever(args.out.resolve(), watched, rebuild, args.host, args.port)
+    artifacts = current_settings().artifacts
+    artifacts.mkdir(parents=True, exist_ok=True)  # watched from the start, so a first export triggers a rebuild
+    serve_forever(args.out.resolve(), watched_paths(args.catalog, artifacts), rebuild, args.host, args.port)
     return 0

@@ -74,6 +74,7 @@ class Exporter:
         labels: dict[str, LabelSet],
         log: Callable[[str], None] = print,
         labelled: LabelledImages | None = None,
+        no_labelled_reason: str | None = None,
     ) -> None:
         self.resolver = resolver
         self.out = out
@@ -82,6 +83,7 @@ class Exporter:
         self.labels = labels
         self.log = log
         self.labelled = labelled  # labelled images: the accuracy check of sources with no framework to compare with
+        self.no_labelled_reason = no_labelled_reason  # why there are none, said in skips and manifests
         self.conversions = 0  # how many times a converter ran (a cache hit runs none)
         self._image_digest: list[tuple[str, str]] | None = None
         self._labelled: list[tuple[str, str]] | None = None
@@ -103,8 +105,9 @@ class Exporter:
             weights = candidate.weights
             if not candidate.converter.compares and self.labelled is None:
                 reasons.append(
-                    f"{weights.url}: {weights.format} weights have no source framework to compare with, and no "
-                    f"labelled images were found for the accuracy check (set ${ACCURACY_ENV})"
+                    f"{weights.url}: {weights.format} weights have no source framework to compare with, and the "
+                    f"accuracy check could not run: "
+                    + (self.no_labelled_reason or f"no labelled images were found (set ${ACCURACY_ENV})")
                 )
                 continue
             try:
@@ -234,6 +237,7 @@ class Exporter:
             self.images.name,
             class_names,
             labelled=self.labelled,
+            no_labelled_reason=self.no_labelled_reason,
         )
         model = onnx.load(str(conversion.onnx_path))
         inputs, outputs = _signature(conversion.onnx_path)

@@ -13,33 +13,79 @@ IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png"}
 
 
 def sample_images(folder: Path | None = None, count: int = 0):
-    """The verification images: `folder`, else the sample set's images (generator/settings.py)."""
+    """The verification images: `folder` (--images); else the sample set's images when ${settings.SAMPLE_SET_ENV}
+    is set; else the project's shipped samples (generator/samples.py), so a fresh clone needs no shared folder."""
+    from ..samples import SamplesError
+    from ..samples import load as shipped_samples
     from .pipeline import SampleImages
 
-    folder = folder or settings.current().sample_images
-    paths = (
-        sorted(p for p in folder.glob("*") if p.suffix.lower() in IMAGE_SUFFIXES) if folder and folder.is_dir() else []
-    )
+    found = settings.current()
+    if folder is None and "sample_set" in found.explicit:
+        folder = found.sample_images
+    if folder is None:
+        try:
+            shipped = tuple(s.path for s in shipped_samples())
+        except SamplesError as exc:
+            raise SystemExit(f"versus export: {exc}; pass --images DIR") from exc
+        shipped = shipped[:count] if count > 0 else shipped
+        return SampleImages(shipped, f"shipped samples ({len(shipped)} images)")
+    paths = sorted(p for p in folder.glob("*") if p.suffix.lower() in IMAGE_SUFFIXES) if folder.is_dir() else []
     if count > 0:
         paths = paths[:count]
     if not paths:
         raise SystemExit(
-            f"versus export: no sample images in {folder or '(no sample set)'}; pass --images DIR or set "
-            f"{settings.SAMPLE_SET_ENV} to the folder holding images/ (README: Settings)"
+            f"versus export: no sample images in {folder}; pass --images DIR, or set "
+            f"{settings.SAMPLE_SET_ENV} to the folder holding images/, or unset it for the shipped samples "
+            "(README: Settings)"
         )
     return SampleImages(tuple(paths), f"{folder.parent.name}/{folder.name} ({len(paths)} images)")
 
 
-def labelled_images(labels):
-    """The accuracy check's images (exports with no source framework to compare with), from the settings;
-    their class indices are the `coco-80` label list. None when there are none (such exports are then skipped)."""
+def labelled_images(labels, catalog_dir: Path, log=print, fetch=None):
+    """The accuracy check's images (exports nothing independent decoded), their class indices the `coco-80` label
+    list: ${settings.ACCURACY_ENV} (default: the shared folder's), else the listed COCO val2017 set built once from
+    COCO's downloads into the cache (generator/datasets.py). Returns (images, None), or (None, why) when neither
+    can be had, so the export can say why the check did not run. `fetch` replaces the download (tests)."""
+    from ..coco_eval import LabelledSetError
+    from ..weights import WeightsError
     from .accuracy import find_labelled
 
     coco80 = labels.get("coco-80")
     if coco80 is None:
-        return None
+        return None, "the registry has no coco-80 label list"
     names = [coco80.labels[i] for i in sorted(coco80.labels)]
-    return find_labelled(settings.current().accuracy_images, names)
+    folder = settings.current().accuracy_images
+    found = find_labelled(folder, names)
+    if found is not None:
+        return found, None
+    where = f"{folder} has no images/ and labels/" if folder is not None else "no accuracy images folder"
+    try:
+        built = (fetch or _fetch_val2017)(catalog_dir, labels, log)
+    except (WeightsError, LabelledSetError, OSError, ValueError) as exc:
+        return None, (
+            f"no labelled COCO val2017 images: {where}, and building them from COCO's downloads failed ({exc}); "
+            f"set {settings.ACCURACY_ENV} (README: Settings)"
+        )
+    return find_labelled(built, names), None
+
+
+def _fetch_val2017(catalog_dir: Path, labels, log) -> Path:
+    """The bench's listed COCO val2017 set, built in the cache from COCO's official downloads (or found there)."""
+    from .. import coco_eval, datasets
+    from ..bench.accuracy import LISTS_DIR, SETS
+    from ..demo import labels_by_id
+    from ..weights import LockFile, Resolver
+
+    spec = SETS["val2017"]
+    root = settings.current().cache
+    listed = coco_eval.read_image_list(catalog_dir / LISTS_DIR / f"{spec.dataset}.csv")
+    resolver = Resolver.from_environment(LockFile(root / "datasets" / "downloads.lock.json"), log=log)
+    names = labels_by_id(labels[spec.label_list].labels)
+    if any(n is None for n in names):
+        raise ValueError(f"label list {spec.label_list} has gaps; the accuracy set needs one name per class index")
+    return datasets.prepare_listed_set(
+        root / "datasets" / spec.dataset, listed, [n for n in names if n is not None], resolver, log=log
+    )
 
 
 def make_exporter(catalog_dir: Path, out: Path, images, labels, frozen: bool = False):
@@ -50,7 +96,12 @@ def make_exporter(catalog_dir: Path, out: Path, images, labels, frozen: bool = F
     lock = LockFile.load(catalog_dir / LOCK_NAME)
     log = lambda m: print(m, file=sys.stderr)
     resolver = Resolver.from_environment(lock, frozen=frozen, log=log)
-    return Exporter(resolver, out, settings.current().cache, images, labels, log=log, labelled=labelled_images(labels))
+    labelled, why = labelled_images(labels, catalog_dir, log)
+    if why:
+        log(f"versus export: the accuracy check will not run: {why}")
+    return Exporter(
+        resolver, out, settings.current().cache, images, labels, log=log, labelled=labelled, no_labelled_reason=why
+    )
 
 
 def outcome_line(outcome) -> str:

@@ -45,6 +45,7 @@ def verify(
     image_set: str,
     class_names: Mapping[int, str],
     labelled=None,
+    no_labelled_reason: str | None = None,
 ) -> VerificationInfo:
     """Raises contract.ContractError or VerificationFailed; returns what was measured, with its status
     (see `VerificationInfo`): never a pass on 0 of 0 confident detections without a raw-output bound that
@@ -103,7 +104,11 @@ def verify(
             "fails the export, as a mis-decoded model scores about 0)"
         )
     )
-    no_accuracy = "accuracy: no labelled images were given, so nothing independent checked the decoder spec"
+    no_accuracy = (
+        f"accuracy: not checked ({no_labelled_reason}), so nothing independent checked the decoder spec"
+        if no_labelled_reason
+        else "accuracy: no labelled images were given, so nothing independent checked the decoder spec"
+    )
     if reference is None:
         compared = [
             contract_line,

@@ -24,6 +24,15 @@ class SiteInputs:
     artifacts: Mapping[str, Sequence[OnnxArtifact]] = field(default_factory=dict)
     demo_ready: bool = False
     static_pairs: bool = True
+    not_exported: Mapping[str, str] = field(default_factory=dict)  # variant id -> why `versus export` could not
+
+    def not_exported_of(self, card: ModelCard) -> tuple[tuple[str, str], ...]:
+        """(variant id, why) for the card's variants that the export could not give a trained artifact, in card
+        order: the pages say so, plainly, instead of only showing no demo."""
+        runnable = set(self.runnable.get(card.id, ()))
+        return tuple(
+            (v.id, self.not_exported[v.id]) for v in card.variants if v.id in self.not_exported and v.id not in runnable
+        )
 
     @property
     def registry(self) -> Registry:

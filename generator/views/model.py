@@ -222,6 +222,7 @@ class ModelView:
     demo_ready: bool  # this build publishes the demo
     compare_with: tuple[PairLink, ...]
     sources: tuple[SourceEntry, ...]
+    not_exported: tuple[tuple[str, str], ...] = ()  # (variant id, why) the export could not give it here
 
 
 def _thousands(value: int) -> str:
@@ -447,6 +448,7 @@ def model_view(card: ModelCard, inputs: SiteInputs) -> ModelView:
         weights=weights_sections(card, inputs),
         runtime_spec=any(compare.runtime_of(v) for v in card.variants),
         demo_ready=inputs.demo_ready,
+        not_exported=inputs.not_exported_of(card),
         compare_with=compare_with(card, inputs),
         sources=sources(card),
     )

@@ -148,6 +148,7 @@ class PairView:
     chart: ChartData
     per_class: PairPerClass | None  # None: no run has val2017 accuracy of both
     properties: Table  # the properties table as shown, for the CSV download
+    not_exported: tuple[tuple[str, str], ...] = ()  # (variant id, why) of either side, that the export could not give
 
 
 def side_view(card: ModelCard, registry: Registry) -> SideView:
@@ -309,6 +310,7 @@ def pair_view(a: ModelCard, b: ModelCard, inputs: SiteInputs) -> PairView:
         demo=DemoView(plan.possible, plan.reason, len(plan.runs) < 2, plan.cards_allow),
         demo_ready=inputs.demo_ready,
         tasks=tasks,
+        not_exported=inputs.not_exported_of(a) + inputs.not_exported_of(b),
         shared=tuple(
             SharedTaskView(task_name(s.task, registry), s.state_a, s.state_b) for s in compare.shared_tasks(a, b)
         ),

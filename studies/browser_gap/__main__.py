@@ -961,7 +961,6 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     args.variant_browser_threads = tuple(int(t) for t in args.variant_browser_threads.split(","))
 
-    from generator.demo import SAMPLE_IDS
     from generator.loader import load_catalog
 
     where = settings.current()
@@ -969,7 +968,7 @@ def main(argv: list[str]) -> int:
     started = time.perf_counter()
     catalog = load_catalog(args.catalog)
     log = lambda msg: print(f"[{time.perf_counter() - started:5.0f} s] {msg}", file=sys.stderr, flush=True)
-    image = where.require("sample_images") / f"{SAMPLE_IDS[0]}.jpg"
+    image = where.require("sample_images") / "000000000036.jpg"  # the image the study's findings were measured on
     with ExitStack() as stack, tempfile.TemporaryDirectory(prefix="versus-browser-gap-") as tmp:
         study = Study(args, catalog, image, stack, Path(tmp), log)
         stack.callback(study.close_bench)

@@ -31,7 +31,7 @@
 
 import { normalizeManifest, findEntry } from './manifest.js';
 import { candidateClassNames } from './decoders.js';
-import { decodeImageFile, ImageInputError, makeFrame } from './image-source.js';
+import { decodeImageFile, ImageInputError, makeFrame, sampleCredit } from './image-source.js';
 import { h } from './dom.js';
 import { CANDIDATE_FLOOR, Panel } from './panel.js';
 import { isOnnxFile } from './user-model.js';
@@ -215,10 +215,9 @@ export class Demo {
   }
 
   updateCredit(sample) {
-    const base = 'Sample images: COCO (cocodataset.org), annotations CC BY 4.0; each photo from Flickr under its own licence.';
     this.creditEl.replaceChildren(
-      h('span', { text: sample ? `${sample.name}: ${sample.credit}. ` : '' }),
-      h('span', { text: `${base} Your images and models stay in this browser: nothing is uploaded.` }),
+      ...(sample ? sampleCredit(sample) : []),
+      h('span', { text: 'Your images and models stay in this browser: nothing is uploaded.' }),
     );
   }
 

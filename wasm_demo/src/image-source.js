@@ -2,7 +2,9 @@
 // MIME type, which can lie), read their size from the header before decoding, and decide how big a
 // copy the demo works on. `sniffImage` and `workingSize` are pure (tested in Node); `decodeImageFile`
 // needs a browser (createImageBitmap decodes off the main thread). `makeFrame` wraps a decoded image for
-// the panels that share it.
+// the panels that share it. `sampleCredit` builds a shipped sample's credit line.
+
+import { h } from './dom.js';
 
 /** Above this many pixels the file is refused without decoding it (a decompression bomb, or a mistake). */
 export const MAX_IMAGE_PIXELS = 100_000_000;
@@ -181,4 +183,22 @@ export function makeFrame({ bitmap, width, height, label, still }) {
       if (!holders.size) bitmap.close();
     },
   };
+}
+
+/**
+ * The credit of a shipped sample as nodes for the demo's credit line: its title, the Flickr photo and its
+ * licence as links, and the COCO image it is (manifest `samples[]`; links are http(s) only).
+ */
+export function sampleCredit(sample) {
+  const link = (href, text) => (href ? h('a', { href, target: '_blank', rel: 'noopener', text }) : text);
+  const parts = [h('span', { text: `${sample.name}: ` })];
+  if (sample.flickrUrl || sample.license) {
+    parts.push(
+      h('span', {}, 'photo from ', link(sample.flickrUrl, 'Flickr'), ', licence ', link(sample.licenseUrl, sample.license ?? 'unknown'), '; '),
+    );
+  } else {
+    parts.push(h('span', { text: `${sample.credit}; ` }));
+  }
+  parts.push(h('span', {}, link(sample.cocoUrl, 'COCO'), ' (annotations CC BY 4.0). '));
+  return parts;
 }

@@ -13,6 +13,11 @@ function isObject(v) {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
+/** A link for a credit: an http(s) URL string, else null (never a javascript: or data: URL). */
+function httpUrl(value) {
+  return typeof value === 'string' && /^https?:\/\//.test(value) ? value : null;
+}
+
 /** Problems with one runtime spec, as strings (empty when valid). */
 export function runtimeProblems(runtime, where = 'runtime') {
   const problems = [];
@@ -120,6 +125,10 @@ export function normalizeManifest(json, baseUrl) {
       name: typeof s.name === 'string' ? s.name : url.pathname.split('/').pop(),
       credit: typeof s.credit === 'string' ? s.credit : 'COCO (CC BY 4.0)',
       creditUrl: typeof s.credit_url === 'string' ? s.credit_url : null,
+      license: typeof s.license === 'string' ? s.license : null,
+      licenseUrl: httpUrl(s.license_url),
+      flickrUrl: httpUrl(s.flickr_url),
+      cocoUrl: httpUrl(s.coco_url),
     });
   });
   const cards = {};

@@ -71,3 +71,30 @@ test('runtimeProblems: a valid spec has none; each field is checked', () => {
   const bad = runtimeProblems({ input: { size: [0, 2], layout: 'NCHW', dtype: 'int64', resize: 'crop', std: [1, 0, 1] }, decoder: { kind: 'ultralytics' }, labels: 'coco-80' });
   assert.equal(bad.length, 6, bad.join('\n'));
 });
+
+test("a sample's credit keeps its licence and links, and only http(s) links", () => {
+  const m = normalizeManifest(
+    {
+      version: 1,
+      models: [],
+      samples: [
+        {
+          url: '../samples/1.jpg',
+          name: 'Bus',
+          license: 'CC BY 2.0',
+          license_url: 'http://creativecommons.org/licenses/by/2.0/',
+          flickr_url: 'http://farm8.staticflickr.com/1/2_z.jpg',
+          coco_url: 'javascript:alert(1)',
+        },
+      ],
+    },
+    BASE,
+  );
+  const s = m.samples[0];
+  assert.deepEqual([s.license, s.licenseUrl, s.flickrUrl, s.cocoUrl], [
+    'CC BY 2.0',
+    'http://creativecommons.org/licenses/by/2.0/',
+    'http://farm8.staticflickr.com/1/2_z.jpg',
+    null,
+  ]);
+});
