@@ -5,7 +5,7 @@ MobileNet SSD v2 and YOLO11n, so the expected differences and "better on" lists 
 (tests/test_per_class.py does). YOLOv8n gets the train2017 quick-set accuracy of the laptop run's YOLO11n record:
 a quick-set figure must not appear per class.
 
-    /work/main/.venv/bin/python -m tests.per_class_records OUT   # writes OUT/<run>/<artifact id>.json
+    .venv/bin/python -m tests.per_class_records OUT   # writes OUT/<run>/<artifact id>.json
 """
 
 from __future__ import annotations

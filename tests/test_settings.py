@@ -307,6 +307,7 @@ def test_studies_stay_out_of_the_wheel():
     assert wheel["packages"] == ["generator"]
     assert not (ROOT / "generator" / "benchmarks").exists()
     assert sorted(p.parent.name for p in (ROOT / "studies").glob("*/__main__.py")) == [
+        "accuracy_time",
         "browser_gap",
         "build_scale",
         "first_boxes",

@@ -46,7 +46,7 @@ def labelled_images(labels, catalog_dir: Path, log=print, fetch=None):
     list: ${settings.ACCURACY_ENV} (default: the shared folder's), else the listed COCO val2017 set built once from
     COCO's downloads into the cache (generator/datasets.py). Returns (images, None), or (None, why) when neither
     can be had, so the export can say why the check did not run. `fetch` replaces the download (tests)."""
-    from ..coco_eval import LabelledSetError
+    from ..labelled_set import LabelledSetError
     from ..weights import WeightsError
     from .accuracy import find_labelled
 
@@ -71,14 +71,14 @@ def labelled_images(labels, catalog_dir: Path, log=print, fetch=None):
 
 def _fetch_val2017(catalog_dir: Path, labels, log) -> Path:
     """The bench's listed COCO val2017 set, built in the cache from COCO's official downloads (or found there)."""
-    from .. import coco_eval, datasets
+    from .. import datasets, labelled_set
     from ..bench.accuracy import LISTS_DIR, SETS
     from ..demo import labels_by_id
     from ..weights import LockFile, Resolver
 
     spec = SETS["val2017"]
     root = settings.current().cache
-    listed = coco_eval.read_image_list(catalog_dir / LISTS_DIR / f"{spec.dataset}.csv")
+    listed = labelled_set.read_image_list(catalog_dir / LISTS_DIR / f"{spec.dataset}.csv")
     resolver = Resolver.from_environment(LockFile(root / "datasets" / "downloads.lock.json"), log=log)
     names = labels_by_id(labels[spec.label_list].labels)
     if any(n is None for n in names):
