@@ -4,6 +4,7 @@ layer keeps (templates only format, imports run down) are in test_view_rules.py.
 from __future__ import annotations
 
 from generator.render import TEMPLATES, render_page
+from generator.views.all_models import AllModelsView, Facet, ModelTile
 from generator.views.cards import CodeLicense, OrgView, Sourced, TaskBadge
 from generator.views.catalog import BestFigure, CatalogRow, CatalogView, menu
 from generator.views.chart import ChartData, ChartGroup, ChartOption, ChartRow, ChartView
@@ -46,7 +47,7 @@ from generator.views.pair import (
     UnalignedGroup,
 )
 from generator.views.records import MeasuredTable, ReadingRow, RecordColumn, RunInfo
-from generator.views.tasks import TaskCell, TasksRow, TasksView
+from generator.views.tasks import AllModelsLink, TaskCell, TasksRow, TasksView
 
 from .catalogs import ROOT
 
@@ -171,6 +172,26 @@ def views() -> dict[type, object]:
             "tasks.md",
             ("Object detection", "Segmentation"),
             (TasksRow(HOSTILE, "models/m.md", (TaskCell("pretrained", CITE), None)),),
+            (AllModelsLink("object detection", "demo/object-detection.md"),),
+        ),
+        AllModelsView: AllModelsView(
+            "demo/object-detection.md",
+            "object-detection",
+            "object detection",
+            (
+                ModelTile(
+                    "m-s.coco",
+                    HOSTILE,
+                    "M",
+                    "models/m.md",
+                    "AGPL-3.0",
+                    "10.8 MB",
+                    10_800_000,
+                    "2.62 M parameters",
+                    "1–3 M parameters",
+                ),
+            ),
+            (Facet("license", "Licence", ("AGPL-3.0", 'A "quoted" <licence>')),),
         ),
         ChartView: ChartView("chart.md", CHART),
         CompareIndexView: CompareIndexView(
@@ -282,7 +303,13 @@ def views() -> dict[type, object]:
             page="compare/m-vs-n.md",
             a=SIDE,
             b=OTHER,
-            demo=DemoView(True, "Only M runs here: this build has no trained Other artifact.", True, True),
+            demo=DemoView(
+                True,
+                "Only M runs here: this build has no trained Other artifact.",
+                True,
+                True,
+                "demo/object-detection.md",
+            ),
             demo_ready=True,
             tasks=(
                 TaskRow(
@@ -330,6 +357,20 @@ def test_every_page_type_renders_from_views_alone() -> None:
     )
     assert "Evil &lt;script&gt;" in tasks and "<script>" not in tasks
     assert text(tasks).count('<td class="vs-cell">') == 2 and '<span class="vs-none">–</span>' in tasks
+
+    assert '<a href="../demo/object-detection/">object detection</a>' in tasks
+
+    every = pages[AllModelsView]
+    assert 'data-all-models="../../demo/manifest.json" data-task="object-detection"' in every
+    assert '<script type="module" src="../../assets/versus-demo/all-models.js"></script>' in every
+    assert (
+        '<article class="vs-all-model" data-artifact="m-s.coco" data-order="0" data-license="AGPL-3.0" data-family="M" data-size="1–3 M parameters">'
+        in every
+    )
+    assert '<h3><a href="../../models/m/">Evil &lt;script&gt;alert(1)&lt;/script&gt; *model*</a></h3>' in every
+    assert "<script>alert" not in every
+    assert '<option value="A &#34;quoted&#34; &lt;licence&gt;">' in every
+    assert "M · licence AGPL-3.0 · 10.8 MB · 2.62 M parameters" in every
 
     catalog = pages[CatalogView]
     assert 'data-orgs="Org|Org Inc"' in catalog and 'data-commercial="yes"' in catalog
@@ -390,6 +431,10 @@ def test_every_page_type_renders_from_views_alone() -> None:
         "one run: said once, above the table"
     )
     assert '<a href="../../models/m/#licences">see its page</a>' in pair
+    assert '<a href="../../demo/object-detection/">Run the image through every trained model</a>' in pair
+    assert pair.index('class="vs-demo"') < pair.index("## Properties") and "## Live demo" not in pair, (
+        "the demo is the first thing under the title"
+    )
 
 
 def test_filter_menus_list_each_value_once_in_case_insensitive_order() -> None:

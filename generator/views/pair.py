@@ -10,6 +10,7 @@ from typing import Any
 from .. import compare, licenses
 from ..schema import ModelCard, Registry
 from . import measured
+from .all_models import all_models_pages
 from .cards import (
     CodeLicense,
     OrgView,
@@ -55,6 +56,7 @@ class DemoView:
     reason: str
     partial: bool  # only one side runs here
     cards_allow: bool  # both cards publish trained weights and a runtime spec for a shared task
+    all_models: str | None = None  # the page running every trained model of the demo's task, when the build has it
 
 
 @dataclass(frozen=True)
@@ -239,7 +241,13 @@ def pair_view(a: ModelCard, b: ModelCard, inputs: SiteInputs) -> PairView:
         page=compare_page(a.id, b.id),
         a=side_view(a, registry),
         b=side_view(b, registry),
-        demo=DemoView(plan.possible, plan.reason, len(plan.runs) < 2, plan.cards_allow),
+        demo=DemoView(
+            plan.possible,
+            plan.reason,
+            len(plan.runs) < 2,
+            plan.cards_allow,
+            all_models_pages(inputs).get(plan.task) if plan.task else None,
+        ),
         demo_ready=inputs.demo_ready,
         tasks=tuple(
             TaskRow(task.name, task_badge(a, task_id, registry), task_badge(b, task_id, registry))

@@ -37,13 +37,10 @@ import { CANDIDATE_FLOOR, Panel } from './panel.js';
 import { isOnnxFile } from './user-model.js';
 import { cameraMessage, videoFrame, videoReady } from './webcam.js';
 import { MeasureUI } from './measure-ui.js';
+import { DiffView } from './diff-view.js';
+import { defaultThreads } from './threads.js';
 
 const controllers = new Set();
-
-function defaultThreads() {
-  const cores = navigator.hardwareConcurrency || 1;
-  return self.crossOriginIsolated ? Math.max(1, Math.min(cores, 4)) : 1;
-}
 
 /** The benchmarking knob `data-session-options`: a JSON object, else null (ignored, with a console warning). */
 function benchmarkSessionOptions(text) {
@@ -122,7 +119,8 @@ export class Demo {
       this.panels.push(panel);
       this.panelsEl.append(panel.el);
     }
-    root.replaceChildren(this.controlsEl, this.measurer.el, this.panelsEl, this.creditEl, this.video);
+    if (this.panels.length === 2) this.diff = new DiffView(this.panels); // diff-view.js follows the panels' results
+    root.replaceChildren(this.controlsEl, this.measurer.el, this.panelsEl, ...(this.diff ? [this.diff.el] : []), this.creditEl, this.video);
     this.updateMeasureButton();
     this.panels.forEach((p, i) => p.start(refs[i] ?? null, cards.length ? cards : this.panels.slice(0, i).map((q) => q.entry?.card)));
     root.dataset.state = 'mounted';
@@ -407,6 +405,7 @@ export class Demo {
     for (const p of this.panels) p.forgetMeasurement();
     this.stopWebcam();
     for (const p of this.panels) p.terminate();
+    this.diff?.destroy();
     document.removeEventListener('paste', this.onPaste);
     controllers.delete(this);
   }
