@@ -84,6 +84,10 @@ def test_every_trained_model_matches_the_python_reference_and_is_cached(full_sit
         # one model at a time: each model file was fetched once, in the page's order
         models = [u.removeprefix(url) for u in requests if u.endswith("/model.onnx")]
         assert len(models) == len(expected_ids) == len(set(models)), models
+        # onnxruntime-web's wasm binary: once for the page, not once per model's worker (ort-wasm.js)
+        assert [u for u in requests if u.endswith(".wasm")] == [
+            f"{url}/assets/versus-demo/ort/ort-wasm-simd-threaded.wasm"
+        ]
 
         # narrowing and sorting: what is shown passes the filter; by speed, fastest first
         licence = page.locator("select[data-filter=license] option").nth(1).get_attribute("value")
@@ -138,9 +142,16 @@ def test_the_diff_view_counts_the_hand_matched_boxes(full_site: tuple[Path, Path
     site, _ = full_site
     image = SETTINGS.require("accuracy_images") / "images" / DIFF_IMAGE
     with serve(site) as url, browser_page() as page:
+        requests: list[str] = []
+        page.on("request", lambda r: requests.append(r.url))
         page.set_viewport_size({"width": 1280, "height": 1000})
         page.goto(f"{url}{COMPARE_PAGE}")
         page.wait_for_function("() => document.querySelector('.vs-diff')?.dataset.diff", timeout=300_000)
+        # both panels' workers share one download of onnxruntime-web's wasm, and their threads fit the cores
+        assert len([u for u in requests if u.endswith(".wasm")]) == 1
+        cores = page.evaluate("() => navigator.hardwareConcurrency")
+        threads = [json.loads(p.get_attribute("data-result"))["threads"] for p in page.query_selector_all(".vs-panel")]
+        assert sum(threads) <= max(cores, len(threads)), (cores, threads)
         page.locator(".vs-demo input[type=file][accept^='image']").first.set_input_files(str(image))
         page.wait_for_function(
             f"() => JSON.parse(document.querySelector('.vs-diff').dataset.diff ?? 'null')?.source === 'upload:{DIFF_IMAGE}'",

@@ -26,6 +26,7 @@ import { cameraMessage, videoFrame, videoReady } from './webcam.js';
 import { nextToRun, passes, sortModels } from './all-models-list.js';
 import { runOnce } from './run-once.js';
 import { defaultThreads } from './threads.js';
+import { sharedWasmBinary } from './ort-wasm.js';
 
 export class AllModels {
   constructor(root) {
@@ -34,7 +35,7 @@ export class AllModels {
     this.ortBase = new URL(d.ortBase ?? new URL('./ort/', import.meta.url).href, document.baseURI).href;
     this.workerUrl = new URL('./worker.js', import.meta.url);
     const threads = Number(d.threads);
-    this.threads = Number.isInteger(threads) && threads > 0 ? threads : defaultThreads();
+    this.threads = Number.isInteger(threads) && threads > 0 ? threads : defaultThreads(1); // one model at a time
     this.webgpu = ['off', 'force'].includes(d.webgpu) ? d.webgpu : 'auto';
     this.filters = {};
     this.sortKey = 'default';
@@ -237,7 +238,8 @@ export class AllModels {
     this.setState(m, 'loading', 'loading');
     delete m.el.dataset.error;
     m.summary.classList.remove('vs-message');
-    const settings = { ortBase: this.ortBase, numThreads: this.threads, webgpu: this.webgpu, resampler: 'auto' };
+    const wasmBinary = sharedWasmBinary(this.ortBase, this.webgpu); // fetched once for every model's worker
+    const settings = { ortBase: this.ortBase, numThreads: this.threads, webgpu: this.webgpu, resampler: 'auto', wasmBinary };
     try {
       const { ready, result } = await runOnce(this.workerUrl, m.order, m.entry, frame, settings, (text, fraction) => {
         if (frameId === this.frameId) this.setState(m, text === 'running' ? 'running' : 'loading', fraction === null ? text : `${text} ${Math.round(fraction * 100)}%`);
