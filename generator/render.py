@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 from . import compare
 from .export.manifest import OnnxArtifact
 from .loader import Catalog
+from .views.all_models import AllModelsView, all_models_views
 from .views.catalog import CatalogView, catalog_view
 from .views.chart import ChartView, chart_view
 from .views.compare import ClientPairView, CompareIndexView, client_pair_view, compare_index_view
@@ -59,6 +60,7 @@ TEMPLATES: dict[type, str] = {
     ClientPairView: "compare_view.md.j2",
     ModelView: "model.md.j2",
     PairView: "compare.md.j2",
+    AllModelsView: "all_models.md.j2",
 }
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
@@ -171,6 +173,7 @@ class Renderer:
             compare_index_view(inputs),
             client_pair_view(inputs),
         ]
+        out += all_models_views(inputs)
         out += [model_view(card, inputs) for card in inputs.cards]
         if inputs.static_pairs:
             out += [pair_view(a, b, inputs) for a, b in compare.pairs(inputs.cards)]

@@ -1,5 +1,5 @@
 """The live demo's site for the browser tests: the two models exported for real and the site built around them
-(`demo_site`), and small helpers that read the demo's panels."""
+(`demo_site`), small helpers that read the demo's panels, and the Python reference they are checked against."""
 
 from __future__ import annotations
 
@@ -8,7 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from generator.artifacts import load_artifacts
+from generator.decode import Detection, decode
+from generator.demo import labels_by_id
+from generator.export.agreement import Tolerance
 from generator.loader import load_catalog
+from generator.preprocess import image_input, load_image, prepare
 from generator.site import build_site
 
 from .catalogs import CATALOG, export_artifacts
@@ -34,3 +39,22 @@ def panels(page) -> list[dict]:
         "() => document.querySelectorAll('.vs-panel[data-result]').length >= 2", timeout=90_000, polling=50
     )
     return [json.loads(p.get_attribute("data-result")) for p in page.query_selector_all(".vs-panel[data-result]")]
+
+
+def reference(artifacts: Path, variant: str, image: Path) -> tuple[list[Detection], Tolerance, list[str]]:
+    """The Python reference on `image` (generator/preprocess.py, onnxruntime, generator/decode.py), the artifact's
+    verification tolerance and its label names by id."""
+    import onnxruntime as ort
+
+    (artifact,) = load_artifacts(artifacts)[variant]
+    session = ort.InferenceSession(
+        str(artifacts / artifact.artifact_id / "model.onnx"), providers=["CPUExecutionProvider"]
+    )
+    prepared = prepare(load_image(image), artifact.runtime.input)
+    outputs = session.run(
+        None, prepared.feeds(image_input(artifact.runtime.input, [i.name for i in session.get_inputs()]))
+    )
+    t = artifact.verification.tolerance
+    tolerance = Tolerance(t.confident, t.min_iou, t.score_delta, t.unmatched_share, t.why)
+    names = labels_by_id(load_catalog(CATALOG).registry.labels[artifact.runtime.labels].labels)
+    return decode(outputs, artifact.runtime, prepared.placement), tolerance, names

@@ -9,34 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from generator.artifacts import load_artifacts
-from generator.decode import Detection, decode
-from generator.demo import labels_by_id
-from generator.export.agreement import Comparison, Tolerance, compare_image
+from generator.decode import Detection
+from generator.export.agreement import Comparison, compare_image
 from generator.loader import load_catalog
-from generator.preprocess import image_input, load_image, prepare
 from generator.site import build_site
 
 from .browser import browser_page, serve
 from .catalogs import CATALOG, export_artifacts
-from .demo_site import VARIANTS, demo_site, panels  # noqa: F401 (demo_site is a fixture)
-
-
-def reference(artifacts: Path, variant: str, image: Path) -> tuple[list[Detection], Tolerance, list[str]]:
-    import onnxruntime as ort
-
-    (artifact,) = load_artifacts(artifacts)[variant]
-    session = ort.InferenceSession(
-        str(artifacts / artifact.artifact_id / "model.onnx"), providers=["CPUExecutionProvider"]
-    )
-    prepared = prepare(load_image(image), artifact.runtime.input)
-    outputs = session.run(
-        None, prepared.feeds(image_input(artifact.runtime.input, [i.name for i in session.get_inputs()]))
-    )
-    t = artifact.verification.tolerance
-    tolerance = Tolerance(t.confident, t.min_iou, t.score_delta, t.unmatched_share, t.why)
-    names = labels_by_id(load_catalog(CATALOG).registry.labels[artifact.runtime.labels].labels)
-    return decode(outputs, artifact.runtime, prepared.placement), tolerance, names
+from .demo_site import VARIANTS, demo_site, panels, reference  # noqa: F401 (demo_site is a fixture)
 
 
 def test_both_models_match_the_python_reference_in_the_browser(demo_site: tuple[Path, Path]) -> None:

@@ -4,6 +4,7 @@ layer keeps (templates only format, imports run down) are in test_view_rules.py.
 from __future__ import annotations
 
 from generator.render import TEMPLATES, render_page
+from generator.views.all_models import AllModelsView, Facet, ModelTile
 from generator.views.cards import CodeLicense, OrgView, Sourced, TaskBadge
 from generator.views.catalog import BestFigure, CatalogRow, CatalogView, menu
 from generator.views.chart import ChartData, ChartGroup, ChartOption, ChartRow, ChartView
@@ -49,7 +50,7 @@ from generator.views.pair import (
 )
 from generator.views.records import MeasuredTable, ReadingRow, RecordColumn, RunInfo
 from generator.views.tables import Table
-from generator.views.tasks import TaskCell, TasksRow, TasksView
+from generator.views.tasks import AllModelsLink, TaskCell, TasksRow, TasksView
 
 from .catalogs import ROOT
 
@@ -195,6 +196,26 @@ def views() -> dict[type, object]:
             ("Object detection", "Segmentation"),
             (TasksRow(HOSTILE, "models/m.md", (TaskCell("pretrained", CITE), None)),),
             Table("tasks", ("Model", "Object detection", "Segmentation"), ((HOSTILE, "●", "–"),)),
+            (AllModelsLink("object detection", "demo/object-detection.md"),),
+        ),
+        AllModelsView: AllModelsView(
+            "demo/object-detection.md",
+            "object-detection",
+            "object detection",
+            (
+                ModelTile(
+                    "m-s.coco",
+                    HOSTILE,
+                    "M",
+                    "models/m.md",
+                    "AGPL-3.0",
+                    "10.8 MB",
+                    10_800_000,
+                    "2.62 M parameters",
+                    "1–3 M parameters",
+                ),
+            ),
+            (Facet("license", "Licence", ("AGPL-3.0", 'A "quoted" <licence>')),),
         ),
         ChartView: ChartView("chart.md", CHART),
         CompareIndexView: CompareIndexView(
@@ -311,7 +332,13 @@ def views() -> dict[type, object]:
             page="compare/m-vs-n.md",
             a=SIDE,
             b=OTHER,
-            demo=DemoView(True, "Only M runs here: this build has no trained Other artifact.", True, True),
+            demo=DemoView(
+                True,
+                "Only M runs here: this build has no trained Other artifact.",
+                True,
+                True,
+                "demo/object-detection.md",
+            ),
             demo_ready=True,
             tasks=(
                 TaskRow(
@@ -369,6 +396,20 @@ def test_every_page_type_renders_from_views_alone() -> None:
     )
     assert "Evil &lt;script&gt;" in tasks and "<script>" not in tasks
     assert text(tasks).count('<td class="vs-cell">') == 2 and '<span class="vs-none">–</span>' in tasks
+
+    assert '<a href="../demo/object-detection/">object detection</a>' in tasks
+
+    every = pages[AllModelsView]
+    assert 'data-all-models="../../demo/manifest.json" data-task="object-detection"' in every
+    assert '<script type="module" src="../../assets/versus-demo/all-models.js"></script>' in every
+    assert (
+        '<article class="vs-all-model" data-artifact="m-s.coco" data-order="0" data-license="AGPL-3.0" data-family="M" data-size="1–3 M parameters">'
+        in every
+    )
+    assert '<h3><a href="../../models/m/">Evil &lt;script&gt;alert(1)&lt;/script&gt; *model*</a></h3>' in every
+    assert "<script>alert" not in every
+    assert '<option value="A &#34;quoted&#34; &lt;licence&gt;">' in every
+    assert "M · licence AGPL-3.0 · 10.8 MB · 2.62 M parameters" in every
 
     catalog = pages[CatalogView]
     assert 'data-orgs="Org|Org Inc"' in catalog and 'data-commercial="yes"' in catalog
@@ -441,6 +482,10 @@ def test_every_page_type_renders_from_views_alone() -> None:
     )
     assert "No run has measured the accuracy of both Evil &lt;script&gt;" in pair
     assert "No run has measured Evil &lt;script&gt;" in model and "accuracy on the COCO val2017 set yet" in model
+    assert '<a href="../../demo/object-detection/">Run the image through every trained model</a>' in pair
+    assert pair.index('class="vs-demo"') < pair.index("## Properties") and "## Live demo" not in pair, (
+        "the demo is the first thing under the title"
+    )
 
 
 def test_filter_menus_list_each_value_once_in_case_insensitive_order() -> None:

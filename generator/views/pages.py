@@ -26,3 +26,8 @@ def pair_target(a: str, b: str, static_pairs: bool) -> tuple[str, str]:
         return compare_page(a, b), ""
     first, second = sorted((a, b))
     return COMPARE_VIEW, f"?a={first}&b={second}"
+
+
+def all_models_page(task: str) -> str:
+    """The page that runs one image through every trained model of `task` (beside the demo's manifest)."""
+    return f"demo/{task}.md"

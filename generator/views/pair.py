@@ -10,6 +10,7 @@ from typing import Any
 from .. import compare, licenses
 from ..schema import ModelCard, Registry
 from . import measured
+from .all_models import all_models_pages
 from .cards import (
     CodeLicense,
     OrgView,
@@ -58,6 +59,7 @@ class DemoView:
     reason: str
     partial: bool  # only one side runs here
     cards_allow: bool  # both cards publish trained weights and a runtime spec for a shared task
+    all_models: str | None = None  # the page running every trained model of the demo's task, when the build has it
 
 
 @dataclass(frozen=True)
@@ -307,7 +309,13 @@ def pair_view(a: ModelCard, b: ModelCard, inputs: SiteInputs) -> PairView:
         page=compare_page(a.id, b.id),
         a=side_a,
         b=side_b,
-        demo=DemoView(plan.possible, plan.reason, len(plan.runs) < 2, plan.cards_allow),
+        demo=DemoView(
+            plan.possible,
+            plan.reason,
+            len(plan.runs) < 2,
+            plan.cards_allow,
+            all_models_pages(inputs).get(plan.task) if plan.task else None,
+        ),
         demo_ready=inputs.demo_ready,
         tasks=tasks,
         not_exported=inputs.not_exported_of(a) + inputs.not_exported_of(b),

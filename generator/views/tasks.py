@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..schema import Task
+from .all_models import all_models_pages
 from .citations import Cite, cite
 from .inputs import SiteInputs
+from .labels import task_name
 from .pages import TASKS, model_page
 from .tables import Table
 
@@ -25,11 +27,18 @@ class TasksRow:
 
 
 @dataclass(frozen=True)
+class AllModelsLink:
+    task: str  # the task's name as the text reads it, e.g. "object detection"
+    page: str  # its all-models page
+
+
+@dataclass(frozen=True)
 class TasksView:
     page: str
     tasks: tuple[str, ...]  # registry task names, the columns
     rows: tuple[TasksRow, ...]
     table: Table  # the matrix as shown (its marks), for the CSV download
+    all_models: tuple[AllModelsLink, ...]  # tasks whose trained models this build runs on one image
 
 
 MARKS = {"pretrained": "●", "architecture-only": "◐", "none": "–"}  # the page's legend explains them
@@ -54,4 +63,7 @@ def tasks_view(inputs: SiteInputs) -> TasksView:
         )
         rows.append(TasksRow(card.name, model_page(card.id), cells))
     names = tuple(t.name for t in inputs.registry.tasks.values())
-    return TasksView(TASKS, names, tuple(rows), tasks_table(names, tuple(rows)))
+    links = tuple(
+        AllModelsLink(task_name(task, inputs.registry).lower(), page) for task, page in all_models_pages(inputs).items()
+    )
+    return TasksView(TASKS, names, tuple(rows), tasks_table(names, tuple(rows)), links)

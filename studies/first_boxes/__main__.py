@@ -6,8 +6,12 @@ profile each round: nothing cached, models downloaded, sessions created, the fir
 The clock stops when both panels carry a result (`data-result`, set when the boxes are drawn).
 
     .venv/bin/python -m studies.first_boxes [--page compare/mobilenet-ssd-v2-vs-yolo11/] [--rounds 5]
+        [--site BUILT_SITE] [--mbps 20]
 
-Prints every round and the median; the issue's target is under 5 seconds on localhost.
+Prints every round with the bytes the page moved (every response body, the workers' included) and the median;
+the issue's targets: under 5 seconds on localhost, and cold at 20 Mbps (`--mbps 20`, Chromium's network
+emulation) at most 12 s and 25 MB. `--site` times an already built site (e.g. one whose demo scripts were swapped
+for another commit's, to compare before and after) instead of building one.
 """
 
 from __future__ import annotations
@@ -18,7 +22,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from generator import settings
 from generator.bench.browser import CHROMIUM_FLAGS
@@ -37,14 +43,17 @@ def main(argv: list[str] | None = None) -> int:
         "--artifacts", type=Path, default=None, help="artifacts folder (default: the setting, README: Settings)"
     )
     parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--site", type=Path, default=None, help="a built site to serve instead of building one")
+    parser.add_argument("--mbps", type=float, default=None, help="emulate a link of this many Mbit/s (default: none)")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory(prefix="versus-first-boxes-") as tmp:
-        site = Path(tmp) / "site"
-        build_site(
-            load_catalog(settings.ROOT / "catalog"), site, artifacts=args.artifacts or settings.current().artifacts
-        )
+        site = args.site or Path(tmp) / "site"
+        if args.site is None:
+            build_site(
+                load_catalog(settings.ROOT / "catalog"), site, artifacts=args.artifacts or settings.current().artifacts
+            )
         server = make_server(site, port=0)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         url = f"http://127.0.0.1:{server.server_address[1]}/{args.page}"
@@ -55,24 +64,50 @@ def main(argv: list[str] | None = None) -> int:
                 for i in range(args.rounds):
                     context = browser.new_context()  # a fresh profile: empty HTTP cache and Cache API
                     page = context.new_page()
+                    if args.mbps:
+                        throttle(context, page, args.mbps)
+                    responses: list = []
+                    page.on("requestfinished", collector(responses))
                     started = time.perf_counter()
                     page.goto(url)
-                    page.wait_for_function(BOTH_DRAWN, timeout=60_000, polling=20)
+                    page.wait_for_function(BOTH_DRAWN, timeout=600_000, polling=20)
                     elapsed = time.perf_counter() - started
+                    moved = sum(r.sizes()["responseBodySize"] for r in responses)
                     since_navigation = page.evaluate("() => performance.now()") / 1000
                     isolated = page.evaluate("() => crossOriginIsolated")
                     seconds.append(elapsed)
+                    wasm = sum(1 for r in responses if r.url.endswith(".wasm"))
                     print(
                         f"round {i + 1}: both models' first boxes {elapsed:.2f} s after opening the page "
-                        f"({since_navigation:.2f} s by the page's clock; cross-origin isolated: {isolated})"
+                        f"({since_navigation:.2f} s by the page's clock; cross-origin isolated: {isolated}); "
+                        f"{moved / 1e6:.1f} MB moved in {len(responses)} responses, {wasm} of them .wasm"
                     )
                     context.close()
                 browser.close()
         finally:
             server.shutdown()
             server.server_close()
-    print(f"median {statistics.median(seconds):.2f} s over {len(seconds)} rounds (target: under 5 s) for {args.page}")
+    link = f" at {args.mbps:g} Mbit/s" if args.mbps else ""
+    print(f"median {statistics.median(seconds):.2f} s over {len(seconds)} rounds{link} for {args.page}")
     return 0
+
+
+def collector(into: list) -> Callable[[Any], None]:
+    """A handler appending each finished request to `into` (Playwright cannot wrap a bound builtin method)."""
+    return lambda request: into.append(request)
+
+
+def throttle(context, page, mbps: float) -> None:
+    """Chromium's network emulation at `mbps` down and up, 20 ms latency, for the page and its workers."""
+    conditions = {
+        "offline": False,
+        "latency": 20,
+        "downloadThroughput": mbps * 1e6 / 8,
+        "uploadThroughput": mbps * 1e6 / 8,
+    }
+    session = context.new_cdp_session(page)
+    session.send("Network.enable")
+    session.send("Network.emulateNetworkConditions", conditions)
 
 
 if __name__ == "__main__":

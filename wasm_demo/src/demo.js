@@ -7,7 +7,7 @@
 //   data-cards     one or two card ids, left and right panel (each panel picks among its card's variants)
 //   data-models    instead of data-cards: one or two `card/variant` (or variant) ids to start with
 //   data-ort-base  folder with the onnxruntime-web dist files (default: `ort/` beside this file)
-//   data-threads   wasm threads per model (default: min(hardwareConcurrency, 4) when cross-origin isolated, else 1)
+//   data-threads   wasm threads per model (default: the cores shared by the panels, 1–4, when cross-origin isolated, else 1)
 //   data-webgpu    auto (default: WebGPU when a hardware adapter works) | off | force
 //   data-autorun   "false" to not run the first sample image on load
 //   data-resampler auto (default) | js | canvas: how the worker resizes images (see preprocess.js)
@@ -37,13 +37,11 @@ import { CANDIDATE_FLOOR, Panel } from './panel.js';
 import { isOnnxFile } from './user-model.js';
 import { cameraMessage, videoFrame, videoReady } from './webcam.js';
 import { MeasureUI } from './measure-ui.js';
+import { DiffView } from './diff-view.js';
+import { defaultThreads } from './threads.js';
+import { sharedWasmBinary } from './ort-wasm.js';
 
 const controllers = new Set();
-
-function defaultThreads() {
-  const cores = navigator.hardwareConcurrency || 1;
-  return self.crossOriginIsolated ? Math.max(1, Math.min(cores, 4)) : 1;
-}
 
 /** The benchmarking knob `data-session-options`: a JSON object, else null (ignored, with a console warning). */
 function benchmarkSessionOptions(text) {
@@ -64,11 +62,13 @@ export class Demo {
     const d = root.dataset;
     this.ortBase = new URL(d.ortBase ?? new URL('./ort/', import.meta.url).href, document.baseURI).href;
     this.workerUrl = new URL('./worker.js', import.meta.url);
+    this.panelCount = d.panels === '1' ? 1 : 2;
     const threads = Number(d.threads);
-    this.threads = Number.isInteger(threads) && threads > 0 ? threads : defaultThreads();
+    // the panels run at once: together they get at most the device's cores (threads.js)
+    this.threads = Number.isInteger(threads) && threads > 0 ? threads : defaultThreads(this.panelCount);
     this.webgpu = ['off', 'force'].includes(d.webgpu) ? d.webgpu : 'auto';
     this.resampler = ['js', 'canvas'].includes(d.resampler) ? d.resampler : 'auto';
-    this.panelCount = d.panels === '1' ? 1 : 2;
+    this.wasmBinary = null; // onnxruntime-web's wasm, fetched once for both panels' workers (ort-wasm.js)
     this.sessionOptions = benchmarkSessionOptions(d.sessionOptions);
     this.settings = { scoreThreshold: null, iouThreshold: null, classFilter: null };
     this.source = null;
@@ -110,6 +110,7 @@ export class Demo {
     }
     this.manifest = normalizeManifest(json, url.href);
     if (this.manifest.problems.length) console.warn('versus demo manifest:', this.manifest.problems);
+    this.wasmBinary = sharedWasmBinary(this.ortBase, this.webgpu);
     this.buildControls();
     const cards = (root.dataset.cards ?? '').split(',').map((s) => s.trim()).filter(Boolean);
     const refs = (root.dataset.models ?? '').split(',').map((s) => s.trim()).filter(Boolean);
@@ -122,7 +123,8 @@ export class Demo {
       this.panels.push(panel);
       this.panelsEl.append(panel.el);
     }
-    root.replaceChildren(this.controlsEl, this.measurer.el, this.panelsEl, this.creditEl, this.video);
+    if (this.panels.length === 2) this.diff = new DiffView(this.panels); // diff-view.js follows the panels' results
+    root.replaceChildren(this.controlsEl, this.measurer.el, this.panelsEl, ...(this.diff ? [this.diff.el] : []), this.creditEl, this.video);
     this.updateMeasureButton();
     this.panels.forEach((p, i) => p.start(refs[i] ?? null, cards.length ? cards : this.panels.slice(0, i).map((q) => q.entry?.card)));
     root.dataset.state = 'mounted';
@@ -406,6 +408,7 @@ export class Demo {
     for (const p of this.panels) p.forgetMeasurement();
     this.stopWebcam();
     for (const p of this.panels) p.terminate();
+    this.diff?.destroy();
     document.removeEventListener('paste', this.onPaste);
     controllers.delete(this);
   }

@@ -321,8 +321,8 @@ export class Panel {
     }
     this.worker = worker;
     this.workerHref = worker.href;
-    const { ortBase, threads, webgpu, resampler, sessionOptions } = this.demo;
-    worker.load({ ortBase, numThreads: threads, webgpu, resampler, sessionOptions, model, runtime, buffer });
+    const { ortBase, threads, webgpu, resampler, sessionOptions, wasmBinary } = this.demo;
+    worker.load({ ortBase, numThreads: threads, webgpu, resampler, sessionOptions, model, runtime, buffer, wasmBinary });
   }
 
   onWorkerMessage(m) {

@@ -19,8 +19,12 @@ export class WorkerClient {
     this.worker.onmessageerror = onMessageError;
   }
 
-  /** Load a model: from `model.url`, or from `buffer` (a dropped file, transferred to the worker). */
-  load({ ortBase, numThreads, webgpu, resampler, sessionOptions, model, runtime, buffer = null }) {
+  /**
+   * Load a model: from `model.url`, or from `buffer` (a dropped file, transferred to the worker). `wasmBinary`:
+   * onnxruntime-web's wasm (or a promise of it, or null), copied to the worker so it does not download it again.
+   */
+  async load({ ortBase, numThreads, webgpu, resampler, sessionOptions, model, runtime, buffer = null, wasmBinary = null }) {
+    const binary = await wasmBinary;
     const msg = {
       type: REQUEST.LOAD,
       ortBase,
@@ -30,6 +34,7 @@ export class WorkerClient {
       sessionOptions,
       model: { url: model.url ?? null, bytes: model.bytes ?? null, sha256: model.sha256 ?? null, name: model.name },
       runtime,
+      wasmBinary: binary ?? null,
     };
     if (buffer) {
       msg.buffer = buffer;

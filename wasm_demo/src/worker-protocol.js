@@ -5,7 +5,8 @@
 //   {type: LOAD, ortBase, numThreads, webgpu: 'auto'|'off'|'force', resampler: 'auto'|'js'|'canvas',
 //    sessionOptions?: object (benchmarking knob: merged over the worker's session options; null = the defaults),
 //    model: {url, bytes, sha256, name},
-//    buffer?: ArrayBuffer (a dropped file instead of url), runtime}
+//    buffer?: ArrayBuffer (a dropped file instead of url), runtime,
+//    wasmBinary?: ArrayBuffer (onnxruntime-web's CPU wasm, fetched once by the page; null: the worker loads it)}
 //   {type: RUN, id, bitmap: ImageBitmap | pixels: {data, width, height}, sourceSize?: {width, height},
 //    options: {minScore, scoreThreshold, iouThreshold, classFilter}}
 //   {type: DISPOSE}

@@ -7,6 +7,7 @@
 import { imageInputName, prepareFromBitmap, prepareFromRGBA } from './preprocess.js';
 import { extractCandidates, filterCandidates } from './decoders.js';
 import { PHASE, REQUEST, STATUS } from './worker-protocol.js';
+import { webgpuAdapter } from './gpu.js';
 
 export const MODEL_CACHE = 'versus-demo-models-v1';
 
@@ -136,25 +137,9 @@ function adapterName(adapter) {
   return [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || null;
 }
 
-/** A usable, hardware WebGPU adapter, or null. Software adapters are minutes per inference: skip them. */
-async function hardwareAdapter(mode) {
-  if (mode === 'off' || !self.navigator?.gpu) return null;
-  try {
-    const adapter = await self.navigator.gpu.requestAdapter();
-    if (!adapter) return null;
-    const info = adapter.info ?? {};
-    const text = `${info.vendor ?? ''} ${info.architecture ?? ''} ${info.description ?? ''}`.toLowerCase();
-    const software = adapter.isFallbackAdapter || info.isFallbackAdapter || /swiftshader|llvmpipe|software/.test(text);
-    if (software && mode !== 'force') return null;
-    return adapter;
-  } catch {
-    return null;
-  }
-}
-
 async function createSession(msg, buffer) {
   const base = new URL(msg.ortBase, self.location.href).href;
-  let adapter = await hardwareAdapter(msg.webgpu ?? 'auto');
+  let adapter = await webgpuAdapter(msg.webgpu ?? 'auto');
   let note = null;
   if (adapter) {
     try {
@@ -173,7 +158,8 @@ async function createSession(msg, buffer) {
     }
   }
   ort.env.logLevel = 'error';
-  ort.env.wasm.wasmPaths = base;
+  ort.env.wasm.wasmPaths = base; // the .mjs glue comes from here; the .wasm too unless the page sent it
+  if (msg.wasmBinary && !adapter) ort.env.wasm.wasmBinary = new Uint8Array(msg.wasmBinary);
   ort.env.wasm.numThreads = Math.max(1, Math.floor(msg.numThreads || 1));
   ort.env.wasm.proxy = false;
   const options = { graphOptimizationLevel: 'all', executionMode: 'sequential', logSeverityLevel: 3 };
