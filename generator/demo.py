@@ -19,6 +19,15 @@ SCRIPTS = "assets/versus-demo"
 ORT_FILES = ("ort.wasm.min.mjs", "ort-wasm-simd-threaded.mjs", "ort-wasm-simd-threaded.wasm")
 
 
+def class_names(labels: dict[int, str]) -> list[str]:
+    """One name per class index from 0, for label files that index classes densely (the accuracy sets)."""
+    names = labels_by_id(labels)
+    gaps = [i for i, n in enumerate(names) if n is None]
+    if gaps:
+        raise ValueError(f"the label list has no name for class ids {gaps[:5]}; an accuracy set needs one per index")
+    return [n for n in names if n is not None]
+
+
 def labels_by_id(labels: dict[int, str]) -> list[str | None]:
     """A label map as the list the demo reads: index = label id, None where an id has no name (COCO-90's gaps)."""
     ids = {int(k): v for k, v in labels.items()}

@@ -47,11 +47,14 @@ _PATTERN_HINTS = {
     "run": "`<UTC start>-<machine name>`, e.g. `20260301T101500Z-ci-runner`; the run's folder has the same name",
 }
 # Where each kind of file is described, for hints that send the reader to its schema or guide.
-_SCHEMA_FILES = {
+_SCHEMA_FILES: dict[type[BaseModel], str] = {
     ModelCard: "catalog/schema/model-card.schema.json",
     Measurement: "catalog/schema/measurement.schema.json",
 }
-_GUIDES = {ModelCard: "see the contributor guide (Adding a model)", Measurement: "see the Methodology page (Records)"}
+_GUIDES: dict[type[BaseModel], str] = {
+    ModelCard: "see the contributor guide (Adding a model)",
+    Measurement: "see the Methodology page (Records)",
+}
 
 
 def hint_for(error: ErrorDetails, model: type[BaseModel] = ModelCard) -> str:

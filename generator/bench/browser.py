@@ -21,7 +21,7 @@ import shutil
 import tempfile
 import threading
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import urlencode
 
 from pydantic import ValidationError
@@ -36,6 +36,11 @@ from ..serve import make_server
 from ..site import PROJECT
 from ..staging import BuildError, copy_files, stage_demo
 from .stats import figure
+
+if TYPE_CHECKING:
+    from http.server import ThreadingHTTPServer
+
+    from playwright.sync_api import Browser, Playwright
 
 # Flags that work headless on these machines (without the background-networking ones chromium hangs on a
 # closed network). tests/browser.py uses the same list.
@@ -84,9 +89,9 @@ class BrowserBench:
         self.project = project
         self.versions: dict[str, str] = {}
         self._tmp: tempfile.TemporaryDirectory | None = None
-        self._server = None
-        self._playwright = None
-        self._browser = None
+        self._server: ThreadingHTTPServer | None = None
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
         self._base = ""
         self._listed: set[str] = set()
 
@@ -110,15 +115,15 @@ class BrowserBench:
             self._listed = stage_page(
                 folder, self.artifact_root, self.artifacts, self.catalog, project=self.project, webgpu=self.webgpu
             )
-            self._server = make_server(folder, port=0)
-            threading.Thread(target=self._server.serve_forever, daemon=True).start()
-            self._base = f"http://127.0.0.1:{self._server.server_address[1]}"
-            self._playwright = sync_playwright().start()
+            server = self._server = make_server(folder, port=0)
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+            self._base = f"http://127.0.0.1:{server.server_address[1]}"
+            playwright = self._playwright = sync_playwright().start()
             flags = [f for f in CHROMIUM_FLAGS if not (self.webgpu and f == "--disable-gpu")] + [EAGER_MEMORY_FLAG]
             if self.webgpu:
                 flags.append("--enable-unsafe-webgpu")
             try:
-                self._browser = self._playwright.chromium.launch(
+                browser = self._browser = playwright.chromium.launch(
                     executable_path=self.chromium, args=flags, headless=True
                 )
             except PlaywrightError as exc:
@@ -126,7 +131,7 @@ class BrowserBench:
                     f"chromium at {self.chromium} did not start: {exc.message.splitlines()[0]}"
                 ) from exc
             self.versions = {
-                "browser": f"Chromium {self._browser.version} (headless)",
+                "browser": f"Chromium {browser.version} (headless)",
                 "onnxruntime-web": ort_web_version(self.project / "wasm_demo" / "node_modules"),
             }
         except BaseException:

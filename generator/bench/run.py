@@ -18,9 +18,10 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import labelled_set
-from ..demo import labels_by_id
+from ..demo import class_names, labels_by_id
 from ..export.manifest import MODEL_NAME, OnnxArtifact
 from ..loader import Catalog
 from ..measurement import (
@@ -39,6 +40,10 @@ from ..measurement import (
 from . import machine as machine_info
 from .native import NativeFailed, Settings, measure_round, pooled
 from .rounds import PartialRounds, RoundsError
+
+if TYPE_CHECKING:
+    from .accuracy import BenchSet
+    from .browser import BrowserBench
 
 Log = Callable[[str], None]
 
@@ -82,8 +87,8 @@ class Context:
 @dataclass(frozen=True)
 class Step:
     section: Section
-    threads: int | None = None
-    round: int | None = None  # native only, from 1
+    threads: int = 0  # native and browser steps; 0: the step has no thread setting
+    round: int = 0  # native steps, from 1; 0: not a native step
 
     def __str__(self) -> str:
         text = self.section + (f" {self.threads} thread{'s' if self.threads != 1 else ''}" if self.threads else "")
@@ -220,10 +225,10 @@ def bench(
 ) -> Outcome:
     """Measure `targets` in `run` (from `start_run`), writing each step's result as soon as it is known.
     `on_step` hears of each step before it runs, `on_images` of each image an accuracy step has done."""
-    run, started = run
+    run_id, started = run
     try:
-        with run_lock(ctx.records_root / run):
-            return _bench(targets, ctx, plan, run, started, log, on_step, on_images)
+        with run_lock(ctx.records_root / run_id):
+            return _bench(targets, ctx, plan, run_id, started, log, on_step, on_images)
     except RoundsError as exc:
         raise BenchError(str(exc)) from exc
 
@@ -357,10 +362,10 @@ class _Measurer:
     ):
         self.ctx, self.plan, self.log, self.partial, self.on_images = ctx, plan, log, partial, on_images
         self.targets = targets  # the browser page stages these models, and only these
-        self._driver = None
+        self._driver: BrowserBench | None = None
         self._browser_stack = ExitStack()
         self._browser_missing: str | None = None
-        self._sample = None
+        self._sample: BenchSet | None = None
 
     def apply(self, record: Measurement, artifact: OnnxArtifact, step: Step) -> Measurement:
         return getattr(self, f"_{section_field(step.section)}")(record, artifact, step)
@@ -453,7 +458,7 @@ class _Measurer:
         from ..weights import WeightsError
         from .accuracy import load_set
 
-        names = labels_by_id(self.ctx.catalog.registry.labels[spec.label_list].labels)
+        names = class_names(self.ctx.catalog.registry.labels[spec.label_list].labels)
         try:
             if self.ctx.accuracy_root is None:
                 raise labelled_set.LabelledSetError(f"no folder holds the {spec.dataset} set here (README: Settings)")

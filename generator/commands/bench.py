@@ -136,7 +136,7 @@ def accuracy_fetcher(catalog, accuracy_set: str, log):
 
     def fetch() -> Path:
         from .. import datasets, labelled_set
-        from ..demo import labels_by_id
+        from ..demo import class_names
         from ..weights import LockFile, Resolver
 
         root = current_settings().cache
@@ -144,7 +144,7 @@ def accuracy_fetcher(catalog, accuracy_set: str, log):
         listed = labelled_set.read_image_list(catalog.root / LISTS_DIR / f"{spec.dataset}.csv")
         resolver = Resolver(LockFile(root / "datasets" / "downloads.lock.json"), cache=root, log=log)
         return datasets.prepare_listed_set(
-            root / "datasets" / spec.dataset, listed, labels_by_id(labels), resolver, log=log
+            root / "datasets" / spec.dataset, listed, class_names(labels), resolver, log=log
         )
 
     return fetch

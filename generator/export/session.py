@@ -73,18 +73,15 @@ def _fetch_val2017(catalog_dir: Path, labels, log) -> Path:
     """The bench's listed COCO val2017 set, built in the cache from COCO's official downloads (or found there)."""
     from .. import datasets, labelled_set
     from ..bench.accuracy import LISTS_DIR, SETS
-    from ..demo import labels_by_id
+    from ..demo import class_names
     from ..weights import LockFile, Resolver
 
     spec = SETS["val2017"]
     root = settings.current().cache
     listed = labelled_set.read_image_list(catalog_dir / LISTS_DIR / f"{spec.dataset}.csv")
     resolver = Resolver.from_environment(LockFile(root / "datasets" / "downloads.lock.json"), log=log)
-    names = labels_by_id(labels[spec.label_list].labels)
-    if any(n is None for n in names):
-        raise ValueError(f"label list {spec.label_list} has gaps; the accuracy set needs one name per class index")
     return datasets.prepare_listed_set(
-        root / "datasets" / spec.dataset, listed, [n for n in names if n is not None], resolver, log=log
+        root / "datasets" / spec.dataset, listed, class_names(labels[spec.label_list].labels), resolver, log=log
     )
 
 

@@ -42,9 +42,9 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))  # this checkout's `generator`, whatever the environment has installed
 
-from generator import settings  # noqa: E402
-from generator.preprocess import image_input, letterbox, prepare  # noqa: E402
-from generator.schema import Decoder, DemoInput, UltralyticsHead  # noqa: E402
+from generator import settings
+from generator.preprocess import image_input, letterbox, prepare
+from generator.schema import Decoder, DemoInput, UltralyticsHead
 
 DEFAULT_IMAGES = ["000000000488.jpg", "000000000357.jpg"]
 LOW_THRESHOLD = 0.15  # the re-filter path is checked at this confidence too
@@ -106,7 +106,7 @@ def graph_sha256(data: bytes) -> str:
         elif wire == 2:
             length = varint()
             if field == 7:
-                found = data[pos:pos + length]
+                found = data[pos : pos + length]
             pos += length
         else:
             raise ValueError(f"wire type {wire}")
@@ -163,27 +163,84 @@ def geometry_of(width: int, height: int, size: tuple[int, int]) -> dict:
 
 
 def make_preprocess(out: Path) -> None:
-    sizes = [(640, 427), (427, 640), (810, 1080), (500, 375), (333, 500), (335, 500), (1, 1), (10, 5),
-             (1000, 1), (3, 1000), (641, 640), (639, 641), (1920, 1080), (612, 612), (300, 200), (7, 13)]
+    sizes = [
+        (640, 427),
+        (427, 640),
+        (810, 1080),
+        (500, 375),
+        (333, 500),
+        (335, 500),
+        (1, 1),
+        (10, 5),
+        (1000, 1),
+        (3, 1000),
+        (641, 640),
+        (639, 641),
+        (1920, 1080),
+        (612, 612),
+        (300, 200),
+        (7, 13),
+    ]
     targets = [(640, 640), (320, 640), (640, 5), (300, 300), (416, 256)]
     geometry = [geometry_of(w, h, t) for w, h in sizes for t in targets]
     rng = np.random.default_rng(7)
     cases = []
     specs = [
-        {"size": [16, 16], "layout": "NCHW", "dtype": "float32", "color": "RGB", "resize": "letterbox",
-         "pad_value": 114, "scale": 1 / 255},
+        {
+            "size": [16, 16],
+            "layout": "NCHW",
+            "dtype": "float32",
+            "color": "RGB",
+            "resize": "letterbox",
+            "pad_value": 114,
+            "scale": 1 / 255,
+        },
         {"size": [12, 20], "layout": "NHWC", "dtype": "uint8", "color": "RGB", "resize": "stretch"},
-        {"size": [20, 12], "layout": "NCHW", "dtype": "float32", "color": "BGR", "resize": "letterbox",
-         "pad_value": 0, "scale": 1 / 255, "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225]},
-        {"size": [11, 17], "layout": "NHWC", "dtype": "float32", "color": "RGB", "resize": "letterbox",
-         "pad_value": 114, "scale": 1.0, "mean": [127.5, 127.5, 127.5], "std": [127.5, 127.5, 127.5]},
+        {
+            "size": [20, 12],
+            "layout": "NCHW",
+            "dtype": "float32",
+            "color": "BGR",
+            "resize": "letterbox",
+            "pad_value": 0,
+            "scale": 1 / 255,
+            "mean": [0.485, 0.456, 0.406],
+            "std": [0.229, 0.224, 0.225],
+        },
+        {
+            "size": [11, 17],
+            "layout": "NHWC",
+            "dtype": "float32",
+            "color": "RGB",
+            "resize": "letterbox",
+            "pad_value": 114,
+            "scale": 1.0,
+            "mean": [127.5, 127.5, 127.5],
+            "std": [127.5, 127.5, 127.5],
+        },
         {"size": [9, 9], "layout": "NHWC", "dtype": "float32", "color": "RGB", "resize": "stretch", "scale": 1 / 255},
         # YOLOX: BGR 0-255, the image at the top-left corner
-        {"size": [14, 20], "layout": "NCHW", "dtype": "float32", "color": "BGR", "resize": "letterbox", "align": "top-left",
-         "pad_value": 114, "scale": 1.0},
+        {
+            "size": [14, 20],
+            "layout": "NCHW",
+            "dtype": "float32",
+            "color": "BGR",
+            "resize": "letterbox",
+            "align": "top-left",
+            "pad_value": 114,
+            "scale": 1.0,
+        },
         # a fully int8 TFLite input: RGB 0-1 quantized
-        {"size": [16, 16], "layout": "NHWC", "dtype": "int8", "quantization": {"scale": 0.01865844801068306, "zero_point": -14},
-         "color": "RGB", "resize": "letterbox", "pad_value": 114, "scale": 1 / 255},
+        {
+            "size": [16, 16],
+            "layout": "NHWC",
+            "dtype": "int8",
+            "quantization": {"scale": 0.01865844801068306, "zero_point": -14},
+            "color": "RGB",
+            "resize": "letterbox",
+            "pad_value": 114,
+            "scale": 1 / 255,
+        },
     ]
     for h, w in [(23, 37)]:
         # smooth content plus a little noise: bilinear results then differ from OpenCV's fixed point by <= 1
@@ -192,14 +249,18 @@ def make_preprocess(out: Path) -> None:
         image = np.clip(base + rng.integers(0, 40, base.shape), 0, 255).astype(np.uint8)
         for spec in specs:
             prepared = prepare(image, DemoInput(**spec))
-            cases.append({
-                "image": {"width": w, "height": h, "rgb": image.reshape(-1).tolist()},
-                "input": spec,
-                "dims": list(prepared.tensor.shape),
-                "tensor": [float(np.format_float_positional(v, unique=True)) for v in prepared.tensor.reshape(-1)],
-                "placement": placement_json(prepared.placement),
-            })
-    (out / "preprocess.json").write_text(json.dumps({"geometry": geometry, "cases": cases}, separators=(",", ":")) + "\n")
+            cases.append(
+                {
+                    "image": {"width": w, "height": h, "rgb": image.reshape(-1).tolist()},
+                    "input": spec,
+                    "dims": list(prepared.tensor.shape),
+                    "tensor": [float(np.format_float_positional(v, unique=True)) for v in prepared.tensor.reshape(-1)],
+                    "placement": placement_json(prepared.placement),
+                }
+            )
+    (out / "preprocess.json").write_text(
+        json.dumps({"geometry": geometry, "cases": cases}, separators=(",", ":")) + "\n"
+    )
 
 
 # --- a tiny Ultralytics-style model for bring-your-own-model ----------------------------------------
@@ -207,16 +268,18 @@ def make_preprocess(out: Path) -> None:
 
 def make_tiny(out: Path, decode) -> None:
     import onnx
-    from onnx import TensorProto, helper
     import onnxruntime as ort
+    from onnx import TensorProto, helper
 
     classes, n = 2, 4
     head = np.zeros((1, 4 + classes, n), np.float32)
     #             cx    cy    w     h     apple  orange
-    anchors = [(8.0, 8.0, 8.0, 8.0, 0.9, 0.1),
-               (9.0, 8.0, 8.0, 8.0, 0.8, 0.0),  # overlaps the first, same class: NMS removes it
-               (24.0, 20.0, 10.0, 6.0, 0.05, 0.6),
-               (16.0, 16.0, 40.0, 40.0, 0.2, 0.1)]  # below 0.25
+    anchors = [
+        (8.0, 8.0, 8.0, 8.0, 0.9, 0.1),
+        (9.0, 8.0, 8.0, 8.0, 0.8, 0.0),  # overlaps the first, same class: NMS removes it
+        (24.0, 20.0, 10.0, 6.0, 0.05, 0.6),
+        (16.0, 16.0, 40.0, 40.0, 0.2, 0.1),
+    ]  # below 0.25
     for i, a in enumerate(anchors):
         head[0, :, i] = a
     graph = helper.make_graph(
@@ -228,15 +291,24 @@ def make_tiny(out: Path, decode) -> None:
         "tiny_ultralytics_head",
         [helper.make_tensor_value_info("images", TensorProto.FLOAT, [1, 3, 32, 32])],
         [helper.make_tensor_value_info("output0", TensorProto.FLOAT, [1, 4 + classes, n])],
-        [helper.make_tensor("zero", TensorProto.FLOAT, [], [0.0]),
-         helper.make_tensor("head", TensorProto.FLOAT, head.shape, head.reshape(-1).tolist())],
+        [
+            helper.make_tensor("zero", TensorProto.FLOAT, [], [0.0]),
+            helper.make_tensor("head", TensorProto.FLOAT, head.shape, head.reshape(-1).tolist()),
+        ],
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)], producer_name="versus-test")
     model.ir_version = 8
     names = {0: "apple", 1: "o'range"}
-    for key, value in {"description": "a test graph, not a model", "author": "Ultralytics (format only)",
-                       "task": "detect", "stride": "32", "batch": "1", "imgsz": "[32, 32]",
-                       "names": str(names), "end2end": "False"}.items():
+    for key, value in {
+        "description": "a test graph, not a model",
+        "author": "Ultralytics (format only)",
+        "task": "detect",
+        "stride": "32",
+        "batch": "1",
+        "imgsz": "[32, 32]",
+        "names": str(names),
+        "end2end": "False",
+    }.items():
         entry = model.metadata_props.add()
         entry.key, entry.value = key, value
     onnx.checker.check_model(model)
@@ -244,8 +316,9 @@ def make_tiny(out: Path, decode) -> None:
     path.write_bytes(model.SerializeToString())
 
     runtime = types.SimpleNamespace(
-        input=DemoInput(size=[32, 32], layout="NCHW", dtype="float32", color="RGB", resize="letterbox",
-                        pad_value=114, scale=1 / 255),
+        input=DemoInput(
+            size=[32, 32], layout="NCHW", dtype="float32", color="RGB", resize="letterbox", pad_value=114, scale=1 / 255
+        ),
         decoder=UltralyticsHead(kind="ultralytics", coordinates="pixels", classes=2, iou_threshold=0.7),
     )
     image = np.full((48, 64, 3), 90, np.uint8)  # a 64x48 image: r = 0.5, 32x24 inside 32x32, pad 4 on top
@@ -254,14 +327,20 @@ def make_tiny(out: Path, decode) -> None:
     raw = sess.run(None, {"images": prepared.tensor})
     dets = decode(raw, runtime, prepared.placement)
     labels = [names[0], names[1]]
-    (out / "tiny-ultralytics.json").write_text(json.dumps({
-        "model": path.name,
-        "model_sha256": sha256(path.read_bytes()),
-        "image": {"width": 64, "height": 48, "value": 90},
-        "placement": placement_json(prepared.placement),
-        "labels": labels,
-        "detections": detections_json(dets, labels),
-    }, indent=1) + "\n")
+    (out / "tiny-ultralytics.json").write_text(
+        json.dumps(
+            {
+                "model": path.name,
+                "model_sha256": sha256(path.read_bytes()),
+                "image": {"width": 64, "height": 48, "value": 90},
+                "placement": placement_json(prepared.placement),
+                "labels": labels,
+                "detections": detections_json(dets, labels),
+            },
+            indent=1,
+        )
+        + "\n"
+    )
 
 
 # --- artifacts ----------------------------------------------------------------------------------------
@@ -332,6 +411,7 @@ def rows_to_keep(raw: list, decoder) -> dict[int, np.ndarray]:
     """Grid heads (`[1, N, K]` per output): the anchors whose best score passes the lowest threshold tested
     (plus every 400th, so that raw outputs are compared on any model), by output index; the JS test fills the
     other rows with zeros, which score nothing. The same rows of a level's scores and distances."""
+
     def pick(best: np.ndarray) -> np.ndarray:
         wanted = best > np.float32(LOW_THRESHOLD) - np.float32(0.005)
         wanted[::SAMPLED_COLUMNS] = True
@@ -392,8 +472,13 @@ def make_artifact(folder: Path, images: list[Path], out: Path, decode) -> list[s
                 wanted[::SAMPLED_COLUMNS] = True
                 columns = np.flatnonzero(wanted)
                 values = np.ascontiguousarray(array[0][:, columns].T, np.float32)  # [k, 4 + C]
-                entry.update(encoding="columns", columns=columns.tolist(), offset=len(blob), count=values.size,
-                             fill=0 if q is None else q.zero_point)  # the other columns: values that decode as 0
+                entry.update(
+                    encoding="columns",
+                    columns=columns.tolist(),
+                    offset=len(blob),
+                    count=values.size,
+                    fill=0 if q is None else q.zero_point,
+                )  # the other columns: values that decode as 0
                 blob += values.astype("<f4").tobytes()
             elif name_index(output_names, name) in wanted_rows:
                 rows = wanted_rows[name_index(output_names, name)]
@@ -435,7 +520,9 @@ def make_artifact(folder: Path, images: list[Path], out: Path, decode) -> list[s
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--artifacts", type=Path, default=None, help="artifacts folder (default: the settings', README: Settings)")
+    parser.add_argument(
+        "--artifacts", type=Path, default=None, help="artifacts folder (default: the settings', README: Settings)"
+    )
     parser.add_argument("--out", type=Path, default=HERE / "golden")
     parser.add_argument("--images", nargs="*", default=DEFAULT_IMAGES, help="sample image file names")
     parser.add_argument("--only", nargs="*", default=None, help="artifact ids (default: every one with a manifest)")
