@@ -20,7 +20,6 @@ from pathlib import Path
 
 from .. import coco_eval, labelled_set
 
-ACCURACY_ENV = "VERSUS_ACCURACY_IMAGES"
 DEFAULT_COUNT = 100  # the first N images by file name: enough for a stable figure, about 10 s for a small model
 # Below this mAP50-95 the export fails. Measured on the first 30 of these images: YOLOX-Nano 0.319 as specified,
 # 0.0 with 0-1 input instead of 0-255 (and in tests/test_export_pipeline.py, SSD boxes read as pixels where they
