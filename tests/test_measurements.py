@@ -328,3 +328,49 @@ def test_rounds_are_shown_and_a_drifting_figure_says_so(catalog) -> None:
     assert not any(r.kind == "rounds" for r in measured.readings(legacy, catalog.registry)), (
         "one round: nothing to compare"
     )
+
+
+def test_browser_accuracy_stands_beside_native_on_the_same_images(catalog) -> None:
+    """Hand-computed: 40.12% in the browser, 40.07% native, so +0.05 points; 95% interval -0.02 to +0.10."""
+    record = Measurement.model_validate(
+        {
+            **fixture_record(VM_RUN, "yolo11n.coco"),
+            "browser_accuracy": {
+                "dataset": "coco-val2017-person800",
+                "images": 200,
+                "images_sha256": "0" * 64,
+                "backend": "wasm",
+                "threads": 2,
+                "map50_95": 0.4012,
+                "map50": 0.55,
+                "native_map50_95": 0.4007,
+                "native_map50": 0.55,
+                "difference": 0.4012 - 0.4007,
+                "difference_interval": [-0.0002, 0.0010],
+                "agreement": {
+                    "confident": 0.5,
+                    "min_iou": 0.85,
+                    "score_delta": 0.05,
+                    "images": 200,
+                    "images_agreeing": 197,
+                    "detections": 1210,
+                    "matched": 1204,
+                },
+                "tool": "pycocotools 2.0.10",
+                "score_threshold": 0.001,
+                "max_detections": 100,
+            },
+        }
+    )
+    rows = {r.what: r for r in measured.readings(record, catalog.registry) if r.order[0] == 4}
+    assert {r.setting for r in rows.values()} == {
+        "in the browser (wasm): the first 200 of the 800 COCO val2017 images with people"
+    }
+    assert rows["mAP50-95 in the browser"].value == pytest.approx(40.12)
+    assert rows["mAP50-95 native, same images"].value == pytest.approx(40.07)
+    assert rows["browser minus native"].value == "+0.05 points (95% interval -0.02 to +0.10)"
+    assert rows["detections, browser vs native"].value == (
+        "1204 of 1210 confident detections have a twin; 197 of 200 images agree fully"
+    )
+    without = measured.readings(Measurement.model_validate(fixture_record(VM_RUN, "yolo11n.coco")), catalog.registry)
+    assert not [r for r in without if r.order[0] == 4]

@@ -19,7 +19,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from ..measurement import IMAGE_SET, Accuracy, BrowserLatency, Figure, Machine, Measurement, NativeLatency
+from ..measurement import (
+    IMAGE_SET,
+    Accuracy,
+    BrowserAccuracy,
+    BrowserLatency,
+    Figure,
+    Machine,
+    Measurement,
+    NativeLatency,
+)
 from ..schema import ModelCard, Registry
 
 # --- Runs ------------------------------------------------------------------------------
@@ -196,7 +205,30 @@ def readings(record: Measurement, registry: Registry) -> list[Reading]:
             Reading((3, "", 10 + i), dataset, what, "text", text)
             for i, (what, text) in enumerate(protocol_readings(record.accuracy))
         ]
+    if record.browser_accuracy is not None:
+        out += browser_accuracy_readings(record.browser_accuracy, registry)
     return out
+
+
+def browser_accuracy_readings(b: BrowserAccuracy, registry: Registry) -> list[Reading]:
+    """The demo's own path (onnxruntime-web, its pre-processing and decoding) against native onnxruntime on the
+    same images: whether what runs in the browser loses accuracy, and by how much."""
+    setting = f"in the browser ({b.backend}): the first {b.images} of the {registry.datasets[b.dataset].name}"
+    diff = f"{b.difference * 100:+.2f} points"
+    if b.difference_interval is not None:
+        low, high = b.difference_interval
+        diff += f" (95% interval {low * 100:+.2f} to {high * 100:+.2f})"
+    agree = b.agreement
+    agreeing = (
+        f"{agree.matched} of {agree.detections} confident detections have a twin; "
+        f"{agree.images_agreeing} of {agree.images} images agree fully"
+    )
+    return [
+        Reading((4, "", 0), setting, "mAP50-95 in the browser", "percent", b.map50_95 * 100),
+        Reading((4, "", 1), setting, "mAP50-95 native, same images", "percent", b.native_map50_95 * 100),
+        Reading((4, "", 2), setting, "browser minus native", "text", diff),
+        Reading((4, "", 3), setting, "detections, browser vs native", "text", agreeing),
+    ]
 
 
 def protocol_readings(accuracy: Accuracy) -> list[tuple[str, str]]:
