@@ -124,6 +124,9 @@ def test_search_index_covers_models(built_site: Path) -> None:
     locations = {d["location"] for d in index["docs"]}
     assert "models/yolov12/" in locations
     assert any("University at Buffalo" in d["text"] for d in index["docs"])
+    # Pair pages (one per pair, hundreds) stay out: every page loads the index, and they made it 12 MB.
+    assert "compare/" in locations and not [loc for loc in locations if loc.startswith("compare/") and "-vs-" in loc]
+    assert (built_site / "compare" / "mobilenet-ssd-v2-vs-yolo11" / "index.html").is_file()
 
 
 def test_chart_data_keeps_contexts_apart(built_site: Path) -> None:
