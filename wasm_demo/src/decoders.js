@@ -301,16 +301,17 @@ function roundHalfEvenInt(x) {
 }
 
 /**
- * Decoders by `decoder.kind`. `candidates` extracts; `nms` says whether NMS is left to us ('outside')
- * or was done by the graph ('inside'); `strict` whether the score must be > (true) or >= the threshold.
+ * Decoders by `decoder.kind`. `candidates` extracts; what it returns says whether NMS is left to us
+ * (`nms: 'outside'`) or was done by the graph ('inside'), and whether the score must be > (`strict`) or >= the
+ * threshold.
  */
 export const DECODERS = {
-  ultralytics: { candidates: ultralyticsCandidates, nms: 'outside' },
-  'ultralytics-end2end': { candidates: ultralyticsEnd2EndCandidates, nms: 'inside' },
-  'nms-in-graph': { candidates: nmsInGraphCandidates, nms: 'inside' },
-  'detection-rows': { candidates: detectionRowsCandidates, nms: 'inside' },
-  yolox: { candidates: yoloxCandidates, nms: 'outside' },
-  gfl: { candidates: gflCandidates, nms: 'outside' },
+  ultralytics: { candidates: ultralyticsCandidates },
+  'ultralytics-end2end': { candidates: ultralyticsEnd2EndCandidates },
+  'nms-in-graph': { candidates: nmsInGraphCandidates },
+  'detection-rows': { candidates: detectionRowsCandidates },
+  yolox: { candidates: yoloxCandidates },
+  gfl: { candidates: gflCandidates },
 };
 
 export function decoderFor(runtime) {
