@@ -272,6 +272,8 @@ def views() -> dict[type, object]:
             history=(HistoryView("m-s.coco", "m-s", False, 1, CLAIMS, TABLE),),
             per_class=(),
             claims_csv=Table("claimed-metrics", ("Variant",), (("m-s",),)),
+            disagreements_csv=Table("sources-disagree", ("Fact",), (("m-s parameters (M)",),)),
+            license_csv=Table("licences", ("Variants",), (("m-s",),)),
             accuracy_sets=SETS,
             license_rows=(
                 LicenseRowView(
@@ -443,7 +445,11 @@ def test_every_page_type_renders_from_views_alone() -> None:
     assert CITE_TAG.format(href="#src-paper") in model, "a citation on the card's own page is the anchor alone"
     assert '53.1% <span class="vs-kind vs-kind-vendor-measured" title="whose figure">vendor re-run</span>' in model
     assert '<span class="vs-note" title="&lt;b&gt;re-run&lt;/b&gt;">†</span>' in model
-    assert '<a href="#src-paper">[2]</a> · 2.7 <a href="#src-blog">[3]</a>' in model
+    assert (
+        '<sup class="cite"><a href="#src-paper">[2]</a></sup> · 2.7 <sup class="cite"><a href="#src-blog">[3]</a></sup>'
+        in model
+    )
+    assert 'data-csv="sources-disagree.csv"' in model and 'href="licences.csv" download' in model
     assert (
         "verified: 9 of 10 confident detections matched (score 0.5 or more, on either side) against PyTorch on 4 COCO images, lowest box IoU 0.991;"
         in text(model)

@@ -15,7 +15,7 @@ from .claims import ClaimsBeside, claims_beside
 from .figures import ClaimView, claim_views
 from .inputs import SiteInputs
 from .labels import fmt_number, kind_label, task_name
-from .model_tables import claims_table, tasks_table, variants_table
+from .model_tables import claims_table, disagreements_table, licenses_table, tasks_table, variants_table
 from .pages import model_page, pair_target
 from .per_class import ArtifactPerClass, card_per_class
 from .records import MeasuredTable, measured_table, run_columns
@@ -213,10 +213,12 @@ class ModelView:
     claims: tuple[ClaimView, ...]
     claims_csv: Table | None  # None: no claims, no table
     disagreements: tuple[DisagreementView, ...]
+    disagreements_csv: Table | None  # None: the sources agree, no table
     history: tuple[HistoryView, ...]
     per_class: tuple[ArtifactPerClass, ...]  # measured artifacts with val2017 accuracy
     accuracy_sets: tuple[measured.AccuracySet, ...]  # the sets behind the history's accuracy figures
     license_rows: tuple[LicenseRowView, ...]
+    license_csv: Table
     weights: tuple[WeightsSection, ...]
     runtime_spec: bool  # some variant has a browser runtime spec
     demo_ready: bool  # this build publishes the demo
@@ -416,6 +418,7 @@ def model_view(card: ModelCard, inputs: SiteInputs) -> ModelView:
     claims = claim_views(inputs.claims_of(card), registry)
     tasks = tuple(ModelTask(task_name(t.task, registry), t.state, cite(card, t), t.note or "") for t in card.tasks)
     variants = variant_rows(card, registry)
+    disagreed, licenses = disagreements(card, registry), license_rows(card, registry)
     return ModelView(
         page=model_page(card.id),
         id=card.id,
@@ -438,13 +441,15 @@ def model_view(card: ModelCard, inputs: SiteInputs) -> ModelView:
         variants_csv=variants_table(variants),
         claims=claims,
         claims_csv=claims_table(claims) if claims else None,
-        disagreements=disagreements(card, registry),
+        disagreements=disagreed,
+        disagreements_csv=disagreements_table(disagreed) if disagreed else None,
         history=history(card, inputs),
         per_class=card_per_class(inputs.catalog.measurements, card, registry),
         accuracy_sets=measured.accuracy_sets(
             (r for h in measured.card_history(inputs.catalog.measurements, card) for r in h.records), registry
         ),
-        license_rows=license_rows(card, registry),
+        license_rows=licenses,
+        license_csv=licenses_table(licenses),
         weights=weights_sections(card, inputs),
         runtime_spec=any(compare.runtime_of(v) for v in card.variants),
         demo_ready=inputs.demo_ready,

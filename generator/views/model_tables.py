@@ -10,7 +10,7 @@ from .tables import Table
 if TYPE_CHECKING:  # model.py imports this module: its types only for annotations
     from .cards import Sourced
     from .figures import ClaimView
-    from .model import ModelTask, VariantRow
+    from .model import DisagreementView, LicenseRowView, ModelTask, VariantRow
 
 
 STATE_LABELS = {"pretrained": "● trained weights", "architecture-only": "◐ architecture only"}  # as state_badge shows
@@ -58,4 +58,36 @@ def claims_table(claims: tuple[ClaimView, ...]) -> Table:
             )
             for c in claims
         ),
+    )
+
+
+def disagreements_table(rows: tuple[DisagreementView, ...]) -> Table:
+    """Each fact the sources disagree on: per kind of source, its values (citation marks left out)."""
+    return Table(
+        "sources-disagree",
+        ("Fact", "Values, each with its source"),
+        tuple(
+            (d.fact, " ".join(f"{k.kind_label} " + " · ".join(v.text for v in k.values) for k in d.kinds)) for d in rows
+        ),
+    )
+
+
+def licenses_table(rows: tuple[LicenseRowView, ...]) -> Table:
+    """Variants, the licences that bind their user, and whether free commercial use is open to them."""
+
+    def held(row: LicenseRowView) -> str:
+        return " ".join(
+            f"{h.role}: {h.id if h.known else 'not stated'}" + (" differs from the code" if h.differs else "")
+            for h in row.held
+        )
+
+    def commercial(row: LicenseRowView) -> str:
+        if row.free_commercial is None:
+            return "unknown: a licence is not stated"
+        return "yes, under the terms listed" if row.free_commercial else f"no: {row.blocking}"
+
+    return Table(
+        "licences",
+        ("Variants", "Licences that bind a user", "Free commercial use"),
+        tuple((" ".join(row.variants), held(row), commercial(row)) for row in rows),
     )
