@@ -16,7 +16,7 @@
 //   data-commit    the project commit the page was built from, written into measurement records
 //   data-session-options  BENCHMARKING KNOB, not for site pages: JSON object merged over the worker's
 //                  onnxruntime-web session options (e.g. {"graphOptimizationLevel":"basic"}); used by
-//                  generator/benchmarks/browser_gap.py. Unset (the default) changes nothing.
+//                  studies/browser_gap/. Unset (the default) changes nothing.
 //
 // Each panel element (`.vs-panel`) carries `data-state` (empty|loading|ready|busy|error), `data-error`
 // (the message shown, if any) and, after every result and re-filter, `data-result`: JSON with

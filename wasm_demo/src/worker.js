@@ -163,7 +163,7 @@ async function createSession(msg, buffer) {
   ort.env.wasm.numThreads = Math.max(1, Math.floor(msg.numThreads || 1));
   ort.env.wasm.proxy = false;
   const options = { graphOptimizationLevel: 'all', executionMode: 'sequential', logSeverityLevel: 3 };
-  // Benchmarking knob (demo.html?session-options=JSON, generator/benchmarks/browser_gap.py): other onnxruntime-web
+  // Benchmarking knob (demo.html?session-options=JSON, studies/browser_gap/): other onnxruntime-web
   // session options for a study; the execution provider stays the worker's choice. Site pages never set it.
   if (msg.sessionOptions && typeof msg.sessionOptions === 'object') {
     const overrides = { ...msg.sessionOptions };
