@@ -19,6 +19,9 @@ from .browser import browser_page, serve
 from .catalogs import CATALOG, SETTINGS
 from .demo_site import COMPARE_PAGE, reference
 
+# Trained artifacts come from `versus export` with the weights mirror (or the network); the diff view's image from
+# the val2017 set. Without them: a named skip (tests/conftest.py); with ../shared, missing artifacts fail.
+pytestmark = pytest.mark.needs_shared("weights_mirror", "accuracy_images")
 PAGE = "/demo/object-detection/"
 DONE = "() => document.querySelector('.vs-all')?.dataset.runState === 'done'"
 
