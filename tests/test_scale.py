@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -77,3 +79,24 @@ def test_view_agrees_with_the_static_page_for_the_first_pair(built_site: Path) -
         assert "Object detection" in text.split("Shared tasks")[1]
         assert "Google" in text and "University at Buffalo" in text
         assert "Apache-2.0" in text and "AGPL-3.0-only" in text
+        # Each table the view draws has a CSV the browser makes: read back, it is the table's cells
+        assert [d["name"] for d in client_csvs(page)] == ["properties.csv"]  # the seed pair lines up no figure
+        page.goto(f"{url}/compare/view/?a=yolov8&b=yolo11")
+        page.wait_for_selector("#vs-compare-view table")
+        downloads = client_csvs(page)
+        assert [d["name"] for d in downloads][:2] == ["properties.csv", "aligned-1.csv"]
+        for d in downloads:
+            assert list(csv.reader(io.StringIO(d["csv"], newline=""))) == d["cells"], d["name"]
+        assert any("★" in cell for d in downloads[1:] for row in d["cells"] for cell in row)
+
+
+def client_csvs(page) -> list[dict]:
+    """Each table of the client-side pair view: its CSV name, its cells as shown, and the CSV its link gives."""
+    return page.eval_on_selector_all(
+        "#vs-compare-view table[data-csv]",
+        """tables => Promise.all(tables.map(async t => ({
+            name: t.dataset.csv,
+            cells: [...t.rows].map(r => [...r.cells].map(c => c.textContent.trim())),
+            csv: await (await fetch(t.nextElementSibling.querySelector('a[download]').href)).text(),
+        })))""",
+    )

@@ -195,6 +195,25 @@ if (typeof module === "object" && module.exports) module.exports = VersusAlign;
     t.appendChild(tbody);
     return t;
   }
+  // The table as a CSV file the browser makes, quoted as Python's csv module quotes (the static pages' CSVs).
+  function csvLink(name, head, rows) {
+    var text = [head].concat(rows).map(function (cells) {
+      return cells.map(function (c) {
+        c = String(c).trim();
+        return /[",\r\n]/.test(c) ? '"' + c.replace(/"/g, '""') + '"' : c;
+      }).join(",");
+    }).join("\r\n") + "\r\n";
+    var href = URL.createObjectURL(new Blob([text], { type: "text/csv" }));
+    var p = el("p", null, { "class": "vs-csv" });
+    p.appendChild(el("a", "Download CSV", { href: href, download: name, title: name + ": the table above as shown" }));
+    return p;
+  }
+  function tableWithCsv(root, name, head, rows) {
+    var t = table(head, rows);
+    t.setAttribute("data-csv", name);
+    root.appendChild(t);
+    root.appendChild(csvLink(name, head, rows));
+  }
   var STATE = { "pretrained": "● trained weights", "architecture-only": "◐ architecture only" };
 
   function render(root, data, a, b) {
@@ -222,7 +241,7 @@ if (typeof module === "object" && module.exports) module.exports = VersusAlign;
     Object.keys(data.registry.tasks).forEach(function (t) {
       if (va.tasks[t] || vb.tasks[t]) props.push([data.registry.tasks[t].name, STATE[va.tasks[t]] || "–", STATE[vb.tasks[t]] || "–"]);
     });
-    root.appendChild(table(["", va.name, vb.name], props));
+    tableWithCsv(root, "properties.csv", ["", va.name, vb.name], props);
     root.appendChild(el("h2", "Shared tasks"));
     var shared = Object.keys(va.tasks).filter(function (t) { return vb.tasks[t]; });
     if (shared.length) {
@@ -237,14 +256,15 @@ if (typeof module === "object" && module.exports) module.exports = VersusAlign;
     root.appendChild(el("h2", "Claimed metrics, aligned"));
     var groups = VersusAlign.align(va, vb);
     if (!groups.length) root.appendChild(el("p", "The two cards have no figure measured the same way, so no numbers are lined up."));
-    groups.forEach(function (g) {
+    groups.forEach(function (g, i) {
       var first = g.rows[0].metric;
       root.appendChild(el("h4", first.label));
-      root.appendChild(table(["Model", "Variant", first.name + (first.better === "higher" ? " (higher is better)" : " (lower is better)"), "Whose figure", "Source"],
+      tableWithCsv(root, "aligned-" + (i + 1) + ".csv",
+        ["Model", "Variant", first.name + (first.better === "higher" ? " (higher is better)" : " (lower is better)"), "Whose figure", "Source"],
         g.rows.map(function (r) {
           var m = r.metric;
           return [r.view.name, m.variant + (m.checkpoint ? " (" + m.checkpoint + ")" : ""), (r.best ? "★ " : "") + m.shown, m.kind_label, m.source];
-        })));
+        }));
     });
   }
 
