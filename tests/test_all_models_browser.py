@@ -149,7 +149,7 @@ def test_the_diff_view_counts_the_hand_matched_boxes(full_site: tuple[Path, Path
         page.on("request", lambda r: requests.append(r.url))
         page.set_viewport_size({"width": 1280, "height": 1000})
         page.goto(f"{url}{COMPARE_PAGE}")
-        page.wait_for_function("() => document.querySelector('.vs-diff')?.dataset.diff", timeout=300_000)
+        page.wait_for_function("() => document.querySelector('section.vs-diff')?.dataset.diff", timeout=300_000)
         # both panels' workers share one download of onnxruntime-web's wasm, and their threads fit the cores
         assert len([u for u in requests if u.endswith(".wasm")]) == 1
         cores = page.evaluate("() => navigator.hardwareConcurrency")
@@ -157,7 +157,7 @@ def test_the_diff_view_counts_the_hand_matched_boxes(full_site: tuple[Path, Path
         assert sum(threads) <= max(cores, len(threads)), (cores, threads)
         page.locator(".vs-demo input[type=file][accept^='image']").first.set_input_files(str(image))
         page.wait_for_function(
-            f"() => JSON.parse(document.querySelector('.vs-diff').dataset.diff ?? 'null')?.source === 'upload:{DIFF_IMAGE}'",
+            f"() => JSON.parse(document.querySelector('section.vs-diff').dataset.diff ?? 'null')?.source === 'upload:{DIFF_IMAGE}'",
             timeout=300_000,
             polling=50,
         )
@@ -168,7 +168,7 @@ def test_the_diff_view_counts_the_hand_matched_boxes(full_site: tuple[Path, Path
         for variant, classes in DIFF_CLASSES.items():
             got = sorted(d["className"] for d in results[variant]["detections"])
             assert got == sorted(classes), (variant, results[variant]["detections"])
-        diff = json.loads(page.locator(".vs-diff").get_attribute("data-diff"))
+        diff = json.loads(page.locator("section.vs-diff").get_attribute("data-diff"))
         assert {k: diff[k] for k in DIFF_COUNTS} == DIFF_COUNTS, diff
         items = page.locator(".vs-diff-list li")
         assert items.count() == sum(DIFF_COUNTS.values())
@@ -178,5 +178,5 @@ def test_the_diff_view_counts_the_hand_matched_boxes(full_site: tuple[Path, Path
         assert "both: 3" in counts and "only A: 3" in counts and "only B: 2" in counts
         items.nth(4).hover()  # highlights its box
         assert "vs-active" in (items.nth(4).get_attribute("class") or "")
-        page.locator(".vs-diff").screenshot(path=str(tmp_path / "diff.png"))
+        page.locator("section.vs-diff").screenshot(path=str(tmp_path / "diff.png"))
         print(f"screenshot: {tmp_path / 'diff.png'}")
