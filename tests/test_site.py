@@ -491,3 +491,32 @@ def test_every_metric_shows_whose_figure_it_is(built_site: Path) -> None:
     text = text_of(built_site / "models" / "yolov12" / "index.html")
     claimed = section(text, "Claimed metrics", "Where sources disagree")
     assert "40.6% claimed" in claimed and "40.6% vendor re-run" in claimed
+
+
+def test_several_variants_left_out_are_folded_into_one_list_below_the_demo() -> None:
+    """One reason is a line; several are a closed <details> naming each variant, so the facts are not pushed down."""
+    from generator.render import Renderer, model_page
+
+    catalog = load_catalog(CATALOG)
+    card = next(c for c in catalog.cards if len(c.variants) >= 3)
+    why = {v.id: f"weights not available: reason {i}" for i, v in enumerate(card.variants[:3])}
+    page = Renderer(catalog, not_exported=why).pages()[model_page(card.id)]
+    start = page.index('<details class="vs-not-exported">')
+    folded = page[start : page.index("</details>", start)]
+    summary = folded[: folded.index("</summary>")]
+    assert f"could not export {len(why)} variants: " in summary
+    for variant, reason in why.items():
+        assert f"<code>{variant}</code>" in summary
+        assert (
+            f'data-not-exported="{variant}">This build could not export <code>{variant}</code>: {reason}</li>' in folded
+        )
+    assert page.count("data-not-exported=") == len(why)
+
+    one = dict(list(why.items())[:1])
+    (variant,) = one
+    page = Renderer(catalog, not_exported=one).pages()[model_page(card.id)]
+    assert "vs-not-exported" not in page
+    assert (
+        f'<p class="vs-missing" data-not-exported="{variant}">This build could not export <code>{variant}</code>'
+        in page
+    )
