@@ -18,7 +18,7 @@ import onnxruntime as ort
 import pytest
 
 from generator import cli
-from generator.export.manifest import read_manifest
+from generator.export.manifest import MODEL_NAME, read_manifest
 from generator.export.pipeline import Exporter
 from generator.weights import sha256_file
 
@@ -438,3 +438,24 @@ def test_raw_outputs_beyond_the_bound_fail_on_real_outputs(run, first):
     ) as exc:
         verify_yolo(run, reference=shifted)
     assert "have no twin" not in str(exc.value)  # the predictor's detections are not moved: they alone would pass
+
+
+@pytest.mark.needs_shared("weights_mirror")
+def test_the_runtime_spec_says_nms_exactly_where_the_graph_has_it() -> None:
+    """Accuracy records and claim comparisons take "NMS inside" or "NMS-free" from the decoder spec; the graph
+    itself is the oracle: a NonMaxSuppression node where the spec says `inside`, none where it says otherwise."""
+    from generator.artifacts import load_artifacts
+
+    from .catalogs import SETTINGS
+
+    folder = SETTINGS.require("artifacts")
+    exported = [a for group in load_artifacts(folder).values() for a in group if a.trained]
+    assert exported
+    said = {}
+    for artifact in exported:
+        graph = onnx.load(str(folder / artifact.artifact_id / MODEL_NAME), load_external_data=False)
+        has_nms = any(node.op_type == "NonMaxSuppression" for node in graph.graph.node)
+        said[artifact.artifact_id] = (artifact.runtime.decoder.nms, has_nms)
+    wrong = {k: v for k, v in said.items() if (v[0] == "inside") != v[1]}
+    assert not wrong, f"decoder.nms against the graph's NonMaxSuppression nodes: {wrong}"
+    assert {v[0] for v in said.values()} >= {"inside", "outside", "none"}

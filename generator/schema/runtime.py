@@ -172,7 +172,11 @@ class NmsInGraph(Strict):
     classes: Annotated[int, Field(gt=0)]
     class_offset: int = Field(0, description="Added to the graph's class output to index the label list.")
     score_activation: Literal["none"] = "none"
-    nms: Literal["inside"] = "inside"
+    nms: Literal["inside", "none"] = Field(
+        "inside",
+        description="`inside`: the graph ran NMS (e.g. TFLite_Detection_PostProcess); `none`: its filter is a "
+        "top-k over an NMS-free head (DETR-style graphs such as DEIMv2's), so accuracy records say NMS-free.",
+    )
     outputs: DetectionOutputs
     score_threshold: float = Field(0.25, ge=0, le=1)
     max_detections: Annotated[int, Field(gt=0)]
