@@ -26,6 +26,18 @@ CALIBRATION_COUNT = 32  # images fed to the calibrator: MinMax ranges from 32 im
 WEIGHTED_MIN = 64
 WEIGHTED_OPS = ("Conv", "ConvTranspose", "MatMul", "Gemm")
 SUFFIX = ".int8"
+# When two runs of the int8 graph give the same detection (the browser's against Python's, in tests and the bench):
+# integer kernels round differently through the whole network, not just at the head. Measured on YOLO11n's int8
+# graph, 50 val2017 images, onnxruntime's fused integer kernels against its QDQ reference path (no graph
+# optimization): with a score delta of 0.10, 4 of 376 confident detections (1.1%) had no twin; with 0.15, none;
+# boxes of twins stayed above IoU 0.85. Keeping the last learned layers float too did not narrow it.
+SCORE_DELTA = 0.15
+UNMATCHED_SHARE = 0.03
+TOLERANCE_WHY = (
+    "QDQ int8 graph: integer kernels (onnxruntime's fused ones, its QDQ reference path, onnxruntime-web's wasm) round "
+    "differently through the whole network; allowed a score delta of 0.15 and 3% of confident detections without twin "
+    "(measured on YOLO11n, 50 val2017 images, fused against reference kernels: 0.10 left 1.1% without twin, 0.15 none)"
+)
 # Part of the int8 cache key: bump when the recipe changes in a way the settings do not show.
 RECIPE_VERSION = 1
 

@@ -27,6 +27,7 @@ from .manifest import (
     OnnxArtifact,
     QuantizationInfo,
     SourceInfo,
+    ToleranceInfo,
     VerificationInfo,
     count_parameters,
     manifest_json,
@@ -208,7 +209,13 @@ def _fields(figures, f: OnnxArtifact, bound, key, model, inputs, outputs, accura
         image_set=info.image_set,
         detections=None,
         raw=None,
-        tolerance=f.verification.tolerance,
+        tolerance=ToleranceInfo(
+            confident=f.verification.tolerance.confident,
+            min_iou=f.verification.tolerance.min_iou,
+            score_delta=int8.SCORE_DELTA,
+            unmatched_share=int8.UNMATCHED_SHARE,
+            why=int8.TOLERANCE_WHY,
+        ),
         accuracy=AccuracyInfo(
             image_set=info.image_set,
             images=info.images,
