@@ -16,13 +16,18 @@ import onnxruntime as ort
 import pytest
 
 from generator import cli
-from generator.artifacts import NOT_PUBLISHED, load_not_exported
+from generator.artifacts import NOT_PUBLISHED, load_artifacts, load_not_exported
 from generator.decode import decode
 from generator.export import int8, int8_step
 from generator.export.manifest import read_manifest
+from generator.loader import load_catalog
 from generator.preprocess import image_input, load_image, prepare
+from generator.render import render_page
+from generator.views.inputs import SiteInputs
+from generator.views.model import model_view
+from generator.views.records import provenance
 
-from .catalogs import SETTINGS, export_artifacts
+from .catalogs import CATALOG, SETTINGS, export_artifacts
 from .test_accuracy_browser import oracle_map
 
 pytestmark = pytest.mark.needs_shared("weights_mirror", "sample_images", "accuracy_images")  # see conftest.py
@@ -99,3 +104,18 @@ def test_without_labelled_images_there_is_no_int8_graph(exported: Path, tmp_path
     result = int8_step.derive(float_manifest, out, tmp_path / "cache", None, why, None, "decode-tail")
     assert result.manifest is None and not (out / INT8).exists()
     assert result.reason == f"no int8 graph: its accuracy cost could not be measured ({why})"
+
+
+def test_the_model_page_calls_it_this_builds_quantization_with_its_measured_cost(exported: Path) -> None:
+
+    catalog = load_catalog(CATALOG)
+    artifacts = load_artifacts(exported)
+    page = render_page(model_view(catalog.card("yolo11"), SiteInputs(catalog, artifacts, demo_ready=True)))
+    q = read_manifest(exported / INT8 / "manifest.json").quantization
+    assert q is not None
+    said = " ".join(page[page.index(f'data-quantized="{INT8}"') :].split("</p>")[0].split())
+    assert "this build's int8 quantization of its own export" in said and "not a file the authors published" in said
+    assert f"mAP50-95 {q.map50_95:.3f} against the float graph's {q.float_map50_95:.3f}" in said
+    assert f"{-q.loss * 100:+.1f} points" in said and "loses more than 2 points is not published" in said
+    (int8_artifact,) = [a for a in artifacts[FLOAT] if a.artifact_id == INT8]
+    assert provenance(int8_artifact).startswith(f"this build's int8 quantization of its own export {FLOAT}")

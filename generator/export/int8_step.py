@@ -57,9 +57,9 @@ def calibration_set(sample_images: Path | None, shipped: tuple[Path, ...], label
     if sample_images is not None and sample_images.is_dir():
         found = sorted(sample_images.glob("*.jpg"))
         paths = int8.calibration_paths(found, labelled.paths)
-        return Calibration(tuple(paths), f"{sample_images.parent.name} (COCO train2017 sample set), first {len(paths)}")
+        return Calibration(tuple(paths), f"{sample_images.parent.name} (COCO train2017 sample set)")
     paths = int8.calibration_paths(list(shipped), labelled.paths)
-    return Calibration(tuple(paths), f"the project's shipped samples (wasm_demo/samples), {len(paths)} images")
+    return Calibration(tuple(paths), "the project's shipped samples (wasm_demo/samples)")
 
 
 def derive(
@@ -88,7 +88,10 @@ def derive(
     folder = cache / f"int8-{key}"
     cached = (folder / FIGURES).is_file() and (folder / QUANTIZED).is_file()
     if not cached:
-        log(f"{artifact_id}: quantizing {float_artifact.artifact_id} to int8 (QDQ), calibrated on {calibration.name}")
+        log(
+            f"{artifact_id}: quantizing {float_artifact.artifact_id} to int8 (QDQ), calibrated on "
+            f"{len(calibration.paths)} images of {calibration.name}"
+        )
         _build(float_path, float_artifact, keep_float, calibration, labelled, folder)
     figures = json.loads((folder / FIGURES).read_text(encoding="utf-8"))
     reason = int8.refusal(figures["float"]["map50_95"], figures["int8"]["map50_95"], bound)

@@ -207,7 +207,7 @@ class VerificationInfo(Strict):
 class CalibrationInfo(Strict):
     """The images the quantizer's ranges came from: never the accuracy images."""
 
-    image_set: str = Field(description="Which images, in words (set and how many).")
+    image_set: str = Field(description="Which set the images come from, in words (`images` says how many).")
     images: int = Field(gt=0)
     digest: Sha256 = Field(description="sha256 over each image's file name and sha256, in order.")
     names: list[str] = Field(description="The images' file names, in the order they were fed.")
