@@ -40,7 +40,9 @@ VARIANTS = (
     "yolo26n.coco",
     "yolov10n.coco",
     "yolov5nu.coco",
+    "yolov5nu.coco.int8",
     "yolov8n.coco",
+    "yolov8n.coco.int8",
     "yolox-nano.coco",
 )
 IMAGES = 16  # on 8, SSD MobileNet v1 found so few objects that the 16 px negative control below scored higher
