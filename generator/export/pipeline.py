@@ -77,7 +77,6 @@ class Exporter:
         log: Callable[[str], None] = print,
         labelled: LabelledImages | None = None,
         no_labelled_reason: str | None = None,
-        int8_bound: float | None = None,
     ) -> None:
         self.resolver = resolver
         self.out = out
@@ -87,7 +86,6 @@ class Exporter:
         self.log = log
         self.labelled = labelled  # labelled images: the accuracy check of sources with no framework to compare with
         self.no_labelled_reason = no_labelled_reason  # why there are none, said in skips and manifests
-        self.int8_bound = int8_bound  # the int8 gate's bound (None: generator/export/int8.py's MAX_MAP_LOSS)
         self.conversions = 0  # how many times a converter ran (a cache hit runs none)
         self._image_digest: list[tuple[str, str]] | None = None
         self._labelled: list[tuple[str, str]] | None = None
@@ -118,7 +116,7 @@ class Exporter:
                 self.no_labelled_reason,
                 calibration,
                 target.variant.int8_graph.keep_float,
-                int8.MAX_MAP_LOSS if self.int8_bound is None else self.int8_bound,
+                int8.MAX_MAP_LOSS,
                 log=self.log,
             )
         except Exception as exc:  # noqa: BLE001 - onnxruntime's errors derive from Exception alone; the float artifact stays
