@@ -119,3 +119,13 @@ def test_the_model_page_calls_it_this_builds_quantization_with_its_measured_cost
     assert f"{-q.loss * 100:+.1f} points" in said and "loses more than 2 points is not published" in said
     (int8_artifact,) = [a for a in artifacts[FLOAT] if a.artifact_id == INT8]
     assert provenance(int8_artifact).startswith(f"this build's int8 quantization of its own export {FLOAT}")
+
+
+def test_the_bench_names_a_graph_by_its_artifact_id_and_both_by_the_card() -> None:
+    from generator.bench.targets import named
+
+    graphs = [SimpleNamespace(artifact_id=a, card_id="yolo11", variant_id=FLOAT) for a in (FLOAT, INT8)]
+    ids = {g.artifact_id for g in graphs}
+    assert [g.artifact_id for g in graphs if named(g, [FLOAT], ids)] == [FLOAT]
+    assert [g.artifact_id for g in graphs if named(g, [INT8], ids)] == [INT8]
+    assert [g.artifact_id for g in graphs if named(g, ["yolo11"], ids)] == [FLOAT, INT8]
