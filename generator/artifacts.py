@@ -85,7 +85,7 @@ def by_size(found: Sequence[OnnxArtifact]) -> list[OnnxArtifact]:
 
 def graph_label(artifact: OnnxArtifact) -> str:
     """Which graph, in a few words."""
-    return "int8 graph (QDQ, made by this build)" if artifact.quantization is not None else "float graph (the export)"
+    return "int8 graph" if artifact.quantization is not None else "float graph"
 
 
 def graph_cost(artifact: OnnxArtifact) -> str | None:
@@ -93,4 +93,4 @@ def graph_cost(artifact: OnnxArtifact) -> str | None:
     q = artifact.quantization
     if q is None:
         return None
-    return f"mAP50-95 {-q.loss * 100:+.1f} points vs the float graph ({q.images} COCO val2017 images)"
+    return f"mAP50-95 {-q.loss * 100:+.1f} points vs float ({q.images} val2017 images)"

@@ -9,7 +9,7 @@ const runtime = {
   labels: ['a', 'b'],
 };
 const BASE = 'https://example.org/site/demo/manifest.json';
-const COST = 'mAP50-95 +0.4 points vs the float graph (100 COCO val2017 images)';
+const COST = 'mAP50-95 +0.4 points vs float (100 val2017 images)';
 // as generator/demo.py writes them: a variant's graphs smallest first
 const manifest = normalizeManifest(
   {
