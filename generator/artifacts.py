@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -40,9 +40,13 @@ def load_artifacts(folder: Path) -> dict[str, list[OnnxArtifact]]:
 NOT_EXPORTED = "not-exported.json"
 
 
-def load_not_exported(folder: Path) -> dict[str, str]:
+# The int8 graphs `versus export` made and did not publish (or could not make), by artifact id, and why.
+NOT_PUBLISHED = "int8-not-published.json"
+
+
+def load_not_exported(folder: Path, name: str = NOT_EXPORTED) -> dict[str, str]:
     """Variant id -> why `versus export` could not export it; empty when the file is absent or unreadable."""
-    path = folder / NOT_EXPORTED
+    path = folder / name
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         return {str(k): str(v) for k, v in data["variants"].items()}
@@ -53,15 +57,40 @@ def load_not_exported(folder: Path) -> dict[str, str]:
         return {}
 
 
-def record_not_exported(folder: Path, failed: Mapping[str, str], exported: set[str]) -> None:
+def record_not_exported(folder: Path, failed: Mapping[str, str], exported: set[str], name: str = NOT_EXPORTED) -> None:
     """Merge one export run into `folder`'s record: `failed` (variant id -> why) replaces earlier reasons, and a
-    variant exported now leaves it. Variants this run did not try keep what an earlier run said."""
-    found = {k: v for k, v in load_not_exported(folder).items() if k not in exported}
+    variant exported now leaves it. Variants this run did not try keep what an earlier run said. `name`:
+    NOT_PUBLISHED keeps the int8 graphs' record the same way, by artifact id."""
+    found = {k: v for k, v in load_not_exported(folder, name).items() if k not in exported}
     found.update(failed)
-    path = folder / NOT_EXPORTED
+    path = folder / name
     if not found:
         path.unlink(missing_ok=True)
         return
     folder.mkdir(parents=True, exist_ok=True)
-    body = {"comment": "written by `versus export`: variants it could not export here, and why", "variants": found}
+    said = "int8 graphs it did not publish" if name == NOT_PUBLISHED else "variants it could not export here"
+    body = {"comment": f"written by `versus export`: {said}, and why", "variants": found}
     path.write_text(json.dumps(body, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+# --- A variant's graphs ------------------------------------------------------------------------------
+# A variant can have several trained graphs: the float export and the int8 graph `versus export` made from it,
+# published only when it kept accuracy (generator/export/int8.py). The demo offers the choice, smallest first.
+
+
+def by_size(found: Sequence[OnnxArtifact]) -> list[OnnxArtifact]:
+    """A variant's artifacts, trained first, each group smallest first: the first is the demo's default graph."""
+    return sorted(found, key=lambda a: (not a.trained, a.file.bytes))
+
+
+def graph_label(artifact: OnnxArtifact) -> str:
+    """Which graph, in a few words."""
+    return "int8 graph" if artifact.quantization is not None else "float graph"
+
+
+def graph_cost(artifact: OnnxArtifact) -> str | None:
+    """An int8 graph's measured accuracy cost against the float graph, in words; None for other graphs."""
+    q = artifact.quantization
+    if q is None:
+        return None
+    return f"mAP50-95 {-q.loss * 100:+.1f} points vs float ({q.images} val2017 images)"

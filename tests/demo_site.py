@@ -41,12 +41,13 @@ def panels(page) -> list[dict]:
     return [json.loads(p.get_attribute("data-result")) for p in page.query_selector_all(".vs-panel[data-result]")]
 
 
-def reference(artifacts: Path, variant: str, image: Path) -> tuple[list[Detection], Tolerance, list[str]]:
-    """The Python reference on `image` (generator/preprocess.py, onnxruntime, generator/decode.py), the artifact's
+def reference(artifacts: Path, result: dict, image: Path) -> tuple[list[Detection], Tolerance, list[str]]:
+    """The Python reference on `image` (generator/preprocess.py, onnxruntime, generator/decode.py) of the graph a
+    panel's or tile's `result` ran (its artifact: a variant may have a float and an int8 graph), the artifact's
     verification tolerance and its label names by id."""
     import onnxruntime as ort
 
-    (artifact,) = load_artifacts(artifacts)[variant]
+    (artifact,) = [a for a in load_artifacts(artifacts)[result["variant"]] if a.artifact_id == result["artifact"]]
     session = ort.InferenceSession(
         str(artifacts / artifact.artifact_id / "model.onnx"), providers=["CPUExecutionProvider"]
     )

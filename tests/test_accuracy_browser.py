@@ -17,6 +17,7 @@ from generator.bench import browser_accuracy as ba
 from generator.bench.browser import BrowserBench
 from generator.decode import Detection
 from generator.demo import labels_by_id
+from generator.export import int8
 from generator.export.agreement import Comparison, compare_image
 from generator.export.manifest import MODEL_NAME
 from generator.loader import load_catalog
@@ -35,10 +36,13 @@ VARIANTS = (
     "ssd-mobilenet-v1.coco-quantized",
     "ssd-mobilenet-v2.coral-uint8",
     "yolo11n.coco",
+    "yolo11n.coco.int8",  # the QDQ int8 graph export makes of it (int8_graph in its card)
     "yolo26n.coco",
     "yolov10n.coco",
     "yolov5nu.coco",
+    "yolov5nu.coco.int8",
     "yolov8n.coco",
+    "yolov8n.coco.int8",
     "yolox-nano.coco",
 )
 IMAGES = 16  # on 8, SSD MobileNet v1 found so few objects that the 16 px negative control below scored higher
@@ -54,7 +58,8 @@ BOUND = 0.02
 @pytest.fixture(scope="module")
 def measured(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """Per artifact: the subset, native detections (Python reference), the browser run and the label names."""
-    exported = export_artifacts(tmp_path_factory.mktemp("accuracy-browser") / "artifacts", *VARIANTS)
+    variants = sorted({v.removesuffix(int8.SUFFIX) for v in VARIANTS})  # an int8 graph comes with its variant
+    exported = export_artifacts(tmp_path_factory.mktemp("accuracy-browser") / "artifacts", *variants)
     catalog = load_catalog(CATALOG)
     spec = accuracy.SETS["val2017"]
     names = labels_by_id(catalog.registry.labels[spec.label_list].labels)

@@ -29,7 +29,7 @@ def test_accuracy_agrees_with_ultralytics_own_validator(exported: Path, sample_s
 
     from generator.demo import labels_by_id
 
-    (artifact,) = load_artifacts(exported)["yolo11n.coco"]
+    (artifact,) = [a for a in load_artifacts(exported)["yolo11n.coco"] if a.artifact_id == "yolo11n.coco"]
     names = labels_by_id(load_catalog(CATALOG).registry.labels[artifact.runtime.labels].labels)
     ours = accuracy.measure_accuracy(
         exported / "yolo11n.coco" / "model.onnx", artifact.runtime, names, sample_set, resamples=0
@@ -155,7 +155,7 @@ def test_accuracy_record_carries_every_figure_and_the_protocol(exported: Path) -
     from generator.demo import labels_by_id
     from generator.measurement import IMAGE_SET
 
-    (artifact,) = load_artifacts(exported)["yolo11n.coco"]
+    (artifact,) = [a for a in load_artifacts(exported)["yolo11n.coco"] if a.artifact_id == "yolo11n.coco"]
     whole = accuracy.load_set(accuracy.SETS["val2017"], VAL2017, _coco80(), CATALOG)
     piece = labelled_set.LabelledSet(whole.labelled.root, whole.labelled.names, whole.labelled.images[:40])
     bench_set = accuracy.BenchSet(whole.spec, piece, *labelled_set.set_digests(piece))

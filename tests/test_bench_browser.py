@@ -19,6 +19,7 @@ from .browser import chromium_path, serve
 from .catalogs import CATALOG, ROOT, export_artifacts
 
 VARIANTS = ("ssd-mobilenet-v2.coral-uint8", "yolo11n.coco")
+RAN = ("ssd-mobilenet-v2.coral-uint8", "yolo11n.coco.int8")  # the pair page's panels run each variant's smallest graph
 # A camera that needs no hardware and no permission prompt: Chromium's test pattern.
 FAKE_CAMERA = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
 
@@ -129,7 +130,7 @@ def test_measure_button_on_the_site_stops_the_webcam_and_offers_records(exported
                 Measurement.model_validate_json(p.get_attribute("data-measurement"))
                 for p in page.query_selector_all(".vs-panel")
             ]
-            assert sorted(r.artifact.artifact_id for r in records) == sorted(VARIANTS)
+            assert sorted(r.artifact.artifact_id for r in records) == sorted(RAN)
             assert len({r.run for r in records}) == 1 and records[0].recorded_by == "versus demo"
             head = subprocess.run(
                 ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
@@ -149,8 +150,8 @@ def test_measure_button_on_the_site_stops_the_webcam_and_offers_records(exported
             assert page.locator(".vs-measure-table tbody tr").count() == 2
 
             with page.expect_download() as download_info:
-                page.locator("a.vs-record[download='versus-measurement-yolo11n.coco.json']").click()
+                page.locator("a.vs-record[download='versus-measurement-yolo11n.coco.int8.json']").click()
             downloaded = Path(download_info.value.path()).read_text(encoding="utf-8")
-            assert Measurement.model_validate(json.loads(downloaded)).artifact.artifact_id == "yolo11n.coco"
+            assert Measurement.model_validate(json.loads(downloaded)).artifact.artifact_id == "yolo11n.coco.int8"
         finally:
             browser.close()

@@ -57,7 +57,7 @@ def check_panels(site: Path, artifacts: Path, page_path: str, variants: tuple[st
         for result in results:
             assert result["trained"] is True and result["backend"] == "wasm"
             image = shown[result["source"].removeprefix("sample:")]  # e.g. "sample:A train at a station platform"
-            expected, tolerance, names = reference(artifacts, result["variant"], image)
+            expected, tolerance, names = reference(artifacts, result, image)
             ours = [Detection(tuple(d["box"]), d["score"], names.index(d["className"])) for d in result["detections"]]
             comparison = Comparison()
             compare_image(image.name, ours, expected, tolerance, comparison, sides=("browser", "python"))
@@ -149,7 +149,9 @@ def test_a_panel_that_cannot_run_its_model_offers_a_stand_in_named_as_itself(see
             ".vs-demo"
         ).get_attribute("data-measure-error")
         record = json.loads(yolov12.get_attribute("data-measurement"))
-        assert record["artifact"]["card_id"] == "yolo11" and record["artifact"]["artifact_id"] == "yolo11n.coco"
+        assert record["artifact"]["card_id"] == "yolo11" and record["artifact"]["artifact_id"] == default_graph(
+            seed_site, "yolo11n.coco"
+        ), "the variant's default graph (the smallest) stands in"
         assert "yolov12" not in json.dumps(record).lower()
         assert page.locator(".vs-measure-table tr[data-panel='1'] td").first.inner_text() == name
 
@@ -158,7 +160,7 @@ def test_a_missing_model_file_stays_in_its_panel(demo_site: tuple[Path, Path], t
     site, _ = demo_site
     broken = tmp_path / "site"
     shutil.copytree(site, broken)
-    (broken / "onnx" / "yolo11n.coco" / "model.onnx").unlink()
+    (broken / "onnx" / default_graph(site, "yolo11n.coco") / "model.onnx").unlink()  # the graph the panel loads
     with serve(broken) as url, browser_page() as page:
         page.goto(f"{url}/compare/mobilenet-ssd-v2-vs-yolo11/")
         page.wait_for_selector(".vs-panel[data-state=error]", timeout=90_000)
@@ -221,3 +223,9 @@ def test_two_hundred_inferences_do_not_grow_memory(demo_site: tuple[Path, Path])
         assert all(r["timings"]["warmRuns"] >= 20 for r in results)
         print(f"memory after 20 inferences per model: {warm / 1e6:.1f} MB, after 200: {after / 1e6:.1f} MB")
         assert after <= warm * 1.10, (warm, after)
+
+
+def default_graph(site: Path, variant: str) -> str:
+    """The artifact a panel loads for `variant`: its first entry in the site's demo manifest (the smallest graph)."""
+    manifest = json.loads((site / "demo" / "manifest.json").read_text(encoding="utf-8"))
+    return next(m["artifact"] for m in manifest["models"] if m["variant"] == variant and m["trained"])

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..artifacts import load_artifacts
-from ..export import plan
+from ..export import int8, plan
 from ..export.manifest import OnnxArtifact
 from ..loader import Catalog
 
@@ -24,7 +24,8 @@ def _export(catalog: Catalog, names: Sequence[str], artifact_root: Path, catalog
     from ..export.session import make_exporter, outcome_line, sample_images
     from ..export.ultralytics_pt import has_architecture
 
-    trained_names = [n for n in names if not n.endswith(UNTRAINED_SUFFIX)]
+    # an int8 graph is exported with its variant
+    trained_names = [n.removesuffix(int8.SUFFIX) for n in names if not n.endswith(UNTRAINED_SUFFIX)]
     try:
         targets = plan.select(catalog, trained_names) if trained_names or not names else []
         untrained = [
@@ -40,7 +41,8 @@ def _export(catalog: Catalog, names: Sequence[str], artifact_root: Path, catalog
     for target in targets:
         outcome = exporter.export(target)
         outcomes.append((target, outcome))
-        print(outcome_line(outcome), file=sys.stderr)
+        for line in (outcome, *outcome.derived):
+            print(outcome_line(line), file=sys.stderr)
         if outcome.status in ("exported", "cached"):
             trained_cards.add(target.card.id)
     for target, outcome in outcomes:
@@ -59,6 +61,14 @@ def _export(catalog: Catalog, names: Sequence[str], artifact_root: Path, catalog
         print(outcome_line(exporter.export(target)), file=sys.stderr)
 
 
+def named(artifact: OnnxArtifact, names: Sequence[str], ids: set[str]) -> bool:
+    """Whether `names` ask for `artifact`: its own id, or its card's or variant's id unless that id is also an
+    artifact's (`yolo11n.coco` is the float graph; its int8 graph is `yolo11n.coco.int8`; `yolo11` is both)."""
+    return any(
+        n == artifact.artifact_id or (n not in ids and n in (artifact.card_id, artifact.variant_id)) for n in names
+    )
+
+
 def select_artifacts(
     catalog: Catalog, names: Sequence[str], artifact_root: Path, *, export: bool, catalog_dir: Path
 ) -> list[OnnxArtifact]:
@@ -67,14 +77,15 @@ def select_artifacts(
         _export(catalog, names, artifact_root, catalog_dir)
     found = [a for group in load_artifacts(artifact_root).values() for a in group]
     if names:
-        unmatched = [n for n in names if not any(n in (a.card_id, a.variant_id, a.artifact_id) for a in found)]
+        unmatched = [n for n in names if not any(named(a, [n], set()) for a in found)]
         if unmatched:
             raise TargetError(
                 f"no artifact for {', '.join(unmatched)} in {artifact_root}/; export it with "
                 f"`versus export {' '.join(unmatched)}` (or `--untrained ARCH`) or name one of: "
                 f"{', '.join(sorted(a.artifact_id for a in found)) or 'none exported yet'}"
             )
-        found = [a for a in found if any(n in (a.card_id, a.variant_id, a.artifact_id) for n in names)]
+        ids = {a.artifact_id for a in found}
+        found = [a for a in found if named(a, names, ids)]
     if not found:
         raise TargetError(
             f"no artifacts in {artifact_root}/ to measure; run `versus export` first (or drop --no-export)"

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from .. import settings
-from ..artifacts import record_not_exported
+from ..artifacts import NOT_PUBLISHED, record_not_exported
 from ..export.session import make_exporter, outcome_line, sample_images
 from ..loader import load_catalog
 
@@ -87,15 +87,23 @@ def run(args: argparse.Namespace) -> int:
     outcomes = []
     failed: dict[str, str] = {}
     exported: set[str] = set()
+    not_published: dict[str, str] = {}
     for target in targets:
         outcome = exporter.export(target)
         outcomes.append(outcome)
         print(outcome_line(outcome), flush=True)
+        for derived in outcome.derived:  # the int8 graph, or why there is none
+            outcomes.append(derived)
+            print(outcome_line(derived), flush=True)
+            if derived.manifest is None:
+                not_published[derived.artifact_id] = settings.redact(derived.message, settings.current())
         if target.untrained is None and outcome.status in ("skipped", "failed"):
             failed[target.variant.id] = settings.redact(outcome.message, settings.current())  # pages quote it
         elif target.untrained is None:
             exported.add(target.variant.id)
     record_not_exported(out, failed, exported)
+    published = {o.artifact_id for o in outcomes if o.manifest is not None}
+    record_not_exported(out, not_published, published, name=NOT_PUBLISHED)
     counts = {s: sum(o.status == s for o in outcomes) for s in ("exported", "cached", "skipped", "failed")}
     print(
         ", ".join(f"{n} {s}" for s, n in counts.items()) + f" in {time.monotonic() - started:.1f}s; artifacts in {out}/"

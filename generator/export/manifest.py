@@ -68,7 +68,7 @@ class ToleranceInfo(Strict):
     why: str
 
 
-VerificationStatus = Literal["matched", "raw-only", "not-compared"]
+VerificationStatus = Literal["matched", "raw-only", "not-compared", "quantized"]
 
 
 class DetectionsInfo(Strict):
@@ -154,6 +154,10 @@ class VerificationInfo(Strict):
       was checked against its runtime spec, run in onnxruntime, and (`accuracy`) scored on labelled COCO
       val2017 images, where a figure near zero (a mis-decoded model) fails the export.
 
+    - `quantized`: an int8 graph this build made from its own verified float artifact (`quantization` says how);
+      there is no other framework to compare with, so its check is `accuracy` beside the float graph's on the same
+      labelled images, and it is published only when it loses at most the stated bound.
+
     A raw-output bound that does not hold fails the export, and nothing is written (`held` is never false in
     a manifest). A marked artifact was considered and refused: the bound is set from what the outputs mean
     and from measurement, so breaking it says the conversion computes something else (a shifted grid, a wrong
@@ -183,9 +187,11 @@ class VerificationInfo(Strict):
     @model_validator(mode="after")
     def _status_fits(self) -> VerificationInfo:
         d, raw = self.detections, self.raw
-        if self.status == "not-compared":
+        if self.status == "quantized" and self.accuracy is None:
+            raise ValueError("`quantized` is checked by its accuracy: it needs `accuracy`")
+        if self.status in ("not-compared", "quantized"):
             if self.reference is not None or d is not None or raw is not None:
-                raise ValueError("`not-compared` has no reference, detections or raw comparison")
+                raise ValueError(f"`{self.status}` has no reference, detections or raw comparison")
             return self
         if self.reference is None or d is None or raw is None:
             raise ValueError(f"`{self.status}` needs the reference, its detections and the raw comparison")
@@ -198,11 +204,46 @@ class VerificationInfo(Strict):
         return self
 
 
+class CalibrationInfo(Strict):
+    """The images the quantizer's ranges came from: never the accuracy images."""
+
+    image_set: str = Field(description="Which set the images come from, in words (`images` says how many).")
+    images: int = Field(gt=0)
+    digest: Sha256 = Field(description="sha256 over each image's file name and sha256, in order.")
+    names: list[str] = Field(description="The images' file names, in the order they were fed.")
+
+
+class QuantizationInfo(Strict):
+    """How an int8 artifact was made from this build's float artifact of the same variant, and what it cost."""
+
+    of_artifact: str = Field(description="The float artifact it was quantized from.")
+    of_sha256: Sha256 = Field(description="That float model.onnx's sha256.")
+    of_bytes: int
+    quantizer: str = Field(description="The quantizer and its version.")
+    settings: dict[str, Any] = Field(description="Every setting given to the quantizer, and the nodes kept float.")
+    calibration: CalibrationInfo
+    image_set: str = Field(description="The labelled images both graphs were scored on.")
+    images: int
+    float_map50_95: float = Field(ge=0, le=1)
+    float_map50: float = Field(ge=0, le=1)
+    map50_95: float = Field(ge=0, le=1, description="The int8 graph's, on the same images.")
+    map50: float = Field(ge=0, le=1)
+    max_loss: float = Field(description="The bound: mAP50-95 the int8 graph may lose and still be published.")
+    tool: str
+
+    @property
+    def loss(self) -> float:
+        """mAP50-95 lost against the float graph (negative: gained)."""
+        return round(self.float_map50_95 - self.map50_95, 4)
+
+
 class OnnxArtifact(Strict):
     """One exported artifact: `artifacts/<artifact_id>/model.onnx` and this manifest beside it."""
 
     manifest_version: Literal[2] = Field(2, description="2: verification has a `status` (1 had none).")
-    artifact_id: str = Field(description="The folder name: the variant id, or `<arch>.untrained`.")
+    artifact_id: str = Field(
+        description="The folder name: the variant id, `<variant id>.int8` for its quantized graph, or `<arch>.untrained`."
+    )
     card_id: str
     variant_id: str
     trained: bool = Field(description="False for random weights built from an architecture: never the real model.")
@@ -219,6 +260,9 @@ class OnnxArtifact(Strict):
         description="The effective demo runtime spec: the weights entry's own, else the variant's."
     )
     verification: VerificationInfo
+    quantization: QuantizationInfo | None = Field(
+        None, description="Set on an int8 graph this build quantized from its own float artifact of the variant."
+    )
     cache_key: str
 
 

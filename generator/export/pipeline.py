@@ -13,10 +13,11 @@ import json
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
+from .. import settings
 from ..schema import LabelSet
 from ..settings import ACCURACY_ENV, MIRROR_ENV
 from ..weights import HashMismatch, Resolved, Resolver, WeightsUnavailable, sha256_file
@@ -53,6 +54,7 @@ class Outcome:
     status: Status
     message: str
     manifest: OnnxArtifact | None = None
+    derived: tuple[Outcome, ...] = ()  # the int8 graph made from this artifact, or why there is none
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,45 @@ class Exporter:
     # --- one target ---------------------------------------------------------------------
 
     def export(self, target: Target) -> Outcome:
+        outcome = self._export(target)
+        if target.variant.int8_graph is None or outcome.manifest is None or not outcome.manifest.trained:
+            return outcome
+        return replace(outcome, derived=(self._int8(target, outcome.manifest),))
+
+    def _int8(self, target: Target, manifest: OnnxArtifact) -> Outcome:
+        """The variant's int8 graph from the float artifact just placed (generator/export/int8_step.py)."""
+        from . import int8, int8_step
+
+        assert target.variant.int8_graph is not None
+        calibration = None
+        if self.labelled is not None:
+            calibration = int8_step.calibration_set(settings.current().sample_images, _shipped(), self.labelled)
+        artifact_id = int8.artifact_id(manifest.artifact_id)
+        try:
+            result = int8_step.derive(
+                manifest,
+                self.out,
+                self.cache,
+                self.labelled,
+                self.no_labelled_reason,
+                calibration,
+                target.variant.int8_graph.keep_float,
+                int8.MAX_MAP_LOSS,
+                log=self.log,
+            )
+        except Exception as exc:  # noqa: BLE001 - onnxruntime's errors derive from Exception alone; the float artifact stays
+            shutil.rmtree(self.out / artifact_id, ignore_errors=True)
+            return Outcome(
+                artifact_id, "failed", f"int8 graph of {manifest.artifact_id}: {exc.__class__.__name__}: {exc}"
+            )
+        if result.manifest is None:
+            return Outcome(artifact_id, "skipped", result.reason or "no int8 graph")
+        said = (
+            f"{'cache hit' if result.cached else 'quantized'}; int8 QDQ graph of {manifest.artifact_id} kept accuracy"
+        )
+        return Outcome(artifact_id, "cached" if result.cached else "exported", said, result.manifest)
+
+    def _export(self, target: Target) -> Outcome:
         if not target.candidates:
             formats: list[str] = sorted({w.format for w in target.variant.weights}) or ["none"]
             return Outcome(
@@ -297,6 +338,16 @@ class Exporter:
         if dest.exists():
             shutil.rmtree(dest)
             self.log(f"{artifact_id}: removed the previous artifact in {dest}")
+
+
+def _shipped() -> tuple[Path, ...]:
+    """The shipped samples' paths, the int8 calibration's fallback (none when the samples file is unreadable)."""
+    from ..samples import SamplesError, load
+
+    try:
+        return tuple(s.path for s in load())
+    except SamplesError:
+        return ()
 
 
 def _signature(path: Path):

@@ -118,7 +118,13 @@ def outcome_line(outcome) -> str:
         checked = f"{v.summary} on {v.images} images (raw max diff {v.raw.max_abs_diff:g}, bound held: {v.raw.bound})"
     else:
         checked = v.summary
-    if v.accuracy is not None:
+    q = manifest.quantization
+    if q is not None:
+        checked += (
+            f"; mAP50-95 {q.map50_95:.4f} against the float graph's {q.float_map50_95:.4f} on {q.images} labelled "
+            f"COCO val2017 images (loss {q.loss:.4f}, bound {q.max_loss:g}); {q.of_bytes / 1e6:.1f} MB float"
+        )
+    elif v.accuracy is not None:
         checked += (
             f"; accuracy checked: mAP50-95 {v.accuracy.map50_95:.3f} on {v.accuracy.images} labelled "
             f"COCO val2017 images (floor {v.accuracy.min_map50_95:g})"

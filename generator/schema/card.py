@@ -38,7 +38,7 @@ from .base import (
     rule_error,
     suggest,
 )
-from .runtime import DemoRuntime
+from .runtime import DemoRuntime, Int8Graph
 
 # --- Card-level facts ------------------------------------------------------
 
@@ -348,6 +348,11 @@ class Variant(Strict):
     metrics: list[Metric] = Field(default_factory=list)
     weights: list[Weights] = Field(default_factory=list, description="Official first, alternatives after.")
     runtime: DemoRuntime | None = Field(None, description="Present when the variant can run in the browser demo.")
+    int8_graph: Int8Graph | None = Field(
+        None,
+        description="Ask `versus export` for a smaller int8 graph of this variant's artifact, published when it "
+        "keeps accuracy (see Int8Graph).",
+    )
     checkpoint: ShortText | None = Field(
         None,
         description="Which release of the weights this variant is, where a family publishes several under one name.",

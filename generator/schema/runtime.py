@@ -11,7 +11,7 @@ from pydantic import (
     model_validator,
 )
 
-from .base import Cited, LabelSetId, ShortText, Strict, TaskId, _context, rule_error
+from .base import Cited, LabelSetId, ShortText, Strict, TaskId, Text, _context, rule_error
 
 # --- Demo runtime spec ------------------------------------------------------
 
@@ -214,3 +214,20 @@ class DemoRuntime(Cited):
                 "check `classes` and `class_offset` against the label list",
             )
         return self
+
+
+class Int8Graph(Strict):
+    """Opt-in for a smaller graph: after this variant's float artifact is verified, `versus export` quantizes
+    it to int8 (QDQ) with onnxruntime's own quantizer, calibrated on images that are not the accuracy images,
+    scores both graphs on the same labelled COCO val2017 images, and publishes the int8 graph as a second
+    artifact of the variant only when it loses at most the export's bound in mAP50-95
+    (`generator/export/int8.py`, `MAX_MAP_LOSS`). The int8 graph keeps float inputs and outputs, so the same
+    runtime spec decodes it."""
+
+    keep_float: Literal["decode-tail", "none"] = Field(
+        "decode-tail",
+        description="Which nodes stay float. `decode-tail`: every node after the graph's last weighted layer "
+        "(the head's concatenation, box decoding and score activation: boxes in 1/255 steps of the input cost "
+        "YOLO11n 0.025 mAP50-95); `none`: quantize every node the quantizer can.",
+    )
+    note: Text | None = None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..artifacts import by_size, graph_cost, graph_label
 from ..export.manifest import OnnxArtifact
 from ..schema import NOT_STATED
 from .inputs import SiteInputs
@@ -36,6 +37,15 @@ class ModelTile:
     bytes: int
     parameters: str  # e.g. "2.62 M parameters"
     size: str  # the size class (SIZE_CLASSES)
+    graphs: tuple[GraphOption, ...] = ()  # the variant's graphs, when it has several (the first runs by default)
+
+
+@dataclass(frozen=True)
+class GraphOption:
+    """One graph of a variant on offer: its artifact and, before it loads, its size and accuracy cost."""
+
+    artifact: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -56,14 +66,15 @@ class AllModelsView:
     facets: tuple[Facet, ...]
 
 
-def trained_by_task(inputs: SiteInputs) -> dict[str, list[OnnxArtifact]]:
-    """This build's trained artifacts per task, in catalog order (cards, then variants): the demo manifest's order."""
-    out: dict[str, list[OnnxArtifact]] = {}
+def trained_by_task(inputs: SiteInputs) -> dict[str, list[list[OnnxArtifact]]]:
+    """This build's trained artifacts per task, one list per variant (its graphs smallest first: the first is the
+    default), in catalog order (cards, then variants): the demo manifest's order."""
+    out: dict[str, list[list[OnnxArtifact]]] = {}
     for card in inputs.cards:
         for variant in card.variants:
-            for artifact in inputs.artifacts.get(variant.id, ()):
-                if artifact.trained:
-                    out.setdefault(artifact.runtime.task, []).append(artifact)
+            graphs = [a for a in by_size(inputs.artifacts.get(variant.id, ())) if a.trained]
+            if graphs:
+                out.setdefault(graphs[0].runtime.task, []).append(graphs)
     return out
 
 
@@ -74,7 +85,16 @@ def all_models_pages(inputs: SiteInputs) -> dict[str, str]:
     return {task: all_models_page(task) for task in trained_by_task(inputs)}
 
 
-def tile(artifact: OnnxArtifact, inputs: SiteInputs) -> ModelTile:
+def graph_option(artifact: OnnxArtifact) -> GraphOption:
+    cost = graph_cost(artifact)
+    return GraphOption(
+        artifact.artifact_id,
+        " · ".join([graph_label(artifact), fmt_bytes(artifact.file.bytes), *([cost] if cost else [])]),
+    )
+
+
+def tile(graphs: list[OnnxArtifact], inputs: SiteInputs) -> ModelTile:
+    artifact = graphs[0]
     card = inputs.catalog.card(artifact.card_id)
     variant = next(v for v in card.variants if v.id == artifact.variant_id)
     return ModelTile(
@@ -87,6 +107,7 @@ def tile(artifact: OnnxArtifact, inputs: SiteInputs) -> ModelTile:
         artifact.file.bytes,
         f"{artifact.parameters / 1e6:.3g} M parameters",
         size_class(artifact.parameters),
+        tuple(graph_option(a) for a in graphs) if len(graphs) > 1 else (),
     )
 
 

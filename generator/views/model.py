@@ -158,6 +158,23 @@ class VerificationView:
 
 
 @dataclass(frozen=True)
+class QuantizedView:
+    """An int8 graph this build made from its own float artifact: how, and what it cost, in words and figures."""
+
+    of_artifact: str
+    of_bytes: str
+    quantizer: str
+    kept_float: int  # nodes of the decode tail left in float
+    calibration: str
+    images: int
+    image_set: str
+    map50_95: str
+    float_map50_95: str
+    change: str  # in points, signed
+    bound: str  # in points
+
+
+@dataclass(frozen=True)
 class ArtifactView:
     """An artifact this build exported for a variant; untrained ones are only ever shown as test graphs."""
 
@@ -172,6 +189,7 @@ class ArtifactView:
     origin: str  # cache, mirror, network or built
     converter: str
     verification: VerificationView
+    quantized: QuantizedView | None = None
 
 
 @dataclass(frozen=True)
@@ -275,6 +293,25 @@ def verification_view(ver: VerificationInfo) -> VerificationView:
     )
 
 
+def quantized_view(a: OnnxArtifact) -> QuantizedView | None:
+    q = a.quantization
+    if q is None:
+        return None
+    return QuantizedView(
+        q.of_artifact,
+        _thousands(q.of_bytes),
+        q.quantizer,
+        len(q.settings.get("nodes_to_exclude", [])),
+        f"{q.calibration.images} images of {q.calibration.image_set}",
+        q.images,
+        q.image_set,
+        f"{q.map50_95:.3f}",
+        f"{q.float_map50_95:.3f}",
+        f"{-q.loss * 100:+.1f}",
+        f"{q.max_loss * 100:g}",
+    )
+
+
 def artifact_view(a: OnnxArtifact) -> ArtifactView:
     return ArtifactView(
         a.artifact_id,
@@ -288,6 +325,7 @@ def artifact_view(a: OnnxArtifact) -> ArtifactView:
         a.source.origin.split(":")[0],
         a.converter.name,
         verification_view(a.verification),
+        quantized_view(a),
     )
 
 

@@ -160,6 +160,12 @@ def provenance(artifact: OnnxArtifact) -> str:
             f"random weights built from {src.architecture} (seed {src.seed}), no checkpoint: "
             f"an untrained test graph, converted by {conv.name}"
         )
+    if artifact.quantization is not None:
+        q = artifact.quantization
+        return (
+            f"this build's int8 quantization of its own export {q.of_artifact} (not a file the authors published): "
+            f"{q.quantizer}, QDQ, int8 weights and uint8 activations; float32 input"
+        )
     name = (src.url or "").rsplit("/", 1)[-1] or "the weights file"
     whose = "the official checkpoint" if src.official else "a third-party file, not the official checkpoint"
     quantization = conv.options.get("quantization")

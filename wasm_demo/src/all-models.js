@@ -72,6 +72,7 @@ export class AllModels {
       m.entry = findEntry(this.manifest, m.artifact);
       this.buildTile(m);
       if (!m.entry || !m.entry.trained) this.setError(m, `${m.artifact} is not in this site's demo manifest.`, -1);
+      m.el.querySelector('select[data-graph]')?.addEventListener('change', (e) => this.useGraph(m, e.target.value));
     }
     this.buildControls();
     for (const select of root.querySelectorAll('select[data-filter]')) {
@@ -209,6 +210,18 @@ export class AllModels {
     this.pump();
   }
 
+  /** Run another graph of the tile's variant (the select lists each with its size and accuracy cost). */
+  useGraph(m, artifact) {
+    const entry = findEntry(this.manifest, artifact);
+    if (!entry || entry.artifact !== artifact) return this.setError(m, `${artifact} is not in this site's demo manifest.`, -1);
+    this.results.delete(m.artifact);
+    Object.assign(m, { artifact, entry });
+    m.el.dataset.artifact = artifact;
+    delete m.el.dataset.result;
+    this.setState(m, 'waiting', 'waits for its turn');
+    this.pump();
+  }
+
   // --- running ---
 
   setState(m, state, text = '') {
@@ -232,6 +245,7 @@ export class AllModels {
     this.updateProgress();
     if (!m) return;
     this.running = true;
+    const artifact = m.artifact;
     const frame = this.frame;
     const frameId = this.frameId;
     frame.retain(this);
@@ -244,10 +258,12 @@ export class AllModels {
       const { ready, result } = await runOnce(this.workerUrl, m.order, m.entry, frame, settings, (text, fraction) => {
         if (frameId === this.frameId) this.setState(m, text === 'running' ? 'running' : 'loading', fraction === null ? text : `${text} ${Math.round(fraction * 100)}%`);
       });
-      this.results.set(m.artifact, { frameId, inferenceMs: result.timings.inferenceMs, detections: result.detections });
-      if (frameId === this.frameId) this.show(m, frame, ready, result);
+      if (m.artifact === artifact) { // else the visitor switched the tile's graph meanwhile: that one runs next
+        this.results.set(artifact, { frameId, inferenceMs: result.timings.inferenceMs, detections: result.detections });
+        if (frameId === this.frameId) this.show(m, frame, ready, result);
+      }
     } catch (err) {
-      this.setError(m, `${m.entry.name}: ${err.message}`, frameId);
+      if (m.artifact === artifact) this.setError(m, `${m.entry.name}: ${err.message}`, frameId);
     } finally {
       frame.release(this);
       this.running = false;
@@ -275,6 +291,7 @@ export class AllModels {
       artifact: m.artifact,
       model: m.entry.card,
       variant: m.entry.variant,
+      graph: m.entry.graph?.label ?? null,
       name: m.entry.name,
       source: frame.label,
       backend: result.backend,

@@ -91,7 +91,8 @@ export function normalizeManifest(json, baseUrl) {
         own.push(`${where}: bad url ${m.url}`);
       }
     }
-    const key = `${m.variant}|${m.trained === false ? 'untrained' : 'trained'}`;
+    // a variant may have several graphs (the float export and an int8 graph): each artifact once
+    const key = typeof m.artifact === 'string' && m.artifact ? m.artifact : `${m.variant}|${m.trained === false ? 'untrained' : 'trained'}`;
     if (seen.has(key)) own.push(`${where}: listed twice`);
     if (own.length) return problems.push(...own);
     seen.add(key);
@@ -108,6 +109,10 @@ export function normalizeManifest(json, baseUrl) {
       license: typeof m.license === 'string' ? m.license : null,
       note: typeof m.note === 'string' ? m.note : null,
       runtime: m.runtime,
+      graph: {
+        label: typeof m.graph?.label === 'string' && m.graph.label ? m.graph.label : null,
+        cost: typeof m.graph?.cost === 'string' && m.graph.cost ? m.graph.cost : null,
+      },
     });
   });
   const samples = [];

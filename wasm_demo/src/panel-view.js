@@ -1,6 +1,7 @@
 // A panel's elements and the lines of text it shows about its model and timings (panel.js fills them).
 
 import { h, formatBytes, ms } from './dom.js';
+import { graphLabel } from './graphs.js';
 import { isOnnxFile } from './user-model.js';
 
 /**
@@ -8,7 +9,7 @@ import { isOnnxFile } from './user-model.js';
  * Handlers: `onPick()` and `onStandIn()` (the two pickers), `onModelFile(file)` (the "your .onnx" button
  * or an .onnx file dropped on the panel), `onImageFile(file)` (any other file dropped on it).
  */
-export function panelElements(index, { onPick, onStandIn, onModelFile, onImageFile }) {
+export function panelElements(index, { onPick, onGraph, onStandIn, onModelFile, onImageFile }) {
   const title = h('h3', { class: 'vs-panel-title', text: 'Model' });
   const picker = h('select', { class: 'vs-variant', 'aria-label': 'Model variant', onchange: () => onPick() });
   const badge = h('span', { class: 'vs-badge', hidden: true });
@@ -27,12 +28,16 @@ export function panelElements(index, { onPick, onStandIn, onModelFile, onImageFi
   const reason = h('details', { class: 'vs-reason', hidden: true });
   const standInPicker = h('select', { 'aria-label': 'Stand-in model', onchange: () => onStandIn() });
   const standInRow = h('label', { class: 'vs-standin', hidden: true }, 'Compare with a stand-in:', standInPicker);
+  // a variant with several graphs (float, int8): each with its download size and accuracy cost, before loading
+  const graphPicker = h('select', { class: 'vs-graph', 'aria-label': 'Graph', onchange: () => onGraph() });
+  const graphRow = h('label', { class: 'vs-graph-row', hidden: true }, 'Graph:', graphPicker);
   const el = h(
     'section',
     { class: 'vs-panel', 'data-panel': index, 'data-state': 'empty', 'aria-live': 'polite' },
     h('div', { class: 'vs-panel-head' }, title, picker, badge, byom),
     reason,
     standInRow,
+    graphRow,
     h('div', { class: 'vs-status' }, progress, statusText),
     info,
     timings,
@@ -56,17 +61,26 @@ export function panelElements(index, { onPick, onStandIn, onModelFile, onImageFi
     if (isOnnxFile(file)) onModelFile(file);
     else onImageFile(file);
   });
-  return { el, title, picker, badge, fileInput, progress, statusText, info, timings, canvas, hint, message, note, list, reason, standInPicker, standInRow };
+  return { el, title, picker, badge, fileInput, progress, statusText, info, timings, canvas, hint, message, note, list, reason, standInPicker, standInRow, graphPicker, graphRow };
 }
 
-/** The model line under the title: size, cache, backend (`.vs-backend`), threads, isolation, licence. */
-export function infoSpans(ready, entry) {
+/** Offer `graphs` (one variant's), `current` chosen; the row shows only when there is a choice. */
+export function fillGraphPicker(picker, row, graphs, current) {
+  picker.replaceChildren(...graphs.map((g, i) => h('option', { value: String(i), text: graphLabel(g) })));
+  picker.value = String(Math.max(0, graphs.indexOf(current)));
+  row.hidden = graphs.length < 2;
+}
+
+/** The model line under the title: which graph ran (`.vs-ran`, where there was a choice), size, cache, backend
+ * (`.vs-backend`), threads, isolation, licence. */
+export function infoSpans(ready, entry, graph = null) {
   const size = formatBytes(ready.bytes);
   const cached = ready.fromCache ? ' (from cache)' : entry?.user ? ' (your file)' : '';
   const threads = ready.backend === 'wasm' ? `${ready.numThreads} thread${ready.numThreads === 1 ? '' : 's'}` : 'GPU';
   const isolation = ready.crossOriginIsolated ? 'cross-origin isolated' : 'not cross-origin isolated: single thread';
   const license = entry?.license ? ` · licence ${entry.license}` : '';
   return [
+    ...(graph ? [h('span', { class: 'vs-ran', text: `ran the ${graph} · ` })] : []),
     h('span', { text: `${size}${cached} · ` }),
     h('span', { class: 'vs-backend', text: `${ready.backend}` }),
     h('span', { text: ` · ${threads} · ${isolation}${license}` }),

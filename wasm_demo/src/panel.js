@@ -3,12 +3,15 @@
 // `data-result`, and the runs "Measure on this device" asks of it (measure-ui.js).
 
 import { entriesForCard, findEntry } from './manifest.js';
+import { graphsOf, variantEntries, variantIndex } from './graphs.js';
 import { filterCandidates } from './decoders.js';
-import { asStandIn, cannotRunReason, needsStandIn, standInLabel, standInName, standInsFor } from './standin.js';
+import { asStandIn, cannotRunReason, displayName, needsStandIn, standInLabel, standInName, standInsFor } from './standin.js';
+
+export { displayName }; // measure-ui.js and the tests name panels with it
 import { h, formatBytes } from './dom.js';
 import { clearCanvas, drawDetections } from './draw.js';
 import { modelFileProblem, userModelRuntime } from './user-model.js';
-import { infoSpans, panelElements, timingSpans } from './panel-view.js';
+import { fillGraphPicker, infoSpans, panelElements, timingSpans } from './panel-view.js';
 import { WorkerClient } from './worker-client.js';
 import { PHASE, STATUS } from './worker-protocol.js';
 
@@ -37,11 +40,12 @@ export class Panel {
 
   build() {
     // el, title, picker, badge, fileInput, progress, statusText, info, timings, canvas, hint, message, note, list,
-    // reason, standInPicker, standInRow
+    // reason, standInPicker, standInRow, graphPicker, graphRow
     Object.assign(
       this,
       panelElements(this.index, {
         onPick: () => this.onPick(),
+        onGraph: () => this.onGraph(),
         onStandIn: () => this.onStandIn(),
         onModelFile: (file) => this.onModelFile(file),
         onImageFile: (file) => this.demo.useFile(file),
@@ -115,10 +119,12 @@ export class Panel {
     }
   }
 
-  /** Fill the picker: the card's variants (trained first), untrained test graphs labelled, user model last. */
+  /** Fill the picker: the card's variants (trained first, each as its default graph), untrained test graphs
+   * labelled, user model last. */
   fillPicker() {
     const manifest = this.demo.manifest;
-    const entries = this.card ? entriesForCard(manifest, this.card) : manifest.models;
+    this.allEntries = this.card ? entriesForCard(manifest, this.card) : manifest.models;
+    const entries = variantEntries(this.allEntries);
     this.entries = entries;
     this.picker.replaceChildren();
     if (!entries.length || !entries.some((e) => e.trained)) {
@@ -187,10 +193,22 @@ export class Panel {
     if (entry && entry !== this.entry) this.select(entry);
   }
 
+  onGraph() {
+    const entry = this.graphs?.[Number(this.graphPicker.value)];
+    if (!this.demo.measuring && entry && entry !== this.entry) this.select(entry);
+  }
+
+  /** The choice among the variant's graphs, each with its download size and accuracy cost, before any loads. */
+  fillGraphs(entry) {
+    this.graphs = entry.user || entry.standIn ? [] : graphsOf(this.allEntries ?? [], entry);
+    fillGraphPicker(this.graphPicker, this.graphRow, this.graphs, entry);
+  }
+
   select(entry) {
     this.entry = entry;
-    const i = this.entries.indexOf(entry);
+    const i = variantIndex(this.entries, entry);
     this.picker.value = i >= 0 ? String(i) : '';
+    this.fillGraphs(entry);
     if (!entry.standIn) this.standInPicker.value = '';
     this.title.textContent = displayName(entry);
     if (entry.standIn) {
@@ -254,6 +272,7 @@ export class Panel {
     this.badge.title = 'A model you dropped: it runs in your browser only and is not uploaded anywhere.';
     this.showNote(`Your model, run in this browser only: ${runtime.decoder.classes} classes, input ${runtime.input.size.join('×')}.`);
     this.fillPicker();
+    this.fillGraphs(this.entry);
     this.picker.value = 'user';
     this.standInPicker.value = '';
     this.load({ model: { name: file.name, bytes: buffer.byteLength }, runtime, buffer });
@@ -391,7 +410,8 @@ export class Panel {
   }
 
   renderInfo() {
-    if (this.ready) this.info.replaceChildren(...infoSpans(this.ready, this.entry));
+    const graph = this.graphs?.length > 1 ? this.entry.graph?.label : null; // which graph ran, where there is a choice
+    if (this.ready) this.info.replaceChildren(...infoSpans(this.ready, this.entry, graph));
   }
 
   /** Send `frame` now (the page only calls this when the worker said idle). */
@@ -456,6 +476,8 @@ export class Panel {
     const payload = {
       model: entry.card,
       variant: entry.variant,
+      artifact: entry.artifact ?? null,
+      graph: this.graphs?.length > 1 ? entry.graph?.label ?? null : null,
       name: displayName(entry),
       trained: entry.trained,
       standInFor: entry.standIn?.card ?? null,
@@ -475,11 +497,4 @@ export class Panel {
     };
     this.el.dataset.result = JSON.stringify(payload);
   }
-}
-
-/** How an entry is named on screen: an untrained graph is never named as the model itself. */
-export function displayName(entry) {
-  if (entry.standIn) return standInName(entry);
-  // the manifest already names an untrained graph as such (generator/demo.py): wrap nothing twice
-  return entry.name;
 }

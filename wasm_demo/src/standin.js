@@ -5,6 +5,7 @@
 
 import { DECODERS } from './decoders.js';
 import { entriesForCard } from './manifest.js';
+import { variantEntries } from './graphs.js';
 
 /** The name of a card (the model, e.g. "YOLO11"): the manifest's `cards`, else an entry's `cardName`, else the id. */
 export function cardName(manifest, card) {
@@ -22,13 +23,13 @@ export function cannotRunReason(manifest, card) {
 }
 
 /**
- * The stand-ins offered for `card`: every trained entry of another card whose boxes the demo can decode
- * (a detector), in manifest order. Empty when `card` has a trained entry of its own. `exclude` lists cards
+ * The stand-ins offered for `card`: every trained variant of another card whose boxes the demo can decode
+ * (a detector), as its default graph (the smallest: graphs.js), in manifest order. Empty when `card` has a trained entry of its own. `exclude` lists cards
  * not to offer: the page's other side (comparing it with itself would say nothing).
  */
 export function standInsFor(manifest, card, { exclude = [] } = {}) {
   if (!needsStandIn(manifest, card)) return [];
-  return manifest.models.filter(
+  return variantEntries(manifest.models).filter(
     (m) => m.trained && !m.user && m.card !== card && !exclude.includes(m.card) && Object.hasOwn(DECODERS, m.runtime?.decoder?.kind),
   );
 }
@@ -46,4 +47,11 @@ export function standInLabel(standIn) {
 /** How a stand-in is named on screen and in `data-result`: its own name, never the panel's model. */
 export function standInName(standIn) {
   return `${standIn.name} — stand-in, not ${standIn.standIn.name}`;
+}
+
+/** How an entry is named on screen: an untrained graph is never named as the model itself. */
+export function displayName(entry) {
+  if (entry.standIn) return standInName(entry);
+  // the manifest already names an untrained graph as such (generator/demo.py): wrap nothing twice
+  return entry.name;
 }

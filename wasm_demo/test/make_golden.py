@@ -377,11 +377,22 @@ def make_artifact(folder: Path, images: list[Path], out: Path, decode) -> list[s
             "low_threshold": LOW_THRESHOLD,
             "reference": detections_json(reference, labels),
             "reference_low": detections_json(low, labels),
+            # an int8 graph versus export quantized (float I/O, integer kernels inside): its manifest's own tolerance
+            "integer_kernels": _integer_tolerance(manifest),
             "versions": {"onnxruntime": ort.__version__, "numpy": np.__version__},
         }
         (out / f"{stem}.json").write_text(json.dumps(doc, indent=1) + "\n")
         written.append(f"{stem}: {len(reference)} detections (>= spec threshold), {len(low)} at {LOW_THRESHOLD}")
     return written
+
+
+def _integer_tolerance(manifest: dict) -> dict | None:
+    """{min_iou, score_delta} of a QDQ int8 graph (`quantization` in its manifest), else None: integer kernels round
+    differently through the whole network, so raw values are not compared and detections use this tolerance."""
+    if not manifest.get("quantization"):
+        return None
+    tolerance = manifest["verification"]["tolerance"]
+    return {"min_iou": tolerance["min_iou"], "score_delta": tolerance["score_delta"]}
 
 
 def main() -> None:
