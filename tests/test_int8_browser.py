@@ -50,7 +50,7 @@ def test_the_pair_page_offers_both_graphs_before_loading_and_runs_the_one_chosen
         assert f"/onnx/{FLOAT}/model.onnx" not in models, "the float graph is offered, not downloaded"
         assert len(options) == 2 and options[0].startswith("int8 graph") and options[1].startswith("float graph")
         for text, size in zip(options, (sizes[INT8], sizes[FLOAT]), strict=True):
-            assert f"{size / 1048576:.1f} MB" in text, (text, size)  # the demo's formatBytes
+            assert f"{size / 1e6:.1f} MB" in text, (text, size)  # the demo's formatBytes: decimal, as the pages
         assert "mAP50-95" in options[0] and "points vs float" in options[0] and "mAP" not in options[1]
         page.wait_for_function(
             f"() => [...document.querySelectorAll('.vs-panel[data-result]')].some(p => JSON.parse(p.dataset.result).artifact === '{INT8}')",

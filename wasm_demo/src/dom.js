@@ -17,11 +17,11 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+/** Decimal units, as the pages built in Python write sizes (generator/views/records.py): 10.8 MB. */
 export function formatBytes(n) {
   if (!Number.isFinite(n) || n <= 0) return '?';
-  if (n < 1024) return `${n} B`;
-  if (n < 1048576) return `${(n / 1024).toFixed(0)} KB`;
-  return `${(n / 1048576).toFixed(1)} MB`;
+  for (const [unit, size] of [['GB', 1e9], ['MB', 1e6], ['kB', 1e3]]) if (n >= size) return `${(n / size).toFixed(1)} ${unit}`;
+  return `${n} bytes`;
 }
 
 export function ms(v) {
