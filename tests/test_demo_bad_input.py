@@ -335,13 +335,14 @@ def test_a_published_model_that_fails_to_load_stays_in_its_panel(
     site, _ = demo_site
     broken = tmp_path / "site"
     shutil.copytree(site, broken)
-    model = broken / "onnx" / "yolo11n.coco" / "model.onnx"
+    manifest_path = broken / "demo" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    # the graph the panel loads: the variant's first entry (its smallest graph, e.g. the int8 one)
+    entry = next(m for m in manifest["models"] if m["variant"] == "yolo11n.coco")
+    model = broken / "onnx" / entry["artifact"] / "model.onnx"
     data = model.read_bytes()[:4096] + bytes(4096)  # the file's start, then zeros where the weights were
     model.write_bytes(data)
     if published_hash == "matches the broken file":
-        manifest_path = broken / "demo" / "manifest.json"
-        manifest = json.loads(manifest_path.read_text())
-        (entry,) = [m for m in manifest["models"] if m["variant"] == "yolo11n.coco"]
         entry["sha256"], entry["bytes"] = hashlib.sha256(data).hexdigest(), len(data)
         manifest_path.write_text(json.dumps(manifest))
         expected = "onnxruntime-web could not load this model"
