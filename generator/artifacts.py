@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -71,26 +71,3 @@ def record_not_exported(folder: Path, failed: Mapping[str, str], exported: set[s
     said = "int8 graphs it did not publish" if name == NOT_PUBLISHED else "variants it could not export here"
     body = {"comment": f"written by `versus export`: {said}, and why", "variants": found}
     path.write_text(json.dumps(body, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-
-
-# --- A variant's graphs ------------------------------------------------------------------------------
-# A variant can have several trained graphs: the float export and the int8 graph `versus export` made from it,
-# published only when it kept accuracy (generator/export/int8.py). The demo offers the choice, smallest first.
-
-
-def by_size(found: Sequence[OnnxArtifact]) -> list[OnnxArtifact]:
-    """A variant's artifacts, trained first, each group smallest first: the first is the demo's default graph."""
-    return sorted(found, key=lambda a: (not a.trained, a.file.bytes))
-
-
-def graph_label(artifact: OnnxArtifact) -> str:
-    """Which graph, in a few words."""
-    return "int8 graph" if artifact.quantization is not None else "float graph"
-
-
-def graph_cost(artifact: OnnxArtifact) -> str | None:
-    """An int8 graph's measured accuracy cost against the float graph, in words; None for other graphs."""
-    q = artifact.quantization
-    if q is None:
-        return None
-    return f"mAP50-95 {-q.loss * 100:+.1f} points vs float ({q.images} val2017 images)"

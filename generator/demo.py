@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from . import compare
-from .artifacts import by_size, graph_cost, graph_label
-from .export.manifest import OnnxArtifact
+from .export.manifest import OnnxArtifact, by_size, graph_cost, graph_label
 from .loader import Catalog
 from .samples import Sample
 
@@ -73,7 +72,7 @@ def demo_files(
     shipped sample images (generator/samples.py), in the order the demo offers them. `not_exported`: variant id
     -> why `versus export` could not export it (artifacts.NOT_EXPORTED), said in the panel of a card with no model."""
     not_exported = not_exported or {}
-    # a variant's graphs smallest first: its first entry is the demo's default (artifacts.by_size)
+    # a variant's graphs smallest first: its first entry is the demo's default (export.manifest.by_size)
     entries = [a for card in catalog.cards for v in card.variants for a in by_size(artifacts.get(v.id, []))]
     if not entries:
         return None

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.artifacts import by_size, load_artifacts
+from generator.artifacts import load_artifacts
 from generator.decode import Detection
 from generator.export.agreement import Comparison, compare_image
+from generator.export.manifest import by_size
 from generator.loader import load_catalog
 from generator.site import build_site
 

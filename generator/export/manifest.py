@@ -6,6 +6,7 @@ and hash, which cannot be inside the file they describe)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -310,3 +311,26 @@ def count_parameters(model) -> int:
         if size > 1:
             total += size
     return total
+
+
+# --- A variant's graphs ------------------------------------------------------------------------------
+# A variant can have several trained graphs: the float export and the int8 graph `versus export` made from it,
+# published only when it kept accuracy (generator/export/int8.py). The demo offers the choice, smallest first.
+
+
+def by_size(found: Sequence[OnnxArtifact]) -> list[OnnxArtifact]:
+    """A variant's artifacts, trained first, each group smallest first: the first is the demo's default graph."""
+    return sorted(found, key=lambda a: (not a.trained, a.file.bytes))
+
+
+def graph_label(artifact: OnnxArtifact) -> str:
+    """Which graph, in a few words."""
+    return "int8 graph" if artifact.quantization is not None else "float graph"
+
+
+def graph_cost(artifact: OnnxArtifact) -> str | None:
+    """An int8 graph's measured accuracy cost against the float graph, in words; None for other graphs."""
+    q = artifact.quantization
+    if q is None:
+        return None
+    return f"mAP50-95 {-q.loss * 100:+.1f} points vs float ({q.images} val2017 images)"

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..artifacts import by_size, graph_cost, graph_label
-from ..export.manifest import OnnxArtifact
+from ..export.manifest import OnnxArtifact, by_size, graph_cost, graph_label
 from ..schema import NOT_STATED
 from .inputs import SiteInputs
 from .labels import task_name
