@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import coco_eval, labelled_set
+from .manifest import AccuracyInfo
 
 DEFAULT_COUNT = 100  # the first N images by file name: enough for a stable figure, about 10 s for a small model
 # Below this mAP50-95 the export fails. Measured on the first 30 of these images: YOLOX-Nano 0.319 as specified,
@@ -87,3 +88,17 @@ def measure(session, runtime, labels: Mapping[int, str], images: LabelledImages)
         "map50": round(map50, 4),
         "tool": f"{coco_eval.evaluator_version()} COCOeval (bbox)",
     }
+
+
+def info(image_set: str, images: int, figures: Mapping[str, object]) -> AccuracyInfo:
+    """A manifest's accuracy record: `measure`'s figures with the settings that produced them and the floor."""
+    return AccuracyInfo.model_validate(
+        {
+            "image_set": image_set,
+            "images": images,
+            "min_map50_95": MIN_MAP50_95,
+            "score_threshold": SCORE_THRESHOLD,
+            "max_detections": MAX_DETECTIONS,
+            **figures,
+        }
+    )

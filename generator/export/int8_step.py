@@ -20,7 +20,6 @@ from .accuracy import LabelledImages
 from .manifest import (
     MANIFEST_NAME,
     MODEL_NAME,
-    AccuracyInfo,
     CalibrationInfo,
     ConverterInfo,
     FileInfo,
@@ -219,16 +218,7 @@ def _fields(figures, f: OnnxArtifact, bound, key, model, inputs, outputs, accura
             unmatched_share=int8.UNMATCHED_SHARE,
             why=int8.TOLERANCE_WHY,
         ),
-        accuracy=AccuracyInfo(
-            image_set=info.image_set,
-            images=info.images,
-            map50_95=info.map50_95,
-            map50=info.map50,
-            min_map50_95=accuracy.MIN_MAP50_95,
-            score_threshold=accuracy.SCORE_THRESHOLD,
-            max_detections=accuracy.MAX_DETECTIONS,
-            tool=info.tool,
-        ),
+        accuracy=accuracy.info(info.image_set, info.images, ours),
     )
     opset = max(o.version for o in model.opset_import if o.domain in ("", "ai.onnx"))
     return {
@@ -248,9 +238,7 @@ def _fields(figures, f: OnnxArtifact, bound, key, model, inputs, outputs, accura
         "converter": ConverterInfo(
             name="onnxruntime quantize_static (QDQ int8)",
             options={"quantization": "activations", **figures["settings"]},
-            versions={
-                **{k: v for k, v in f.converter.versions.items() if k in ("versus", "onnx", "onnxruntime", "numpy")}
-            },
+            versions={k: v for k, v in f.converter.versions.items() if k in ("versus", "onnx", "onnxruntime", "numpy")},
         ).model_dump(mode="json"),
         "opset": opset,
         "inputs": [t.model_dump(mode="json") for t in inputs],

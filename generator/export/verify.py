@@ -260,14 +260,7 @@ def _accuracy(sess, runtime: DemoRuntime, class_names: Mapping[int, str], labell
             f"{accuracy.MIN_MAP50_95:g}: the runtime spec does not decode this model (check the decoder kind, box units, "
             "colour order, letterbox alignment and normalization)"
         )
-    return AccuracyInfo(
-        image_set=labelled.name,
-        images=len(labelled.paths),
-        min_map50_95=accuracy.MIN_MAP50_95,
-        score_threshold=accuracy.SCORE_THRESHOLD,
-        max_detections=accuracy.MAX_DETECTIONS,
-        **figures,
-    )
+    return accuracy.info(labelled.name, len(labelled.paths), figures)
 
 
 def _sig(value: float) -> float:
