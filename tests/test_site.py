@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import threading
@@ -15,7 +16,7 @@ from generator.compare import pairs
 from generator.loader import load_catalog
 from generator.site import BuildError, build_site
 
-from .catalogs import ARTIFACTS, CATALOG, FIXTURES, machine_paths, make_catalog
+from .catalogs import ARTIFACTS, CATALOG, FIXTURES, ROOT, machine_paths, make_catalog
 
 
 def text_of(page: Path) -> str:
@@ -43,6 +44,19 @@ def test_every_page_exists(built_site: Path) -> None:
     assert built == expected
     n = len(catalog.cards)
     assert len(expected) == n * (n - 1) // 2
+
+
+def test_onnxruntime_wasm_is_published_gzipped_too(built_site: Path) -> None:
+    """The demo fetches the .gz copies and inflates them (ort-wasm.js): each must inflate to the very binary npm
+    installed, which is also published as is for browsers without DecompressionStream."""
+    ort = built_site / "assets" / "versus-demo" / "ort"
+    dist = ROOT / "wasm_demo" / "node_modules" / "onnxruntime-web" / "dist"
+    for name in ("ort-wasm-simd-threaded.wasm", "ort-wasm-simd-threaded.asyncify.wasm"):  # CPU and WebGPU builds
+        plain = (ort / name).read_bytes()
+        packed = (ort / f"{name}.gz").read_bytes()
+        assert plain == (dist / name).read_bytes()
+        assert gzip.decompress(packed) == plain
+        assert len(packed) < len(plain) / 3, name
 
 
 def test_first_pair_page(built_site: Path) -> None:
