@@ -15,8 +15,19 @@ from .samples import Sample
 
 MANIFEST = "demo/manifest.json"
 SCRIPTS = "assets/versus-demo"
-# The CPU path of onnxruntime-web: enough for every visitor; WebGPU builds are left out (26 MiB more).
-ORT_FILES = ("ort.wasm.min.mjs", "ort-wasm-simd-threaded.mjs", "ort-wasm-simd-threaded.wasm")
+# onnxruntime-web's CPU build, which every visitor runs, and its WebGPU build, which a worker loads only where the
+# browser has a hardware WebGPU adapter (and uses only after a one-image check against wasm: wasm_demo/src/parity.js).
+ORT_FILES = (
+    "ort.wasm.min.mjs",
+    "ort-wasm-simd-threaded.mjs",
+    "ort-wasm-simd-threaded.wasm",
+    "ort.webgpu.min.mjs",
+    "ort-wasm-simd-threaded.asyncify.mjs",
+    "ort-wasm-simd-threaded.asyncify.wasm",
+)
+# Also published gzip-compressed as `<name>.gz` (3.7 and 6.7 MB instead of 14.2 and 26.8 MB): the demo fetches those
+# and inflates them with the browser's DecompressionStream, whatever the host's own compression (ort-wasm.js).
+ORT_GZIPPED = ("ort-wasm-simd-threaded.wasm", "ort-wasm-simd-threaded.asyncify.wasm")
 
 
 def class_names(labels: dict[int, str]) -> list[str]:

@@ -150,9 +150,11 @@ class Renderer:
         artifacts: dict[str, list[OnnxArtifact]] | None = None,
         demo_ready: bool = False,
         not_exported: dict[str, str] | None = None,
+        int8_refused: dict[str, tuple[str, str]] | None = None,
     ) -> None:
         self.catalog = catalog
         self.not_exported = not_exported or {}  # variant id -> why `versus export` could not export it
+        self.int8_refused = int8_refused or {}  # variant id -> (int8 artifact id, why it was not published)
         self.artifacts = artifacts or {}  # by variant id, trained first
         self.demo_ready = demo_ready  # the build publishes the demo (it has at least one artifact)
 
@@ -164,7 +166,9 @@ class Renderer:
 
     def views(self) -> list[Any]:
         """Every page's view: the fixed pages, one per card, and one per pair while pairs get pages."""
-        inputs = SiteInputs(self.catalog, self.artifacts, self.demo_ready, self.static_pairs, self.not_exported)
+        inputs = SiteInputs(
+            self.catalog, self.artifacts, self.demo_ready, self.static_pairs, self.not_exported, self.int8_refused
+        )
         out = [
             home_view(inputs),
             catalog_view(inputs),

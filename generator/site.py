@@ -28,8 +28,9 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, MkDocsException
 
-from .artifacts import load_artifacts, load_not_exported
+from .artifacts import NOT_PUBLISHED, load_artifacts, load_not_exported
 from .demo import demo_files
+from .export import int8
 from .loader import Catalog
 from .measurement import json_schema as measurement_schema
 from .render import Renderer, catalog_json, model_page, render_page
@@ -57,6 +58,15 @@ MAX_NAV_MODELS = 100
 class BuildResult:
     out: Path
     pages: int
+
+
+def int8_refused(catalog: Catalog, artifact_root: Path | None) -> dict[str, tuple[str, str]]:
+    """Variant id -> (int8 artifact id, why) for the variants whose int8 graph `versus export` did not publish."""
+    if artifact_root is None:
+        return {}
+    refused = load_not_exported(artifact_root, NOT_PUBLISHED)
+    ids = {int8.artifact_id(v.id): v.id for card in catalog.cards for v in card.variants}
+    return {ids[a]: (a, why) for a, why in refused.items() if a in ids}
 
 
 def build_site(
@@ -103,7 +113,13 @@ def stage_docs(
         if artifact_root is not None
         else None
     )
-    views = Renderer(catalog, artifacts, demo_ready=demo is not None, not_exported=not_exported).views()
+    views = Renderer(
+        catalog,
+        artifacts,
+        demo_ready=demo is not None,
+        not_exported=not_exported,
+        int8_refused=int8_refused(catalog, artifact_root),
+    ).views()
     pages = {view.page: render_page(view) for view in views}
     # Each table's CSV next to its page (the page links it by file name).
     csvs = {path: csv_text(table) for path, table in table_files(views).items()}

@@ -90,9 +90,9 @@ def test_every_trained_model_matches_the_python_reference_and_is_cached(full_sit
         # one model at a time: each model file was fetched once, in the page's order
         models = [u.removeprefix(url) for u in requests if u.endswith("/model.onnx")]
         assert len(models) == len(expected_ids) == len(set(models)), models
-        # onnxruntime-web's wasm binary: once for the page, not once per model's worker (ort-wasm.js)
-        assert [u for u in requests if u.endswith(".wasm")] == [
-            f"{url}/assets/versus-demo/ort/ort-wasm-simd-threaded.wasm"
+        # onnxruntime-web's wasm binary: once for the page, not once per model's worker, and gzipped (ort-wasm.js)
+        assert [u for u in requests if u.endswith((".wasm", ".wasm.gz"))] == [
+            f"{url}/assets/versus-demo/ort/ort-wasm-simd-threaded.wasm.gz"
         ]
 
         # narrowing and sorting: what is shown passes the filter; by speed, fastest first
@@ -153,8 +153,10 @@ def test_the_diff_view_counts_the_hand_matched_boxes(full_site: tuple[Path, Path
         page.set_viewport_size({"width": 1280, "height": 1000})
         page.goto(f"{url}{COMPARE_PAGE}")
         page.wait_for_function("() => document.querySelector('section.vs-diff')?.dataset.diff", timeout=300_000)
-        # both panels' workers share one download of onnxruntime-web's wasm, and their threads fit the cores
-        assert len([u for u in requests if u.endswith(".wasm")]) == 1
+        # both panels' workers share one download of onnxruntime-web's wasm (gzipped), and their threads fit the cores
+        assert [u for u in requests if u.endswith((".wasm", ".wasm.gz"))] == [
+            f"{url}/assets/versus-demo/ort/ort-wasm-simd-threaded.wasm.gz"
+        ]
         cores = page.evaluate("() => navigator.hardwareConcurrency")
         threads = [json.loads(p.get_attribute("data-result"))["threads"] for p in page.query_selector_all(".vs-panel")]
         assert sum(threads) <= max(cores, len(threads)), (cores, threads)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import threading
@@ -15,7 +16,7 @@ from generator.compare import pairs
 from generator.loader import load_catalog
 from generator.site import BuildError, build_site
 
-from .catalogs import ARTIFACTS, CATALOG, FIXTURES, machine_paths, make_catalog
+from .catalogs import ARTIFACTS, CATALOG, FIXTURES, ROOT, machine_paths, make_catalog
 
 
 def text_of(page: Path) -> str:
@@ -43,6 +44,19 @@ def test_every_page_exists(built_site: Path) -> None:
     assert built == expected
     n = len(catalog.cards)
     assert len(expected) == n * (n - 1) // 2
+
+
+def test_onnxruntime_wasm_is_published_gzipped_too(built_site: Path) -> None:
+    """The demo fetches the .gz copies and inflates them (ort-wasm.js): each must inflate to the very binary npm
+    installed, which is also published as is for browsers without DecompressionStream."""
+    ort = built_site / "assets" / "versus-demo" / "ort"
+    dist = ROOT / "wasm_demo" / "node_modules" / "onnxruntime-web" / "dist"
+    for name in ("ort-wasm-simd-threaded.wasm", "ort-wasm-simd-threaded.asyncify.wasm"):  # CPU and WebGPU builds
+        plain = (ort / name).read_bytes()
+        packed = (ort / f"{name}.gz").read_bytes()
+        assert plain == (dist / name).read_bytes()
+        assert gzip.decompress(packed) == plain
+        assert len(packed) < len(plain) / 3, name
 
 
 def test_first_pair_page(built_site: Path) -> None:
@@ -520,3 +534,23 @@ def test_several_variants_left_out_are_folded_into_one_list_below_the_demo() -> 
         f'<p class="vs-missing" data-not-exported="{variant}">This build could not export <code>{variant}</code>'
         in page
     )
+
+
+def test_an_int8_graph_not_published_is_said_on_its_model_page(tmp_path: Path, tiny_catalog: Path) -> None:
+    """`versus export` records why it kept an int8 graph back (artifacts/int8-not-published.json); the model page
+    says so under the variant's weights, in the export's own words."""
+    from generator.artifacts import NOT_PUBLISHED, record_not_exported
+    from generator.export import int8
+
+    reason = int8.refusal(0.438, 0.408)  # 3 points lost, against a bound of 2
+    assert reason is not None
+    artifacts = tmp_path / "artifacts"
+    record_not_exported(artifacts, {"tiny-n.v1.int8": f"int8 graph not published: {reason}"}, set(), name=NOT_PUBLISHED)
+    out = tmp_path / "site"
+    build_site(load_catalog(tiny_catalog), out, artifacts=artifacts)
+    text = re.sub(r" ([,:])", r"\1", text_of(out / "models" / "tiny-detector" / "index.html"))  # after <code>
+    assert (
+        "No smaller graph: tiny-n.v1.int8, this build's int8 quantization of tiny-n.v1: int8 graph not published: the "
+        "int8 graph lost 0.0300 mAP50-95 against the float graph (0.4080 vs 0.4380), more than the bound 0.02. "
+        "The demo runs the float graph."
+    ) in text

@@ -34,7 +34,7 @@ from ..samples import SamplesError
 from ..samples import load as shipped_samples
 from ..serve import make_server
 from ..site import PROJECT
-from ..staging import BuildError, copy_files, stage_demo
+from ..staging import BuildError, stage_demo
 from .stats import figure
 
 if TYPE_CHECKING:
@@ -57,8 +57,6 @@ CHROMIUM_FLAGS = [
 ]
 # performance.measureUserAgentSpecificMemory() answers at once instead of at the next garbage collection.
 EAGER_MEMORY_FLAG = "--enable-blink-features=ForceEagerMeasureMemory"
-# onnxruntime-web's WebGPU build; the site does not ship it (26 MiB), so visitors run wasm.
-ORT_WEBGPU_FILES = ("ort.webgpu.min.mjs", "ort-wasm-simd-threaded.asyncify.mjs", "ort-wasm-simd-threaded.asyncify.wasm")
 POLL_MS = 50
 PAGE_TIMEOUT_MS = 180_000
 RUN_TIMEOUT_MS = 30_000  # per timed or warm-up run, on top of PAGE_TIMEOUT_MS
@@ -112,9 +110,7 @@ class BrowserBench:
         self._tmp = tempfile.TemporaryDirectory(prefix="versus-bench-browser-")
         try:
             folder = Path(self._tmp.name)
-            self._listed = stage_page(
-                folder, self.artifact_root, self.artifacts, self.catalog, project=self.project, webgpu=self.webgpu
-            )
+            self._listed = stage_page(folder, self.artifact_root, self.artifacts, self.catalog, project=self.project)
             server = self._server = make_server(folder, port=0)
             threading.Thread(target=server.serve_forever, daemon=True).start()
             self._base = f"http://127.0.0.1:{server.server_address[1]}"
@@ -343,7 +339,6 @@ def stage_page(
     catalog: Catalog,
     *,
     project: Path = PROJECT,
-    webgpu: bool = False,
 ) -> set[str]:
     """The standalone demo page with the site's demo files and a manifest of exactly `artifacts` (untrained ones
     included, marked `trained: false`). Returns the artifact ids the manifest lists."""
@@ -363,13 +358,6 @@ def stage_page(
         raise BrowserUnavailable(f"the demo manifest does not start with the sample {first.name}")
     try:
         stage_demo(demo, folder, node_modules, project)
-        if webgpu:
-            ort = node_modules / "onnxruntime-web" / "dist"
-            copy_files(
-                folder,
-                {f"{SCRIPTS}/ort/{name}": ort / name for name in ORT_WEBGPU_FILES},
-                "run `npm ci --prefix wasm_demo`",
-            )
     except BuildError as exc:
         raise BrowserUnavailable(str(exc)) from exc
     shutil.copyfile(project / "wasm_demo" / "demo.html", folder / "demo.html")

@@ -25,6 +25,8 @@ class SiteInputs:
     demo_ready: bool = False
     static_pairs: bool = True
     not_exported: Mapping[str, str] = field(default_factory=dict)  # variant id -> why `versus export` could not
+    # variant id -> (int8 artifact id, why): an int8 graph `versus export` made and did not publish
+    int8_refused: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
     def not_exported_of(self, card: ModelCard) -> tuple[tuple[str, str], ...]:
         """(variant id, why) for the card's variants that the export could not give a trained artifact, in card

@@ -197,6 +197,7 @@ class WeightsSection:
     variant: str
     weights: tuple[WeightView, ...]
     artifacts: tuple[ArtifactView, ...]
+    int8_refused: tuple[str, str] | None = None  # (artifact id, why) of an int8 graph made and not published
 
 
 @dataclass(frozen=True)
@@ -411,6 +412,7 @@ def weights_sections(card: ModelCard, inputs: SiteInputs) -> tuple[WeightsSectio
                 for w in v.weights
             ),
             tuple(artifact_view(a) for a in inputs.artifacts.get(v.id, [])),
+            inputs.int8_refused.get(v.id),
         )
         for v in card.variants
     )

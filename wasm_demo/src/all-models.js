@@ -12,7 +12,8 @@
 // this module takes each model's file and runtime spec from the demo manifest by artifact id. Models download
 // when their turn comes; worker.js keeps them in the Cache API (a second visit does not download them again;
 // without the Cache API they are downloaded each time). Other attributes: data-ort-base, data-threads,
-// data-webgpu, data-autorun as in demo.js.
+// data-autorun as in demo.js. Always wasm: each model runs one image in a fresh worker, so WebGPU, which a worker
+// trusts only after it gave wasm's boxes on an image (parity.js), could never take over.
 //
 // For tests: the root has `data-run-state` (`running` | `done`) and `data-frame` (the image's label); each
 // model's article `data-state` (waiting | loading | running | done | error), `data-error`, and `data-result`
@@ -36,7 +37,6 @@ export class AllModels {
     this.workerUrl = new URL('./worker.js', import.meta.url);
     const threads = Number(d.threads);
     this.threads = Number.isInteger(threads) && threads > 0 ? threads : defaultThreads(1); // one model at a time
-    this.webgpu = ['off', 'force'].includes(d.webgpu) ? d.webgpu : 'auto';
     this.filters = {};
     this.sortKey = 'default';
     this.results = new Map(); // artifact -> {frameId, inferenceMs, detections, …} or {frameId, error}
@@ -252,8 +252,8 @@ export class AllModels {
     this.setState(m, 'loading', 'loading');
     delete m.el.dataset.error;
     m.summary.classList.remove('vs-message');
-    const wasmBinary = sharedWasmBinary(this.ortBase, this.webgpu); // fetched once for every model's worker
-    const settings = { ortBase: this.ortBase, numThreads: this.threads, webgpu: this.webgpu, resampler: 'auto', wasmBinary };
+    const wasmBinary = sharedWasmBinary(this.ortBase, 'off'); // fetched once for every model's worker
+    const settings = { ortBase: this.ortBase, numThreads: this.threads, webgpu: 'off', resampler: 'auto', wasmBinary };
     try {
       const { ready, result } = await runOnce(this.workerUrl, m.order, m.entry, frame, settings, (text, fraction) => {
         if (frameId === this.frameId) this.setState(m, text === 'running' ? 'running' : 'loading', fraction === null ? text : `${text} ${Math.round(fraction * 100)}%`);

@@ -361,7 +361,8 @@ export class Panel {
         this.setState('ready');
         this.status('');
         this.renderInfo();
-        if (m.note) this.showNote(`${this.note.textContent ? `${this.note.textContent} ` : ''}${m.note}`);
+        this.modelNote = this.note.textContent; // what the panel said of the model, before the backend's word
+        if (m.note) this.showNote(`${this.modelNote ? `${this.modelNote} ` : ''}${m.note}`);
         break;
       case STATUS.IDLE:
         if (this.state === 'busy' || this.state === 'ready') this.setState('ready');
@@ -376,11 +377,10 @@ export class Panel {
       case STATUS.BUSY:
         this.setState('busy');
         break;
-      case STATUS.BACKEND:
-        // the worker fell back from WebGPU to wasm after a failed first run
-        if (this.ready) Object.assign(this.ready, { backend: m.backend, numThreads: m.numThreads });
+      case STATUS.BACKEND: // WebGPU's one-image check against wasm is done: WebGPU runs now, or wasm stays (note: why)
+        if (this.ready) Object.assign(this.ready, { backend: m.backend, numThreads: m.numThreads, gpu: m.gpu });
         this.renderInfo();
-        if (m.note) this.showNote(m.note);
+        if (m.note) this.showNote(`${this.modelNote ? `${this.modelNote} ` : ''}${m.note}`);
         break;
       case STATUS.DROPPED:
         if (this.waiter) this.failWaiters('the worker was busy and dropped a frame');

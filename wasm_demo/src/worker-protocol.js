@@ -6,7 +6,8 @@
 //    sessionOptions?: object (benchmarking knob: merged over the worker's session options; null = the defaults),
 //    model: {url, bytes, sha256, name},
 //    buffer?: ArrayBuffer (a dropped file instead of url), runtime,
-//    wasmBinary?: ArrayBuffer (onnxruntime-web's CPU wasm, fetched once by the page; null: the worker loads it)}
+//    wasmBinary?: ArrayBuffer (onnxruntime-web's CPU wasm, fetched once by the page; null: the worker loads it;
+//    a worker with a WebGPU adapter loads the WebGPU build's own)}
 //   {type: RUN, id, bitmap: ImageBitmap | pixels: {data, width, height}, sourceSize?: {width, height},
 //    options: {minScore, scoreThreshold, iouThreshold, classFilter}}
 //   {type: DISPOSE}
@@ -18,7 +19,8 @@
 //   BUSY     {id} a frame is being processed
 //   DROPPED  {id} a frame arrived while busy and was dropped
 //   RESULT   {id, detections, candidates, timings, backend, numThreads, image: {width, height}}
-//   BACKEND  {backend, numThreads, note} the backend changed (WebGPU session failed its first run: now wasm)
+//   BACKEND  {backend, numThreads, gpu, note} after WebGPU's one-image check against wasm (parity.js): it now runs, or
+//            wasm stays and `note` says why
 //   ERROR    {phase: DOWNLOAD|LOAD|RUN, id?, message}
 // The page sends a frame only after IDLE; one that arrives anyway is dropped, never queued.
 

@@ -8,6 +8,8 @@ import { imageInputName, prepareFromBitmap, prepareFromRGBA } from './preprocess
 import { extractCandidates, filterCandidates } from './decoders.js';
 import { PHASE, REQUEST, STATUS } from './worker-protocol.js';
 import { webgpuAdapter } from './gpu.js';
+import { GPU_WASM_FILE, WASM_FILE, fetchWasm } from './ort-wasm.js';
+import { parity, parityNote } from './parity.js';
 
 export const MODEL_CACHE = 'versus-demo-models-v1';
 
@@ -24,7 +26,10 @@ let sessionMs = 0;
 let firstRun = true;
 let coldMs = null;
 let resampler = 'auto'; // 'auto' | 'js' | 'canvas' (see preprocess.js prepareFromBitmap)
-let fallback = null; // {bytes, options} while a WebGPU session has not proven itself on a first run
+let gpu = null; // the WebGPU adapter's description while the session runs on WebGPU
+// A WebGPU session on probation: {session, gpu}. wasm runs the images until WebGPU gives the same boxes on one
+// (parity.js); only then does WebGPU take over.
+let candidate = null;
 const warm = [];
 
 const post = (msg, transfer) => self.postMessage(msg, transfer ?? []);
@@ -145,9 +150,8 @@ async function createSession(msg, buffer) {
     try {
       ort = await import(new URL('ort.webgpu.min.mjs', base).href);
     } catch {
-      // the site may ship the CPU (wasm) build only
       adapter = null;
-      note = 'WebGPU build of onnxruntime-web not available here; running on wasm';
+      note = 'The WebGPU build of onnxruntime-web is not on this site; running on wasm';
     }
   }
   if (!ort) {
@@ -158,8 +162,12 @@ async function createSession(msg, buffer) {
     }
   }
   ort.env.logLevel = 'error';
-  ort.env.wasm.wasmPaths = base; // the .mjs glue comes from here; the .wasm too unless the page sent it
-  if (msg.wasmBinary && !adapter) ort.env.wasm.wasmBinary = new Uint8Array(msg.wasmBinary);
+  ort.env.wasm.wasmPaths = base; // the .mjs glue comes from here; the .wasm too unless it is set below
+  // the page sends the CPU build's binary, else it comes gzipped like the WebGPU build's (also its wasm session's)
+  const binary = adapter
+    ? await fetchWasm(new URL(GPU_WASM_FILE, base).href)
+    : msg.wasmBinary ?? (await fetchWasm(new URL(WASM_FILE, base).href));
+  if (binary) ort.env.wasm.wasmBinary = new Uint8Array(binary);
   ort.env.wasm.numThreads = Math.max(1, Math.floor(msg.numThreads || 1));
   ort.env.wasm.proxy = false;
   const options = { graphOptimizationLevel: 'all', executionMode: 'sequential', logSeverityLevel: 3 };
@@ -175,10 +183,10 @@ async function createSession(msg, buffer) {
     try {
       ort.env.webgpu.adapter = adapter;
       const s = await ort.InferenceSession.create(bytes, { ...options, executionProviders: ['webgpu'] });
-      fallback = { bytes, options };
-      return { session: s, backend: 'webgpu', note, gpu: adapterName(adapter) };
+      candidate = { session: s, gpu: adapterName(adapter) };
+      note = 'WebGPU is available: it takes over once it gives the same boxes as wasm on an image';
     } catch (err) {
-      note = `WebGPU failed (${err.message}); running on wasm`;
+      note = `WebGPU could not load this model (${err.message ?? err}); running on wasm`;
     }
   }
   try {
@@ -243,12 +251,24 @@ async function load(msg) {
     outputNames,
     note: created.note,
     ortVersion: ort.env.versions?.web ?? null,
-    gpu: backend === 'webgpu' ? created.gpu : null,
+    gpu,
   });
+}
+
+/** Candidates and filtered detections from a session's outputs, which it disposes. */
+function decode(results, placement, options) {
+  try {
+    const outputs = outputNames.map((name) => ({ data: results[name].data, dims: results[name].dims }));
+    const candidates = extractCandidates(outputs, runtime, placement, { minScore: options.minScore });
+    return { candidates, detections: filterCandidates(candidates, options, runtime.labels) };
+  } finally {
+    for (const name of Object.keys(results)) results[name].dispose?.();
+  }
 }
 
 async function run(msg) {
   const { id } = msg;
+  const options = msg.options ?? {};
   const t0 = now();
   let prepared;
   try {
@@ -266,43 +286,22 @@ async function run(msg) {
   // extra inputs (original image size, scale factor) beside the image
   const feeds = { [inputName]: tensor };
   for (const [name, t] of Object.entries(prepared.extra ?? {})) feeds[name] = new ort.Tensor(t.type, t.data, t.dims);
-  let results = null;
-  let t2;
   try {
-    try {
-      results = await session.run(feeds);
-    } catch (err) {
-      if (!fallback) throw err;
-      // WebGPU created the session but cannot run it: the same model on wasm, once
-      const { bytes, options } = fallback;
-      fallback = null;
-      await session.release?.().catch?.(() => {});
-      const t = now();
-      session = await ort.InferenceSession.create(bytes, { ...options, executionProviders: ['wasm'] });
-      sessionMs += now() - t;
-      backend = 'wasm';
-      numThreads = ort.env.wasm.numThreads ?? 1;
-      post({ status: STATUS.BACKEND, backend, numThreads, note: `WebGPU could not run this model (${err.message}); running on wasm` });
-      results = await session.run(feeds);
+    const results = await session.run(feeds);
+    const t2 = now();
+    const { candidates, detections } = decode(results, prepared.placement, options);
+    const t3 = now();
+    postResult(id, { candidates, detections }, prepared.placement, [t0, t1, t2, t3]);
+    if (candidate) {
+      const threshold = options.scoreThreshold ?? candidates.defaults.scoreThreshold;
+      await checkCandidate(feeds, prepared.placement, options, detections, threshold);
     }
-    fallback = null;
-    t2 = now();
   } finally {
-    tensor.dispose?.();
+    for (const t of Object.values(feeds)) t.dispose?.();
   }
-  let candidates, detections;
-  try {
-    const outputs = outputNames.map((name) => {
-      const t = results[name];
-      return { data: t.data, dims: t.dims };
-    });
-    const options = msg.options ?? {};
-    candidates = extractCandidates(outputs, runtime, prepared.placement, { minScore: options.minScore });
-    detections = filterCandidates(candidates, options, runtime.labels);
-  } finally {
-    for (const name of Object.keys(results)) results[name].dispose?.();
-  }
-  const t3 = now();
+}
+
+function postResult(id, { candidates, detections }, placement, [t0, t1, t2, t3]) {
   const inference = t2 - t1;
   const timings = {
     preprocessMs: t1 - t0,
@@ -334,10 +333,39 @@ async function run(msg) {
       timings,
       backend,
       numThreads,
-      image: { width: prepared.placement.imageWidth, height: prepared.placement.imageHeight },
+      image: { width: placement.imageWidth, height: placement.imageHeight },
     },
     transfer,
   );
+}
+
+/**
+ * The WebGPU session on probation runs the image wasm just ran. The same boxes (parity.js): WebGPU runs from now
+ * on; other boxes or an error: wasm stays and the WebGPU session goes; no box on wasm: check again next image.
+ */
+async function checkCandidate(feeds, placement, options, reference, threshold) {
+  const trial = candidate;
+  let outcome;
+  try {
+    outcome = parity(reference, decode(await trial.session.run(feeds), placement, options).detections, threshold);
+  } catch (err) {
+    outcome = { error: err.message ?? String(err) };
+  }
+  if (outcome.verdict === 'inconclusive') return;
+  candidate = null;
+  const note = outcome.error ? `WebGPU could not run this model (${outcome.error}); running on wasm` : parityNote('WebGPU', outcome);
+  if (outcome.verdict === 'same') {
+    const wasmSession = session;
+    session = trial.session;
+    backend = 'webgpu';
+    numThreads = null;
+    gpu = trial.gpu;
+    warm.length = 0; // the warm times so far were wasm's
+    await wasmSession.release?.().catch?.(() => {});
+  } else {
+    await trial.session.release?.().catch?.(() => {});
+  }
+  post({ status: STATUS.BACKEND, backend, numThreads, gpu, note });
 }
 
 self.onmessage = async (event) => {
@@ -376,6 +404,7 @@ self.onmessage = async (event) => {
     } catch {
       // closing anyway
     }
+    await candidate?.session.release?.().catch?.(() => {});
     session = null;
     self.close();
   }
