@@ -27,7 +27,7 @@ ORT_FILES = (
 )
 # Also published gzip-compressed as `<name>.gz` (3.7 and 6.7 MB instead of 14.2 and 26.8 MB): the demo fetches those
 # and inflates them with the browser's DecompressionStream, whatever the host's own compression (ort-wasm.js).
-ORT_GZIPPED = ("ort-wasm-simd-threaded.wasm", "ort-wasm-simd-threaded.asyncify.wasm")
+ORT_GZIPPED = tuple(name for name in ORT_FILES if name.endswith(".wasm"))
 
 
 def class_names(labels: dict[int, str]) -> list[str]:
