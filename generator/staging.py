@@ -4,6 +4,7 @@ browser pages, which publish the same demo."""
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import shutil
@@ -40,8 +41,14 @@ def stage_demo(demo: DemoFiles, docs: Path, node_modules: Path, project: Path) -
 def gzip_copy(path: Path) -> Path:
     """`<path>.gz` beside `path`, byte-for-byte reproducible (no timestamp in the header)."""
     out = path.with_name(path.name + ".gz")
-    out.write_bytes(gzip.compress(path.read_bytes(), compresslevel=6, mtime=0))
+    out.write_bytes(_gzipped(path.read_bytes()))
     return out
+
+
+@functools.lru_cache(maxsize=4)
+def _gzipped(data: bytes) -> bytes:
+    """Kept per process: a build (and each bench or test staging) compresses the same 41 MB of wasm, 2-3 s a time."""
+    return gzip.compress(data, compresslevel=6, mtime=0)
 
 
 def copy_files(docs: Path, copies: dict[str, Path], fix: str) -> None:
