@@ -111,14 +111,21 @@ class NativeLatency(Strict):
         return self.drift <= AGREEMENT
 
 
+# Where the demo ran a model: wasm, or an accelerator it switched to after a one-image check
+# (wasm_demo/src/accelerators.js).
+Backend = Literal["wasm", "webgpu", "webnn"]
+
+
 class BrowserLatency(Strict):
     """The demo's own worker code in a browser: the figures a visitor would see."""
 
-    backend: Literal["wasm", "webgpu"]
+    backend: Backend
     requested_threads: int = Field(
         ge=1, le=256, description="The thread setting asked for; without cross-origin isolation the browser runs one."
     )
-    threads: int | None = Field(ge=1, le=256, description="wasm threads actually used; null for WebGPU.")
+    threads: int | None = Field(
+        ge=1, le=256, description="wasm threads actually used; null for an accelerator (WebGPU, WebNN)."
+    )
     cross_origin_isolated: bool
     warmup: int = Field(ge=0)
     cold: Figure | None = Field(
@@ -274,7 +281,7 @@ class BrowserAccuracy(Strict):
     images_sha256: str = Field(
         pattern=r"^[0-9a-f]{64}$", description="sha256 of those image file names, one a line: which images."
     )
-    backend: Literal["wasm", "webgpu"]
+    backend: Backend
     threads: int = Field(ge=1, le=256, description="wasm threads in the browser (they do not change the detections).")
     map50_95: Ratio = Field(description="Browser: COCO mAP averaged over IoU 0.50:0.95.")
     map50: Ratio = Field(description="Browser: COCO mAP at IoU 0.50.")

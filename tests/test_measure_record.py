@@ -117,9 +117,13 @@ def test_demo_records_validate_and_figures_match_python() -> None:
             "commit": None,
         },
     ]
+    # a WebNN run: the same record as the WebGPU one, the backend the Python schema must also take
+    cases.append({**cases[1], "gpu": "WebNN npu", "backend": "webnn"})
     out = run_node({"cases": cases, "samples": samples})
 
-    chrome, firefox = (Measurement.model_validate(r) for r in out["records"])
+    chrome, firefox, webnn = (Measurement.model_validate(r) for r in out["records"])
+    assert webnn.browser[0].backend == "webnn" and webnn.browser[0].threads is None
+    assert webnn.machine.gpu == "WebNN npu"
     assert chrome.recorded_by == "versus demo" and chrome.complete
     assert chrome.run == "20260528T202640Z-browser-windows-8c"
     assert chrome.machine.memory_bytes == 8 * 1024**3 and chrome.machine.os == "Windows x86 64-bit"

@@ -309,6 +309,12 @@ def test_a_browser_only_visitor_record_reads_without_native_figures(catalog) -> 
     settings = {r.setting for r in measured.readings(visitor, catalog.registry)}
     assert settings == {"browser · wasm · 2 threads", "download"}
 
+    # the same visitor on an accelerator: named as the demo names it, without threads
+    for backend, name in (("webgpu", "WebGPU"), ("webnn", "WebNN")):
+        data["browser"] = [{**b, "backend": backend, "threads": None} for b in data["browser"]]
+        on = Measurement.model_validate(data)
+        assert {r.setting for r in measured.readings(on, catalog.registry)} == {f"browser · {name}", "download"}
+
 
 def test_rounds_are_shown_and_a_drifting_figure_says_so(catalog) -> None:
     """A figure pooled from rounds that disagree (a busy host) is flagged where it is shown; a settled one is not."""

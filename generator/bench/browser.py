@@ -191,7 +191,7 @@ class BrowserBench:
             "models": artifact.artifact_id,
             "panels": "1",
             "threads": str(threads),
-            "webgpu": "auto" if self.webgpu else "off",
+            "accelerator": "auto" if self.webgpu else "off",
             "measure-warmup": str(warmup),
             "measure-runs": str(runs),
         }
@@ -321,8 +321,8 @@ def browser_latency(
     (latency,) = record.browser
     if not latency.cross_origin_isolated:
         raise BrowserUnavailable(f"{where}: the worker was not cross-origin isolated")
-    if latency.backend == "webgpu" and not webgpu:
-        raise BrowserUnavailable(f"{where}: ran on WebGPU although the bench asked for wasm")
+    if latency.backend != "wasm" and not webgpu:
+        raise BrowserUnavailable(f"{where}: ran on {latency.backend} although the bench asked for wasm")
     if latency.requested_threads != threads:
         raise BrowserUnavailable(
             f"{where}: the page's thread setting is {latency.requested_threads}, not the {threads} asked for"

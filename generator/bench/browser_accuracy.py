@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 import numpy as np
 
@@ -34,7 +34,7 @@ from ..demo import SCRIPTS
 from ..export.agreement import Comparison, Tolerance, compare_image
 from ..export.manifest import MODEL_NAME, OnnxArtifact
 from ..labelled_set import LabelledSet
-from ..measurement import AccuracySetId, BrowserAccuracy, DetectionAgreement
+from ..measurement import AccuracySetId, Backend, BrowserAccuracy, DetectionAgreement
 from .accuracy import MAX_DETECTIONS, SCORE_THRESHOLD, detections_by_image, image_sizes
 from .browser import PAGE_TIMEOUT_MS, BrowserBench, BrowserUnavailable
 
@@ -78,7 +78,7 @@ SETUP_JS = """async ({scripts, artifact, threads, minScore, maxDetections}) => {
     onError: (e) => { inbox.push({status: 'worker-error', message: e.message || 'the model worker failed'}); deliver(); },
     onMessageError: () => { inbox.push({status: 'worker-error', message: 'unreadable worker message'}); deliver(); },
   });
-  client.load({ortBase: new URL('ort/', root).href, numThreads: threads, webgpu: 'off', resampler: 'auto',
+  client.load({ortBase: new URL('ort/', root).href, numThreads: threads, accelerator: 'off', resampler: 'auto',
                sessionOptions: null, model: entry, runtime: entry.runtime});
   const ready = await next([STATUS.READY]);
   await next([STATUS.IDLE]);
@@ -107,7 +107,7 @@ class BrowserRun:
     """What the browser found on each image, and where it ran."""
 
     detections: list[list[Detection]]
-    backend: Literal["wasm", "webgpu"]
+    backend: Backend
     threads: int
     setup_seconds: float  # demo modules imported, model downloaded, session created
     seconds: float  # the images: fetched, decoded, pre-processed, run, decoded and NMS-ed, one after another

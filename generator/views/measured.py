@@ -31,6 +31,9 @@ from ..measurement import (
 )
 from ..schema import ModelCard, Registry
 
+# How pages name the demo's accelerated backends (wasm_demo/src/accelerators.js).
+ACCELERATOR_NAMES = {"webgpu": "WebGPU", "webnn": "WebNN"}
+
 # --- Runs ------------------------------------------------------------------------------
 
 
@@ -147,8 +150,8 @@ def native_setting(threads: int) -> str:
 
 def browser_setting(b: BrowserLatency) -> str:
     """The setting a browser figure was measured in; says so when the browser ran fewer threads than asked."""
-    if b.backend == "webgpu":
-        return "browser · WebGPU"
+    if b.backend != "wasm":
+        return f"browser · {ACCELERATOR_NAMES[b.backend]}"
     detail = f"{b.threads} thread{'s' if b.threads != 1 else ''}" if b.threads else "threads not reported"
     notes = [f"{b.requested_threads} asked for"] if b.threads != b.requested_threads else []
     notes += [] if b.cross_origin_isolated else ["not cross-origin isolated"]

@@ -253,7 +253,7 @@ export class AllModels {
     delete m.el.dataset.error;
     m.summary.classList.remove('vs-message');
     const wasmBinary = sharedWasmBinary(this.ortBase, 'off'); // fetched once for every model's worker
-    const settings = { ortBase: this.ortBase, numThreads: this.threads, webgpu: 'off', resampler: 'auto', wasmBinary };
+    const settings = { ortBase: this.ortBase, numThreads: this.threads, accelerator: 'off', resampler: 'auto', wasmBinary };
     try {
       const { ready, result } = await runOnce(this.workerUrl, m.order, m.entry, frame, settings, (text, fraction) => {
         if (frameId === this.frameId) this.setState(m, text === 'running' ? 'running' : 'loading', fraction === null ? text : `${text} ${Math.round(fraction * 100)}%`);

@@ -8,7 +8,7 @@
 //   data-models    instead of data-cards: one or two `card/variant` (or variant) ids to start with
 //   data-ort-base  folder with the onnxruntime-web dist files (default: `ort/` beside this file)
 //   data-threads   wasm threads per model (default: the cores shared by the panels, 1–4, when cross-origin isolated, else 1)
-//   data-webgpu    auto (default: WebGPU when a hardware adapter works) | off | force
+//   data-accelerator  auto (default: WebGPU or WebNN on hardware that has it, after a one-image check) | off | force
 //   data-autorun   "false" to not run the first sample image on load
 //   data-resampler auto (default) | js | canvas: how the worker resizes images (see preprocess.js)
 //   data-panels    1 or 2 (default): how many panels (the bench measures one model at a time)
@@ -66,7 +66,7 @@ export class Demo {
     const threads = Number(d.threads);
     // the panels run at once: together they get at most the device's cores (threads.js)
     this.threads = Number.isInteger(threads) && threads > 0 ? threads : defaultThreads(this.panelCount);
-    this.webgpu = ['off', 'force'].includes(d.webgpu) ? d.webgpu : 'auto';
+    this.accelerator = ['off', 'force'].includes(d.accelerator) ? d.accelerator : 'auto';
     this.resampler = ['js', 'canvas'].includes(d.resampler) ? d.resampler : 'auto';
     this.wasmBinary = null; // onnxruntime-web's wasm, fetched once for both panels' workers (ort-wasm.js)
     this.sessionOptions = benchmarkSessionOptions(d.sessionOptions);
@@ -110,7 +110,7 @@ export class Demo {
     }
     this.manifest = normalizeManifest(json, url.href);
     if (this.manifest.problems.length) console.warn('versus demo manifest:', this.manifest.problems);
-    this.wasmBinary = sharedWasmBinary(this.ortBase, this.webgpu);
+    this.wasmBinary = sharedWasmBinary(this.ortBase, this.accelerator);
     this.buildControls();
     const cards = (root.dataset.cards ?? '').split(',').map((s) => s.trim()).filter(Boolean);
     const refs = (root.dataset.models ?? '').split(',').map((s) => s.trim()).filter(Boolean);

@@ -1,6 +1,7 @@
 // "Measure on this device": the button, its status line and results table, and the run itself. The figures
 // and records are measure.js's (pure, tested in Node); this module drives the panels and shows the result.
 
+import { backendLabel } from './accelerators.js';
 import { h, formatBytes, ms } from './dom.js';
 import { displayName } from './panel.js';
 import { videoFrame, videoReady } from './webcam.js';
@@ -105,7 +106,7 @@ export class MeasureUI {
         rows.push({ panel: p, entry: p.entry, ready: { ...p.ready }, last, timed });
       }
       const highEntropy = await highEntropyValues();
-      const gpu = rows.find((r) => r.last.backend === 'webgpu')?.ready.gpu ?? null;
+      const gpu = rows.find((r) => r.last.backend !== 'wasm')?.ready.gpu ?? null;
       const machine = machineInfo(navigator, { highEntropy, gpu });
       const browser = browserInfo(navigator, highEntropy);
       const latency = (row, memoryBytes) =>
@@ -173,7 +174,7 @@ export class MeasureUI {
     const head = ['Model', 'Backend', 'Cold', 'Inference', 'Pre', 'Post', 'End to end', 'Memory', 'Record'];
     const body = rows.map((r) => {
       const l = r.latency;
-      const backend = l.backend === 'wasm' ? `wasm · ${l.threads} thread${l.threads === 1 ? '' : 's'}` : 'WebGPU';
+      const backend = l.backend === 'wasm' ? `wasm · ${l.threads} thread${l.threads === 1 ? '' : 's'}` : backendLabel(l.backend);
       const record = memoryPending
         ? cell('…')
         : r.problem

@@ -3,6 +3,8 @@
 // can contribute figures from their own hardware. Pure functions: the page (demo.js) gathers the inputs
 // (navigator, timings, memory) and this module decides what they mean, so it is tested in Node.
 
+import { BACKENDS } from './accelerators.js';
+
 export const DEFAULT_RUNS = 20;
 export const DEFAULT_WARMUP = 3;
 const MAX_RUNS = 1000;
@@ -161,7 +163,7 @@ export function panelMemory(result, otherWorkerUrls = []) {
  * `threads`: what onnxruntime-web used (1 without cross-origin isolation).
  */
 export function browserLatency({ backend, requestedThreads, threads, crossOriginIsolated, warmup, coldMs, runs, memoryBytes = null }) {
-  if (!['wasm', 'webgpu'].includes(backend)) throw new Error(`unknown backend ${JSON.stringify(backend)}`);
+  if (!BACKENDS.includes(backend)) throw new Error(`unknown backend ${JSON.stringify(backend)}`);
   if (!runs?.length) throw new Error('no timed runs');
   const pick = (key) => runs.map((t) => t[key]);
   return {

@@ -3,7 +3,7 @@
 // build's, gzipped too (`<file>.gz`, 3.7 MB; generator/staging.py): the demo fetches that and inflates it itself,
 // so the bytes on the wire do not depend on whether the host compresses `.wasm`.
 
-import { webgpuAdapter } from './gpu.js';
+import { findAccelerators } from './accelerators.js';
 
 export const WASM_FILE = 'ort-wasm-simd-threaded.wasm';
 export const GPU_WASM_FILE = 'ort-wasm-simd-threaded.asyncify.wasm'; // the WebGPU build's (worker.js fetches it)
@@ -39,15 +39,16 @@ export async function fetchWasm(url, fetchImpl = fetch) {
 
 /**
  * The CPU build's wasm binary under `ortBase`, fetched on the first call and shared by later ones; null when it
- * cannot be fetched (each worker then loads it itself) or when the workers will run on WebGPU (the same adapter
- * test as worker.js, gpu.js): those load another binary (the asyncify build), so this one would only add bytes.
+ * cannot be fetched (each worker then loads it itself) or when the workers will try an accelerator (the same
+ * question as worker.js asks, accelerators.js): those load another binary (the WebGPU build's, which has the WebGPU
+ * and WebNN providers), so this one would only add bytes.
  */
-export function sharedWasmBinary(ortBase, webgpu = 'auto') {
+export function sharedWasmBinary(ortBase, accelerator = 'auto') {
   const url = new URL(WASM_FILE, ortBase).href;
   if (!fetched.has(url)) {
     fetched.set(
       url,
-      webgpuAdapter(webgpu).then((adapter) => (adapter ? null : fetchWasm(url))),
+      findAccelerators(accelerator).then(({ usable }) => (usable.length ? null : fetchWasm(url))),
     );
   }
   return fetched.get(url);

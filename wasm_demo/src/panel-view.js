@@ -1,5 +1,6 @@
 // A panel's elements and the lines of text it shows about its model and timings (panel.js fills them).
 
+import { backendLabel } from './accelerators.js';
 import { h, formatBytes, ms } from './dom.js';
 import { graphLabel } from './graphs.js';
 import { isOnnxFile } from './user-model.js';
@@ -76,15 +77,20 @@ export function fillGraphPicker(picker, row, graphs, current) {
 export function infoSpans(ready, entry, graph = null) {
   const size = formatBytes(ready.bytes);
   const cached = ready.fromCache ? ' (from cache)' : entry?.user ? ' (your file)' : '';
-  const threads = ready.backend === 'wasm' ? `${ready.numThreads} thread${ready.numThreads === 1 ? '' : 's'}` : 'GPU';
+  const threads = ready.backend === 'wasm' ? `${ready.numThreads} thread${ready.numThreads === 1 ? '' : 's'}` : ready.gpu ?? 'accelerator';
   const isolation = ready.crossOriginIsolated ? 'cross-origin isolated' : 'not cross-origin isolated: single thread';
   const license = entry?.license ? ` · licence ${entry.license}` : '';
   return [
     ...(graph ? [h('span', { class: 'vs-ran', text: `ran the ${graph} · ` })] : []),
     h('span', { text: `${size}${cached} · ` }),
-    h('span', { class: 'vs-backend', text: `${ready.backend}` }),
+    h('span', { class: 'vs-backend', text: backendLabel(ready.backend) }),
     h('span', { text: ` · ${threads} · ${isolation}${license}` }),
   ];
+}
+
+/** The panel's note: what it said of the model, then the worker's word on the backend (which runs, and why). */
+export function noteWithBackend(modelNote, backendNote) {
+  return modelNote ? `${modelNote} ${backendNote}` : backendNote;
 }
 
 /** The timings line of the last result (the worker's `timings`). */

@@ -11,7 +11,7 @@ export { displayName }; // measure-ui.js and the tests name panels with it
 import { h, formatBytes } from './dom.js';
 import { clearCanvas, drawDetections } from './draw.js';
 import { modelFileProblem, userModelRuntime } from './user-model.js';
-import { fillGraphPicker, infoSpans, panelElements, timingSpans } from './panel-view.js';
+import { fillGraphPicker, infoSpans, noteWithBackend, panelElements, timingSpans } from './panel-view.js';
 import { WorkerClient } from './worker-client.js';
 import { PHASE, STATUS } from './worker-protocol.js';
 
@@ -340,8 +340,8 @@ export class Panel {
     }
     this.worker = worker;
     this.workerHref = worker.href;
-    const { ortBase, threads, webgpu, resampler, sessionOptions, wasmBinary } = this.demo;
-    worker.load({ ortBase, numThreads: threads, webgpu, resampler, sessionOptions, model, runtime, buffer, wasmBinary });
+    const { ortBase, threads, accelerator, resampler, sessionOptions, wasmBinary } = this.demo;
+    worker.load({ ortBase, numThreads: threads, accelerator, resampler, sessionOptions, model, runtime, buffer, wasmBinary });
   }
 
   onWorkerMessage(m) {
@@ -362,7 +362,7 @@ export class Panel {
         this.status('');
         this.renderInfo();
         this.modelNote = this.note.textContent; // what the panel said of the model, before the backend's word
-        if (m.note) this.showNote(`${this.modelNote ? `${this.modelNote} ` : ''}${m.note}`);
+        if (m.note) this.showNote(noteWithBackend(this.modelNote, m.note));
         break;
       case STATUS.IDLE:
         if (this.state === 'busy' || this.state === 'ready') this.setState('ready');
@@ -377,10 +377,10 @@ export class Panel {
       case STATUS.BUSY:
         this.setState('busy');
         break;
-      case STATUS.BACKEND: // WebGPU's one-image check against wasm is done: WebGPU runs now, or wasm stays (note: why)
+      case STATUS.BACKEND: // an accelerator's one-image check against wasm is done: it runs now, or wasm stays (note: why)
         if (this.ready) Object.assign(this.ready, { backend: m.backend, numThreads: m.numThreads, gpu: m.gpu });
         this.renderInfo();
-        if (m.note) this.showNote(`${this.modelNote ? `${this.modelNote} ` : ''}${m.note}`);
+        if (m.note) this.showNote(noteWithBackend(this.modelNote, m.note));
         break;
       case STATUS.DROPPED:
         if (this.waiter) this.failWaiters('the worker was busy and dropped a frame');

@@ -29,16 +29,16 @@ export function parity(reference, candidate, threshold, tolerance = PARITY) {
   return { verdict: reference.length ? 'same' : 'inconclusive', ...counts };
 }
 
-/** What the panel says after a check: which backend runs from now on and why (`name`: 'WebGPU', 'WebNN'). */
+/** What the panel says after a check, why the backend runs or not (`name`: 'WebGPU', 'WebNN'); the worker adds which runs. */
 export function parityNote(name, result) {
   const { boxes, matched, missing, extra, scoreOff } = result;
   if (result.verdict === 'same') {
-    return `${name} gave the wasm result on the first image (${matched} of ${boxes} boxes matched); running on ${name}`;
+    return `${name} gave the wasm result on the first image (${matched} of ${boxes} boxes matched)`;
   }
   const why = [
     missing && `${missing} of wasm's ${boxes} boxes missing`,
     extra && `${extra} extra`,
     scoreOff && `${scoreOff} with scores more than ${PARITY.score} apart`,
   ].filter(Boolean);
-  return `${name}'s boxes differed from wasm's on the first image (${why.join(', ')}); running on wasm`;
+  return `${name}'s boxes differed from wasm's on the first image (${why.join(', ')})`;
 }

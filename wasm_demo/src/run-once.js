@@ -7,7 +7,7 @@ import { PHASE, STATUS } from './worker-protocol.js';
 
 /**
  * Run `frame` (image-source.js makeFrame) through `entry` (a manifest entry) in a new worker at `workerUrl`.
- * `settings`: `{ortBase, numThreads, webgpu, resampler, wasmBinary}` as the worker's LOAD takes them. `onProgress(text,
+ * `settings`: `{ortBase, numThreads, accelerator, resampler, wasmBinary}` as the worker's LOAD takes them. `onProgress(text,
  * fraction|null)` reports the download and session creation. Resolves with `{ready, result}` (the worker's
  * READY and RESULT messages); rejects with an Error whose message the page can show.
  */

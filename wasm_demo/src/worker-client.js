@@ -23,13 +23,13 @@ export class WorkerClient {
    * Load a model: from `model.url`, or from `buffer` (a dropped file, transferred to the worker). `wasmBinary`:
    * onnxruntime-web's wasm (or a promise of it, or null), copied to the worker so it does not download it again.
    */
-  async load({ ortBase, numThreads, webgpu, resampler, sessionOptions, model, runtime, buffer = null, wasmBinary = null }) {
+  async load({ ortBase, numThreads, accelerator, resampler, sessionOptions, model, runtime, buffer = null, wasmBinary = null }) {
     const binary = await wasmBinary;
     const msg = {
       type: REQUEST.LOAD,
       ortBase,
       numThreads,
-      webgpu,
+      accelerator,
       resampler,
       sessionOptions,
       model: { url: model.url ?? null, bytes: model.bytes ?? null, sha256: model.sha256 ?? null, name: model.name },

@@ -7,7 +7,7 @@
 import { imageInputName, prepareFromBitmap, prepareFromRGBA } from './preprocess.js';
 import { extractCandidates, filterCandidates } from './decoders.js';
 import { PHASE, REQUEST, STATUS } from './worker-protocol.js';
-import { webgpuAdapter } from './gpu.js';
+import { backendLabel, findAccelerators } from './accelerators.js';
 import { GPU_WASM_FILE, WASM_FILE, fetchWasm } from './ort-wasm.js';
 import { parity, parityNote } from './parity.js';
 
@@ -26,10 +26,14 @@ let sessionMs = 0;
 let firstRun = true;
 let coldMs = null;
 let resampler = 'auto'; // 'auto' | 'js' | 'canvas' (see preprocess.js prepareFromBitmap)
-let gpu = null; // the WebGPU adapter's description while the session runs on WebGPU
-// A WebGPU session on probation: {session, gpu}. wasm runs the images until WebGPU gives the same boxes on one
-// (parity.js); only then does WebGPU take over.
+let gpu = null; // the accelerator's description (WebGPU adapter, WebNN device) while a session runs on one
+// An accelerated session on probation: {session, name, backend, device}. wasm runs the images until it gives the
+// same boxes on one (parity.js); only then does it take over. `pending`: accelerators not tried yet, should this
+// one fail; they need the model's bytes and session options again.
 let candidate = null;
+let pending = [];
+let modelBytes = null;
+let baseOptions = null;
 const warm = [];
 
 const post = (msg, transfer) => self.postMessage(msg, transfer ?? []);
@@ -136,35 +140,56 @@ async function fetchModel(model) {
   return { buffer, fromCache: false };
 }
 
-/** What a measurement record says about the GPU: the adapter's own words, or null. */
-function adapterName(adapter) {
-  const info = adapter?.info ?? {};
-  return [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || null;
+/**
+ * onnxruntime-web: the WebGPU build where an accelerator may run (it has the WebGPU and WebNN providers), else the
+ * wasm one. `accelerated`: whether it is the WebGPU build.
+ */
+async function importOrt(base, wanted) {
+  if (wanted) {
+    try {
+      return { ort: await import(new URL('ort.webgpu.min.mjs', base).href), accelerated: true };
+    } catch {
+      // not on this site: wasm only (the caller says so)
+    }
+  }
+  try {
+    return { ort: await import(new URL('ort.wasm.min.mjs', base).href), accelerated: false };
+  } catch (err) {
+    throw new DemoError(`Could not load onnxruntime-web from ${base}ort.wasm.min.mjs (${err.message}).`, PHASE.LOAD);
+  }
+}
+
+/**
+ * The next accelerator that loads the model, as a session on probation, or null; why the others could not joins
+ * `notes`. Called at load and again after an accelerator failed its check, while any is left to try.
+ */
+async function nextCandidate(notes) {
+  while (pending.length) {
+    const a = pending.shift();
+    try {
+      a.setup(ort);
+      const s = await ort.InferenceSession.create(modelBytes, { ...baseOptions, executionProviders: [a.provider] });
+      notes.push(`${a.name} is available: it takes over once it gives the same boxes as wasm on an image`);
+      return { session: s, name: a.name, backend: a.backend, device: a.device };
+    } catch (err) {
+      notes.push(`${a.name} could not load this model (${err.message ?? err})`);
+    }
+  }
+  modelBytes = null; // nothing left to try: let the bytes go
+  return null;
 }
 
 async function createSession(msg, buffer) {
   const base = new URL(msg.ortBase, self.location.href).href;
-  let adapter = await webgpuAdapter(msg.webgpu ?? 'auto');
-  let note = null;
-  if (adapter) {
-    try {
-      ort = await import(new URL('ort.webgpu.min.mjs', base).href);
-    } catch {
-      adapter = null;
-      note = 'The WebGPU build of onnxruntime-web is not on this site; running on wasm';
-    }
-  }
-  if (!ort) {
-    try {
-      ort = await import(new URL('ort.wasm.min.mjs', base).href);
-    } catch (err) {
-      throw new DemoError(`Could not load onnxruntime-web from ${base}ort.wasm.min.mjs (${err.message}).`, PHASE.LOAD);
-    }
-  }
+  const found = await findAccelerators(msg.accelerator ?? 'auto');
+  const notes = [...found.refused];
+  let accelerated;
+  ({ ort, accelerated } = await importOrt(base, found.usable.length > 0));
+  if (found.usable.length && !accelerated) notes.push('the WebGPU build of onnxruntime-web is not on this site');
   ort.env.logLevel = 'error';
   ort.env.wasm.wasmPaths = base; // the .mjs glue comes from here; the .wasm too unless it is set below
   // the page sends the CPU build's binary, else it comes gzipped like the WebGPU build's (also its wasm session's)
-  const binary = adapter
+  const binary = accelerated
     ? await fetchWasm(new URL(GPU_WASM_FILE, base).href)
     : msg.wasmBinary ?? (await fetchWasm(new URL(WASM_FILE, base).href));
   if (binary) ort.env.wasm.wasmBinary = new Uint8Array(binary);
@@ -178,23 +203,17 @@ async function createSession(msg, buffer) {
     delete overrides.executionProviders;
     Object.assign(options, overrides);
   }
-  const bytes = new Uint8Array(buffer);
-  if (adapter) {
-    try {
-      ort.env.webgpu.adapter = adapter;
-      const s = await ort.InferenceSession.create(bytes, { ...options, executionProviders: ['webgpu'] });
-      candidate = { session: s, gpu: adapterName(adapter) };
-      note = 'WebGPU is available: it takes over once it gives the same boxes as wasm on an image';
-    } catch (err) {
-      note = `WebGPU could not load this model (${err.message ?? err}); running on wasm`;
-    }
-  }
+  baseOptions = options;
+  modelBytes = new Uint8Array(buffer);
+  pending = accelerated ? [...found.usable] : [];
+  candidate = await nextCandidate(notes);
+  let s;
   try {
-    const s = await ort.InferenceSession.create(bytes, { ...options, executionProviders: ['wasm'] });
-    return { session: s, backend: 'wasm', note };
+    s = await ort.InferenceSession.create(new Uint8Array(buffer), { ...options, executionProviders: ['wasm'] });
   } catch (err) {
     throw new DemoError(`onnxruntime-web could not load this model: ${err.message ?? err}`, PHASE.LOAD);
   }
+  return { session: s, backend: 'wasm', note: backendNote(notes, 'wasm') };
 }
 
 function checkModelAgainstSpec() {
@@ -340,8 +359,9 @@ function postResult(id, { candidates, detections }, placement, [t0, t1, t2, t3])
 }
 
 /**
- * The WebGPU session on probation runs the image wasm just ran. The same boxes (parity.js): WebGPU runs from now
- * on; other boxes or an error: wasm stays and the WebGPU session goes; no box on wasm: check again next image.
+ * The accelerated session on probation runs the image wasm just ran. The same boxes (parity.js): it runs from now
+ * on; other boxes or an error: wasm stays, that session goes and the next accelerator, if any, goes on probation;
+ * no box on wasm: check again next image.
  */
 async function checkCandidate(feeds, placement, options, reference, threshold) {
   const trial = candidate;
@@ -353,19 +373,28 @@ async function checkCandidate(feeds, placement, options, reference, threshold) {
   }
   if (outcome.verdict === 'inconclusive') return;
   candidate = null;
-  const note = outcome.error ? `WebGPU could not run this model (${outcome.error}); running on wasm` : parityNote('WebGPU', outcome);
+  const notes = [outcome.error ? `${trial.name} could not run this model (${outcome.error})` : parityNote(trial.name, outcome)];
   if (outcome.verdict === 'same') {
     const wasmSession = session;
     session = trial.session;
-    backend = 'webgpu';
+    backend = trial.backend;
     numThreads = null;
-    gpu = trial.gpu;
+    gpu = trial.device;
     warm.length = 0; // the warm times so far were wasm's
+    pending = [];
+    modelBytes = null;
     await wasmSession.release?.().catch?.(() => {});
   } else {
     await trial.session.release?.().catch?.(() => {});
+    candidate = await nextCandidate(notes);
   }
-  post({ status: STATUS.BACKEND, backend, numThreads, gpu, note });
+  post({ status: STATUS.BACKEND, backend, numThreads, gpu, note: backendNote(notes, backend) });
+}
+
+/** The panel's word on the backend: what each accelerator did, then which backend runs (none while one is on probation). */
+function backendNote(notes, running) {
+  if (!notes.length) return null;
+  return `${notes.join('; ')}${candidate ? '' : `; running on ${backendLabel(running)}`}.`;
 }
 
 self.onmessage = async (event) => {
@@ -406,6 +435,8 @@ self.onmessage = async (event) => {
     }
     await candidate?.session.release?.().catch?.(() => {});
     session = null;
+    pending = [];
+    modelBytes = null;
     self.close();
   }
 };

@@ -120,7 +120,7 @@ test('panelMemory: the page and this panel’s worker; null when another worker 
 
 const timings = (inference) => ({ preprocessMs: 10, inferenceMs: inference, postprocessMs: 2, totalMs: 12 + inference });
 
-test('browserLatency: one figure per stage from the timed runs; cold is one sample; threads null on WebGPU', () => {
+test('browserLatency: one figure per stage from the timed runs; cold is one sample; threads null on an accelerator', () => {
   const runs = [timings(100), timings(120), timings(110)];
   const wasm = browserLatency({ backend: 'wasm', requestedThreads: 4, threads: 2, crossOriginIsolated: true, warmup: 3, coldMs: 900, runs, memoryBytes: 4.2e7 });
   assert.deepEqual(wasm.inference, figure([100, 120, 110]));
@@ -134,7 +134,9 @@ test('browserLatency: one figure per stage from the timed runs; cold is one samp
   assert.equal(gpu.threads, null);
   assert.equal(gpu.cold, null);
   assert.equal(gpu.memory_bytes, null);
-  assert.throws(() => browserLatency({ backend: 'webnn', runs }), /unknown backend/);
+  const webnn = browserLatency({ backend: 'webnn', requestedThreads: 1, threads: 1, crossOriginIsolated: true, warmup: 0, coldMs: null, runs });
+  assert.deepEqual([webnn.backend, webnn.threads], ['webnn', null]);
+  assert.throws(() => browserLatency({ backend: 'webgl', runs }), /unknown backend/);
   assert.throws(() => browserLatency({ backend: 'wasm', runs: [] }), /no timed runs/);
 });
 
