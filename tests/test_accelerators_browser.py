@@ -115,7 +115,7 @@ ASK_WEBNN = """async () => {
   const answers = [];
   for (const deviceType of ['gpu', 'npu']) {
     try { await navigator.ml.createContext({deviceType, powerPreference: 'default'}); return {context: deviceType}; }
-    catch (err) { answers.push(err.message.replace(/\\.$/, '')); }
+    catch (err) { answers.push(err.message.replace(/^Failed to execute '[^']*' on '[^']*': /, '').replace(/\\.$/, '')); }
   }
   return {refusals: [...new Set(answers)]};
 }"""

@@ -20,7 +20,11 @@ function adapterName(adapter) {
   return [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || null;
 }
 
-const reason = (err) => String(err?.message ?? err).replace(/\.$/, '');
+/** An error as a clause: without Chromium's "Failed to execute 'f' on 'T': " preamble and the final full stop. */
+const reason = (err) =>
+  String(err?.message ?? err)
+    .replace(/^Failed to execute '[^']*' on '[^']*': /, '')
+    .replace(/\.$/, '');
 
 /**
  * WebGPU: a hardware adapter (a software one takes minutes per inference: refused unless forced).

@@ -10,7 +10,7 @@ const hardware = adapter({ vendor: 'nvidia', architecture: 'ampere', description
 const swiftshader = adapter({ vendor: 'google', architecture: 'swiftshader', description: 'SwiftShader Device (Subzero)' });
 const gpu = (a) => ({ requestAdapter: async () => a });
 /** A WebNN stand-in: `devices` are the device types it makes a context for; `asked` records every request. */
-function ml(devices, message = 'WebNN is not supported on this platform.') {
+function ml(devices, message = "Failed to execute 'createContext' on 'ML': WebNN is not supported on this platform.") {
   const asked = [];
   return {
     asked,
