@@ -2,8 +2,8 @@
 // how to find out whether this browser offers it (`probe`) and what onnxruntime-web's session then needs. The
 // worker (worker.js) creates a session on the first usable one that loads the model and lets it take over only
 // after it gave wasm's boxes on one image (parity.js); the page (ort-wasm.js) asks the same question to know
-// whether the workers will want the CPU build's wasm. Both onnxruntime-web builds the site ships for this
-// (`ort.webgpu.min.mjs` and its asyncify wasm) register the WebGPU and the WebNN execution providers.
+// whether the workers will want the CPU build's wasm. The onnxruntime-web build the site ships for this
+// (`ort.webgpu.min.mjs` and its asyncify wasm) registers both the WebGPU and the WebNN execution providers.
 //
 // `mode`: 'auto' (hardware only), 'off' (wasm only), 'force' (software devices too: for tests).
 
