@@ -51,6 +51,16 @@ def _same_boxes(first: dict, second: dict) -> None:
             assert any(_same_box(a, b) for b in theirs["detections"]), (a, theirs["detections"])
 
 
+def _runs_again_with_the_same_boxes(page, first: dict, backend: str) -> None:
+    """The same image again, now on `backend`: the boxes wasm gave on it."""
+    page.evaluate("() => { document.querySelector('.vs-panel').removeAttribute('data-result'); }")
+    page.locator("select[aria-label='Sample image']").select_option(index=1)
+    page.wait_for_function(RESULT, timeout=300_000, polling=100)
+    second = _result(page)
+    assert second["backend"] == backend and second["source"] == first["source"]
+    _same_boxes(first, second)
+
+
 def _stage(tmp_path: Path) -> Path:
     artifacts = export_artifacts(tmp_path / "artifacts", MODEL)
     listed = [a for found in load_artifacts(artifacts).values() for a in found if a.artifact_id == MODEL]
@@ -90,13 +100,7 @@ def test_webgpu_takes_over_only_after_giving_wasms_boxes(tmp_path: Path) -> None
             assert first["detections"], "the check needs boxes on the first sample"
             assert wasm == [f"/{SCRIPTS}/ort/ort-wasm-simd-threaded.asyncify.wasm.gz"], wasm
 
-            # the same image again, now on WebGPU: the same boxes as wasm gave
-            page.evaluate("() => { document.querySelector('.vs-panel').removeAttribute('data-result'); }")
-            page.locator("select[aria-label='Sample image']").select_option(index=1)
-            page.wait_for_function(RESULT, timeout=300_000, polling=100)
-            second = _result(page)
-            assert second["backend"] == "webgpu" and second["source"] == first["source"]
-            _same_boxes(first, second)
+            _runs_again_with_the_same_boxes(page, first, "webgpu")
 
             # the default ('auto') refuses a software adapter, and says so: wasm, and the CPU build's binary, once
             wasm.clear()
@@ -143,11 +147,6 @@ def test_webnn_runs_only_after_giving_wasms_boxes_and_a_refusal_is_quoted(tmp_pa
             # a Chromium that runs WebNN: it takes over only with wasm's boxes, and the next image gives them
             assert said.endswith("running on WebNN.") or "boxes differed" in said or "could not" in said, said
             if said.endswith("running on WebNN."):
-                page.evaluate("() => { document.querySelector('.vs-panel').removeAttribute('data-result'); }")
-                page.locator("select[aria-label='Sample image']").select_option(index=1)
-                page.wait_for_function(RESULT, timeout=300_000, polling=100)
-                second = _result(page)
-                assert second["backend"] == "webnn" and second["source"] == first["source"]
-                _same_boxes(first, second)
+                _runs_again_with_the_same_boxes(page, first, "webnn")
         finally:
             browser.close()
