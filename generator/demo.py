@@ -15,8 +15,9 @@ from .samples import Sample
 
 MANIFEST = "demo/manifest.json"
 SCRIPTS = "assets/versus-demo"
-# onnxruntime-web's CPU build, which every visitor runs, and its WebGPU build, which a worker loads only where the
-# browser has a hardware WebGPU adapter (and uses only after a one-image check against wasm: wasm_demo/src/parity.js).
+# onnxruntime-web's CPU build, which every visitor runs, and its WebGPU build (WebGPU and WebNN providers), which a
+# worker loads only where the browser offers an accelerator (wasm_demo/src/accelerators.js) and uses only after a
+# one-image check against wasm (wasm_demo/src/parity.js).
 ORT_FILES = (
     "ort.wasm.min.mjs",
     "ort-wasm-simd-threaded.mjs",

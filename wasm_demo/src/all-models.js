@@ -12,8 +12,8 @@
 // this module takes each model's file and runtime spec from the demo manifest by artifact id. Models download
 // when their turn comes; worker.js keeps them in the Cache API (a second visit does not download them again;
 // without the Cache API they are downloaded each time). Other attributes: data-ort-base, data-threads,
-// data-autorun as in demo.js. Always wasm: each model runs one image in a fresh worker, so WebGPU, which a worker
-// trusts only after it gave wasm's boxes on an image (parity.js), could never take over.
+// data-autorun as in demo.js. Always wasm: each model runs one image in a fresh worker, so an accelerator
+// (WebGPU, WebNN), which a worker trusts only after it gave wasm's boxes on an image (parity.js), could never take over.
 //
 // For tests: the root has `data-run-state` (`running` | `done`) and `data-frame` (the image's label); each
 // model's article `data-state` (waiting | loading | running | done | error), `data-error`, and `data-result`

@@ -116,7 +116,7 @@ export function browserInfo(nav, highEntropy = null) {
 /**
  * The machine as the browser reports it: no CPU model (browsers do not say), logical cores, memory from
  * navigator.deviceMemory (GiB, rounded by the browser and capped, Chrome: at 8), the OS family; `gpu` is the
- * WebGPU adapter a panel ran on, if any. Name: `browser-<os>-<cores>c`.
+ * accelerator a panel ran on (WebGPU adapter, WebNN device), if any. Name: `browser-<os>-<cores>c`.
  */
 export function machineInfo(nav, { highEntropy = null, gpu = null } = {}) {
   const cores = nav?.hardwareConcurrency;
