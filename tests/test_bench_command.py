@@ -68,7 +68,10 @@ def test_versus_bench_measures_and_records(exported: Path, tmp_path: Path) -> No
     assert native.threads == 1 and native.inference.runs >= 3 and native.inference.median > 1
     assert len(native.rounds) == 2 and sum(r.runs for r in native.rounds) == native.inference.runs
     assert not (run / ".rounds").exists()
-    assert native.end_to_end.median > native.inference.min  # pre-processing and decoding are not free
+    # End-to-end runs in its own timing loop after inference's, so on a host whose speed drifts its median can
+    # fall below inference's minimum (CI saw 117 ms against 127 ms): only that it was measured is asserted.
+    assert native.end_to_end.runs >= 3 and native.end_to_end.median > 1
+    assert all(r.end_to_end_median > 1 for r in native.rounds)
     assert native.peak_rss_bytes > native.rss_before_session_bytes > 0
     assert 0.3 < trained.accuracy.map50_95 < trained.accuracy.map50 < 0.9
     assert trained.accuracy.dataset == "coco-train2017-sample100" and trained.accuracy.interval.resamples == 100
