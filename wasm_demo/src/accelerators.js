@@ -1,9 +1,10 @@
 // The accelerated backends the demo tries before settling on wasm, in order: WebGPU, then WebNN. Each entry says
 // how to find out whether this browser offers it (`probe`) and what onnxruntime-web's session then needs. The
 // worker (worker.js) creates a session on the first usable one that loads the model and lets it take over only
-// after it gave wasm's boxes on one image (parity.js); the page (ort-wasm.js) asks the same question to know
-// whether the workers will want the CPU build's wasm. The onnxruntime-web build the site ships for this
-// (`ort.webgpu.min.mjs` and its asyncify wasm) registers both the WebGPU and the WebNN execution providers.
+// after it gave wasm's boxes on one image (parity.js); the page (ort-wasm.js) asks the same question
+// (`anyAccelerator`) to know whether the workers will want the CPU build's wasm. The onnxruntime-web build the
+// site ships for this (`ort.webgpu.min.mjs` and its asyncify wasm) registers both the WebGPU and the WebNN
+// execution providers.
 //
 // `mode`: 'auto' (hardware only), 'off' (wasm only), 'force' (software devices too: for tests).
 
@@ -49,6 +50,7 @@ async function probeWebGPU(mode, nav) {
     setup: (ort) => {
       ort.env.webgpu.adapter = adapter;
     },
+    release: () => {}, // an adapter holds nothing until a device is requested from it
   };
 }
 
@@ -66,7 +68,13 @@ async function probeWebNN(mode, nav) {
   for (const deviceType of WEBNN_DEVICES[mode] ?? WEBNN_DEVICES.auto) {
     try {
       const context = await nav.ml.createContext({ deviceType, powerPreference: 'default' });
-      return { device: `WebNN ${deviceType}`, provider: { name: 'webnn', deviceType, context }, setup: () => {} };
+      return {
+        device: `WebNN ${deviceType}`,
+        provider: { name: 'webnn', deviceType, context },
+        setup: () => {},
+        // a context holds the device's resources until destroyed (MLContext.destroy, where the browser has it)
+        release: () => context.destroy?.(),
+      };
     } catch (err) {
       refusals.add(reason(err));
     }
@@ -80,7 +88,8 @@ export const ACCELERATORS = Object.freeze([
 ]);
 
 /**
- * What this browser offers, in the order to try: `usable` entries `{name, backend, device, provider, setup}`, and
+ * What this browser offers, in the order to try: `usable` entries `{name, backend, device, provider, setup,
+ * release}` (`release` once no session will use it), and
  * `refused`: one line per backend the browser has but the demo cannot use, saying why (for the panel). A backend
  * the browser lacks altogether is in neither.
  */
@@ -100,6 +109,17 @@ export async function findAccelerators(mode = 'auto', nav = globalThis.navigator
     else usable.push({ name: a.name, backend: a.backend, ...found });
   }
   return { usable, refused };
+}
+
+/**
+ * Whether the workers will find an accelerator to try: the page's question, asked before it fetches the CPU
+ * build's wasm. What the probe found is freed at once: each worker probes for its own, because an adapter or a
+ * context cannot cross to another thread.
+ */
+export async function anyAccelerator(mode = 'auto', nav = globalThis.navigator) {
+  const { usable } = await findAccelerators(mode, nav);
+  usable.forEach((a) => a.release());
+  return usable.length > 0;
 }
 
 /** The backends a measurement record or a panel may name. */

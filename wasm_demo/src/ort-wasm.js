@@ -3,7 +3,7 @@
 // build's, gzipped too (`<file>.gz`, 3.7 MB; generator/staging.py): the demo fetches that and inflates it itself,
 // so the bytes on the wire do not depend on whether the host compresses `.wasm`.
 
-import { findAccelerators } from './accelerators.js';
+import { anyAccelerator } from './accelerators.js';
 
 export const WASM_FILE = 'ort-wasm-simd-threaded.wasm';
 export const GPU_WASM_FILE = 'ort-wasm-simd-threaded.asyncify.wasm'; // the WebGPU build's (worker.js fetches it)
@@ -48,7 +48,7 @@ export function sharedWasmBinary(ortBase, accelerator = 'auto') {
   if (!fetched.has(url)) {
     fetched.set(
       url,
-      findAccelerators(accelerator).then(({ usable }) => (usable.length ? null : fetchWasm(url))),
+      anyAccelerator(accelerator).then((any) => (any ? null : fetchWasm(url))),
     );
   }
   return fetched.get(url);

@@ -27,11 +27,13 @@ let firstRun = true;
 let coldMs = null;
 let resampler = 'auto'; // 'auto' | 'js' | 'canvas' (see preprocess.js prepareFromBitmap)
 let gpu = null; // the accelerator's description (WebGPU adapter, WebNN device) while a session runs on one
-// An accelerated session on probation: {session, name, backend, device}. wasm runs the images until it gives the
-// same boxes on one (parity.js); only then does it take over. `pending`: accelerators not tried yet, should this
-// one fail; they need the model's bytes and session options again.
+// An accelerated session on probation: {session, name, backend, device, release}. wasm runs the images until it
+// gives the same boxes on one (parity.js); only then does it take over. `pending`: accelerators not tried yet,
+// should this one fail; they need the model's bytes and session options again. `releaseRunning`: frees the
+// accelerator the running session is on, at dispose.
 let candidate = null;
 let pending = [];
+let releaseRunning = () => {};
 let modelBytes = null;
 let baseOptions = null;
 const warm = [];
@@ -159,6 +161,12 @@ async function importOrt(base, wanted) {
   }
 }
 
+/** Forget the accelerators not tried yet, freeing what each holds. */
+function dropPending() {
+  pending.forEach((a) => a.release());
+  pending = [];
+}
+
 /**
  * The next accelerator that loads the model, as a session on probation, or null; why the others could not joins
  * `notes`. Called at load and again after an accelerator failed its check, while any is left to try.
@@ -170,8 +178,9 @@ async function nextCandidate(notes) {
       a.setup(ort);
       const s = await ort.InferenceSession.create(modelBytes, { ...baseOptions, executionProviders: [a.provider] });
       notes.push(`${a.name} is available: it takes over once it gives the same boxes as wasm on an image`);
-      return { session: s, name: a.name, backend: a.backend, device: a.device };
+      return { session: s, name: a.name, backend: a.backend, device: a.device, release: a.release };
     } catch (err) {
+      a.release();
       notes.push(`${a.name} could not load this model (${err.message ?? err})`);
     }
   }
@@ -205,7 +214,8 @@ async function createSession(msg, buffer) {
   }
   baseOptions = options;
   modelBytes = new Uint8Array(buffer);
-  pending = accelerated ? [...found.usable] : [];
+  pending = [...found.usable];
+  if (!accelerated) dropPending();
   candidate = await nextCandidate(notes);
   let s;
   try {
@@ -381,11 +391,13 @@ async function checkCandidate(feeds, placement, options, reference, threshold) {
     numThreads = null;
     gpu = trial.device;
     warm.length = 0; // the warm times so far were wasm's
-    pending = [];
+    releaseRunning = trial.release;
+    dropPending();
     modelBytes = null;
     await wasmSession.release?.().catch?.(() => {});
   } else {
     await trial.session.release?.().catch?.(() => {});
+    trial.release();
     candidate = await nextCandidate(notes);
   }
   post({ status: STATUS.BACKEND, backend, numThreads, gpu, note: backendNote(notes, backend) });
@@ -434,8 +446,10 @@ self.onmessage = async (event) => {
       // closing anyway
     }
     await candidate?.session.release?.().catch?.(() => {});
+    candidate?.release();
+    releaseRunning();
     session = null;
-    pending = [];
+    dropPending();
     modelBytes = null;
     self.close();
   }

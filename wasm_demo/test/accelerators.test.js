@@ -3,21 +3,32 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { BACKENDS, backendLabel, findAccelerators, isSoftwareAdapter } from '../src/accelerators.js';
+import { anyAccelerator, BACKENDS, backendLabel, findAccelerators, isSoftwareAdapter } from '../src/accelerators.js';
 
 const adapter = (info, extra = {}) => ({ info, ...extra });
 const hardware = adapter({ vendor: 'nvidia', architecture: 'ampere', description: '' });
 const swiftshader = adapter({ vendor: 'google', architecture: 'swiftshader', description: 'SwiftShader Device (Subzero)' });
 const gpu = (a) => ({ requestAdapter: async () => a });
-/** A WebNN stand-in: `devices` are the device types it makes a context for; `asked` records every request. */
-function ml(devices, message = "Failed to execute 'createContext' on 'ML': WebNN is not supported on this platform.") {
+/**
+ * A WebNN stand-in: `devices` are the device types it makes a context for; `asked` records every request,
+ * `destroyed` every context destroyed (a context has `destroy` unless `withDestroy` is false, as in older browsers).
+ */
+function ml(
+  devices,
+  message = "Failed to execute 'createContext' on 'ML': WebNN is not supported on this platform.",
+  withDestroy = true,
+) {
   const asked = [];
+  const destroyed = [];
   return {
     asked,
+    destroyed,
     createContext: async (options) => {
       asked.push(options.deviceType);
       if (!devices.includes(options.deviceType)) throw new DOMException(message, 'NotSupportedError');
-      return { kind: `context:${options.deviceType}` };
+      const context = { kind: `context:${options.deviceType}` };
+      if (withDestroy) context.destroy = () => destroyed.push(context.kind);
+      return context;
     },
   };
 }
@@ -39,7 +50,9 @@ test('a hardware WebGPU adapter comes first, its setup hands the adapter to onnx
   const ort = { env: { webgpu: {} } };
   usable[0].setup(ort);
   assert.equal(ort.env.webgpu.adapter, hardware);
-  assert.deepEqual(usable[1].provider, { name: 'webnn', deviceType: 'gpu', context: { kind: 'context:gpu' } });
+  assert.equal(usable[1].provider.name, 'webnn');
+  assert.equal(usable[1].provider.deviceType, 'gpu');
+  assert.equal(usable[1].provider.context.kind, 'context:gpu');
 });
 
 test('a software adapter is refused with its name unless forced', async () => {
@@ -85,4 +98,22 @@ test("'off' asks the browser nothing", async () => {
 test('the backends a record may name, as pages write them', () => {
   assert.deepEqual(BACKENDS, ['wasm', 'webgpu', 'webnn']);
   assert.deepEqual(BACKENDS.map(backendLabel), ['wasm', 'WebGPU', 'WebNN']);
+});
+
+test('releasing a WebNN accelerator destroys its context; WebGPU holds nothing to free', async () => {
+  const webnn = ml(['gpu']);
+  const { usable } = await findAccelerators('auto', { gpu: gpu(hardware), ml: webnn });
+  usable.forEach((a) => a.release());
+  assert.deepEqual(webnn.destroyed, ['context:gpu']);
+  const older = ml(['gpu'], undefined, false);
+  const [found] = (await findAccelerators('auto', { ml: older })).usable;
+  assert.doesNotThrow(() => found.release(), 'a context without destroy() is left to garbage collection');
+});
+
+test("the page's question: whether any accelerator is usable, its contexts freed at once", async () => {
+  const webnn = ml(['npu']);
+  assert.equal(await anyAccelerator('auto', { ml: webnn }), true);
+  assert.deepEqual(webnn.destroyed, ['context:npu']);
+  assert.equal(await anyAccelerator('auto', { gpu: gpu(swiftshader), ml: ml([]) }), false);
+  assert.equal(await anyAccelerator('off', { gpu: gpu(hardware) }), false);
 });
