@@ -77,7 +77,6 @@ def test_webgpu_takes_over_only_after_giving_wasms_boxes(tmp_path: Path) -> None
     from playwright.sync_api import sync_playwright
 
     folder = _stage(tmp_path)
-    query = QUERY
     with serve(folder) as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path(), args=WEBGPU_FLAGS, headless=True)
         try:
@@ -87,7 +86,7 @@ def test_webgpu_takes_over_only_after_giving_wasms_boxes(tmp_path: Path) -> None
                 "request",
                 lambda r: wasm.append(r.url.removeprefix(url)) if r.url.endswith((".wasm", ".wasm.gz")) else None,
             )
-            page.goto(f"{url}/demo.html?{urlencode({**query, 'accelerator': 'force'})}")
+            page.goto(f"{url}/demo.html?{urlencode({**QUERY, 'accelerator': 'force'})}")
             page.wait_for_function(RESULT, timeout=300_000, polling=100)
             first = _result(page)
             assert first["backend"] == "wasm", "wasm shows the first image; WebGPU is on probation"
@@ -104,7 +103,7 @@ def test_webgpu_takes_over_only_after_giving_wasms_boxes(tmp_path: Path) -> None
 
             # the default ('auto') refuses a software adapter, and says so: wasm, and the CPU build's binary, once
             wasm.clear()
-            page.goto(f"{url}/demo.html?{urlencode(query)}")
+            page.goto(f"{url}/demo.html?{urlencode(QUERY)}")
             page.wait_for_function(RESULT, timeout=300_000, polling=100)
             assert _result(page)["backend"] == "wasm"
             assert wasm == [f"/{SCRIPTS}/ort/ort-wasm-simd-threaded.wasm.gz"], wasm

@@ -213,13 +213,14 @@ async function createSession(msg, buffer) {
     Object.assign(options, overrides);
   }
   baseOptions = options;
-  modelBytes = new Uint8Array(buffer);
+  const bytes = new Uint8Array(buffer);
+  modelBytes = bytes; // kept while an accelerator may still need a session
   pending = [...found.usable];
   if (!accelerated) dropPending();
   candidate = await nextCandidate(notes);
   let s;
   try {
-    s = await ort.InferenceSession.create(new Uint8Array(buffer), { ...options, executionProviders: ['wasm'] });
+    s = await ort.InferenceSession.create(bytes, { ...options, executionProviders: ['wasm'] });
   } catch (err) {
     throw new DemoError(`onnxruntime-web could not load this model: ${err.message ?? err}`, PHASE.LOAD);
   }
